@@ -1,0 +1,156 @@
+"""Swedish identity numbers through python-stdnum (no hand-written Luhn).
+
+- Organisationsnummer: 10 digits ``NNNNNN-NNNN``; written in the wild as ``5566778899``,
+  ``556677-8899``, ``16556677-8899`` (century prefix 16) or as a VAT number ``SE556677889901``.
+  The first digit gives the legal-form group (REPORTS.md, Identifiers).
+- Personnummer: ``YYMMDD-NNNN`` or ``YYYYMMDD-NNNN``; samordningsnummer add 60 to the day.
+
+A personnummer is sensitive personal data (a donation reveals a political opinion): callers that
+write tables must pass it through ``privacy.pseudonymise`` and never store it in clear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stdnum.exceptions import ValidationError
+from stdnum.se import orgnr as _orgnr
+from stdnum.se import personnummer as _pnr
+
+LEGAL_FORM_GROUPS = {
+    "1": "dödsbon",
+    "2": "stat, regioner, kommuner",
+    "3": "utländska företag",
+    "5": "aktiebolag",
+    "6": "enkla bolag",
+    "7": "ekonomiska föreningar, bostadsrättsföreningar",
+    "8": "ideella föreningar och stiftelser",
+    "9": "handelsbolag, kommanditbolag",
+}
+
+_DIGITS = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A parsed identity number.
+
+    ``kind`` is ``"orgnr"`` or ``"pnr"``; ``value`` is the normal form (``NNNNNN-NNNN`` for an
+    organisationsnummer, ``YYYYMMDD-NNNN`` for a personnummer when its century is known, else
+    ``YYMMDD-NNNN``); ``is_valid`` tells whether the check digit (and for a personnummer the date)
+    passed.
+    """
+
+    kind: str
+    value: str
+    is_valid: bool
+
+
+def _ten_digits(text: str) -> tuple[str | None, str] | None:
+    """Split a written number into (century or None, 10 digits), or None if it has another shape."""
+    s = str(text).strip().replace(" ", "").replace("\u00a0", "")
+    if s.upper().startswith("SE") and len(s) == 14 and s[2:].isdigit() and s.endswith("01"):
+        return None, s[2:12]
+    m = re.fullmatch(r"(\d{2})?(\d{6})[-+]?(\d{4})", s)
+    if not m:
+        return None
+    return m.group(1), m.group(2) + m.group(3)
+
+
+def is_valid_orgnr(text: str) -> bool:
+    parsed = _ten_digits(text)
+    if parsed is None:
+        return False
+    century, digits = parsed
+    if century not in (None, "16"):
+        return False
+    return _orgnr.is_valid(digits) and not _looks_like_personnummer(digits)
+
+
+def _looks_like_personnummer(digits: str) -> bool:
+    """An organisationsnummer has 20 or more in digits 3-4; a personnummer has its birth month there.
+
+    (A sole trader's organisationsnummer is its owner's personnummer, so it is personal data too.)
+    """
+    return int(digits[2:4]) < 20
+
+
+def format_orgnr(digits: str) -> str:
+    return f"{digits[:6]}-{digits[6:]}"
+
+
+def normalise_orgnr(text: str) -> str | None:
+    """``NNNNNN-NNNN`` for any accepted spelling of a valid organisationsnummer, else None."""
+    parsed = _ten_digits(text)
+    if parsed is None or not is_valid_orgnr(text):
+        return None
+    return format_orgnr(parsed[1])
+
+
+def is_valid_personnummer(text: str) -> bool:
+    try:
+        _pnr.validate(str(text).strip())
+        return True
+    except (ValidationError, ValueError):
+        return False
+
+
+def normalise_personnummer(text: str) -> str | None:
+    """``YYYYMMDD-NNNN`` for a valid personnummer or samordningsnummer, else None."""
+    s = str(text).strip()
+    try:
+        s = _pnr.validate(s)
+    except (ValidationError, ValueError):
+        return None
+    digits = "".join(_DIGITS.findall(s))
+    if len(digits) == 12:
+        return f"{digits[:8]}-{digits[8:]}"
+    # 10 digits: derive the century from the birth date ('+' marks age 100 or more).
+    birth = _pnr.get_birth_date(s)
+    return f"{birth.year:04d}{digits[2:6]}-{digits[6:]}"
+
+
+def legal_form_group(orgnr: str) -> str | None:
+    """The legal-form group named by the first digit of an organisationsnummer."""
+    ident = parse_identifier(orgnr)
+    if ident is None or ident.kind != "orgnr":
+        return None
+    return LEGAL_FORM_GROUPS.get(ident.value[0])
+
+
+def is_foundation_or_association(orgnr: str | None) -> bool:
+    """True when the number's first digit is 7 or 8 (economic / non-profit associations, foundations)."""
+    if not orgnr:
+        return False
+    ident = parse_identifier(orgnr)
+    return ident is not None and ident.kind == "orgnr" and ident.value[0] in "78"
+
+
+def parse_identifier(text: str | None) -> Identifier | None:
+    """Classify a written identity number.
+
+    Returns None for text that is not shaped like a Swedish identity number at all. For something
+    shaped like one, returns an :class:`Identifier` whose ``is_valid`` says whether it passed.
+    Never raises on any string.
+    """
+    if text is None:
+        return None
+    s = str(text).strip()
+    if not s:
+        return None
+    parsed = _ten_digits(s)
+    if parsed is None:
+        return None
+    century, digits = parsed
+    if century in ("18", "19", "20") or (century is None and _looks_like_personnummer(digits)):
+        pnr = normalise_personnummer(s)
+        if pnr:
+            return Identifier("pnr", pnr, True)
+        return Identifier("pnr", s, False)
+    if century not in (None, "16"):
+        return None
+    org = normalise_orgnr(s)
+    if org:
+        return Identifier("orgnr", org, True)
+    return Identifier("orgnr", format_orgnr(digits), False)

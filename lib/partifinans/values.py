@@ -1,0 +1,74 @@
+"""Reading amounts and dates as they are written in the reports (REPORTS.md, Formats seen in the wild).
+
+Both functions take any string and return a value or ``None``; they never raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+# Thousands separators seen: space, no-break space, narrow no-break space, thin space, apostrophe, dot.
+_SPACES = "\u0020\u00a0\u202f\u2009\u2007'"
+_AMOUNT = re.compile(
+    r"^(?P<sign>[-\u2212])?\s*(?P<int>\d{1,3}(?:[ .]\d{3})+|\d+)(?:[,.](?P<dec>\d{1,2}))?$"
+)
+_ZERO = {"", "-", "\u2013", "\u2014", "0", "–"}
+
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
+    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_WORDS = re.compile(r"^(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})$", re.IGNORECASE)
+
+
+def parse_amount(text: object) -> float | None:
+    """An amount in SEK from ``1 234 567,00``, ``1234567``, ``1 234 567 kr``, ``125 000:-``, ...
+
+    ``-`` or blank means zero. Returns None for text that is not an amount.
+    """
+    if text is None:
+        return None
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return float(text)
+    s = str(text).strip()
+    for sep in _SPACES[1:]:
+        s = s.replace(sep, " ")
+    s = re.sub(r"\s*(?:kr|kronor|sek)\.?$", "", s, flags=re.IGNORECASE).strip()
+    s = re.sub(r"\s*:-$", "", s).strip()
+    if s in _ZERO:
+        return 0.0
+    m = _AMOUNT.match(s)
+    if not m:
+        return None
+    integer = m.group("int").replace(" ", "").replace(".", "")
+    dec = m.group("dec") or "0"
+    if "." in m.group("int") and m.group("dec") is None and not re.search(r"\.\d{3}$", m.group("int")):
+        return None
+    value = float(f"{integer}.{dec}")
+    return -value if m.group("sign") else value
+
+
+def parse_date(text: object) -> str | None:
+    """An ISO date ``YYYY-MM-DD`` from ``2022-05-03``, ``2022-05-03 00:00``, ``3 maj 2022``; else None."""
+    if text is None:
+        return None
+    s = " ".join(str(text).strip().split())
+    y = mo = d = None
+    m = _ISO.match(s) or _COMPACT.match(s)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _WORDS.match(s)
+        if m and m.group(2).lower() in MONTHS:
+            d, mo, y = int(m.group(1)), MONTHS[m.group(2).lower()], int(m.group(3))
+    if y is None:
+        return None
+    try:
+        return dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
