@@ -13,10 +13,7 @@ import sys
 from pathlib import Path
 
 from . import config
-
-
-class UserError(Exception):
-    """A problem with the user's input: printed as one line, exit status 2."""
+from .errors import UserError
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
