@@ -11,9 +11,11 @@ write tables must pass it through ``privacy.pseudonymise`` and never store it in
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
+from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.se import orgnr as _orgnr
 from stdnum.se import personnummer as _pnr
@@ -89,16 +91,32 @@ def normalise_orgnr(text: str) -> str | None:
 
 
 def is_valid_personnummer(text: str) -> bool:
+    return normalise_personnummer(text) is not None
+
+
+def _samordningsnummer(s: str) -> str | None:
+    """A samordningsnummer (day + 60) as ``YYYYMMDD-NNNN``; python-stdnum's personnummer rejects them."""
+    m = re.fullmatch(r"(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})", s)
+    if not m or int(m.group(4)) <= 60:
+        return None
+    century, yy, mm, dd, tail = m.groups()
+    if not luhn.is_valid(yy + mm + dd + tail):
+        return None
+    if century is None:
+        return None  # without the century the birth date is ambiguous; be strict
     try:
-        _pnr.validate(str(text).strip())
-        return True
-    except (ValidationError, ValueError):
-        return False
+        dt.date(int(century + yy), int(mm), int(dd) - 60)
+    except ValueError:
+        return None
+    return f"{century}{yy}{mm}{dd}-{tail}"
 
 
 def normalise_personnummer(text: str) -> str | None:
     """``YYYYMMDD-NNNN`` for a valid personnummer or samordningsnummer, else None."""
     s = str(text).strip()
+    samordning = _samordningsnummer(s)
+    if samordning:
+        return samordning
     try:
         s = _pnr.validate(s)
     except (ValidationError, ValueError):

@@ -47,7 +47,7 @@ class Column:
     nullable: bool = True
 
 
-S, F, I, B = pa.string(), pa.float64(), pa.int64(), pa.bool_()
+S, F, INT, B = pa.string(), pa.float64(), pa.int64(), pa.bool_()
 LS = pa.list_(pa.string())
 
 ROLES = ("parti", "sidoorganisation", "ledamot", "ersattare")
@@ -63,7 +63,7 @@ TABLES: dict[str, list[Column]] = {
     "files": [
         Column("path", S, "Path of the input file, relative to the ingested directory's parent when possible", nullable=False),
         Column("sha256", S, "SHA-256 of the file's bytes", nullable=False),
-        Column("bytes", I, "File size in bytes", nullable=False),
+        Column("bytes", INT, "File size in bytes", nullable=False),
         Column("status", S, "parsed | failed | skipped", nullable=False),
         Column("reason", S, "Why a file failed or was skipped (one line)"),
         Column("layout", S, "Detected layout family, e.g. eservice, form2014, anmalan, opendata"),
@@ -77,7 +77,7 @@ TABLES: dict[str, list[Column]] = {
         Column("source_kind", S, "pdf | opendata", nullable=False),
         Column("is_primary", B, "True for the report analyses use for its organisation-year (the PDF when both exist)", nullable=False),
         Column("kind", S, "intaktsredovisning | anmalan", "REPORTS.md: The documents"),
-        Column("year", I, "Reporting (financial) year", "Räkenskapsår / Redovisningsår"),
+        Column("year", INT, "Reporting (financial) year", "Räkenskapsår / Redovisningsår"),
         Column("org_number", S, "Reporter's organisationsnummer NNNNNN-NNNN as printed, normalised when valid", "Organisationsnummer"),
         Column("is_org_number_valid", B, "Whether org_number passes its check digit (null when absent)", "REPORTS.md: Identifiers"),
         Column("reporter_name", S, "Name of the reporting organisation or person", "Organisationens namn / Namn"),
@@ -90,21 +90,21 @@ TABLES: dict[str, list[Column]] = {
         Column("period_end", S, "End of the financial period", "Räkenskapsperiod"),
         Column("total", F, "Printed total income (SEK); null if the document prints none", "Summa intäkter / Totalt"),
         Column("warnings", LS, "What the reader could not place or reconcile, each with its page"),
-        Column("row", I, "Open data: 1-based data row of the first row of this report; null for PDFs"),
+        Column("row", INT, "Open data: 1-based data row of the first row of this report; null for PDFs"),
     ],
     "lines": [
         Column("report_id", S, "Report the line belongs to", nullable=False),
-        Column("group", I, "Income group 1-6, 8 (open-data numbering)", "REPORTS.md: What a report contains", nullable=False),
+        Column("group", INT, "Income group 1-6, 8 (open-data numbering)", "REPORTS.md: What a report contains", nullable=False),
         Column("code", S, "Income type code such as 5.7; null when the document has none (2014 form)", "Intäktstyp fältkod"),
         Column("label", S, "The type's label as printed", "Intäktstyp"),
         Column("amount", F, "Amount of the type (SEK); for an itemised type its subtotal", "Belopp", nullable=False),
-        Column("page", I, "PDF page (1-based); null for open data"),
-        Column("row", I, "Open data: 1-based data row; null for PDFs"),
+        Column("page", INT, "PDF page (1-based); null for open data"),
+        Column("row", INT, "Open data: 1-based data row; null for PDFs"),
     ],
     "contributions": [
         Column("contribution_id", S, "Stable id from report id and position", nullable=False),
         Column("report_id", S, "Report the contribution belongs to", nullable=False),
-        Column("group", I, "Income group (4, 5 or 8)", nullable=False),
+        Column("group", INT, "Income group (4, 5 or 8)", nullable=False),
         Column("code", S, "Income type code (4.1, 5.2, 5.4, 5.7, 8.x)"),
         Column("donor", S, "Donor name as printed; null when anonymous or withheld"),
         Column("donor_id", S, "Organisationsnummer NNNNNN-NNNN, or pnr:<hmac> for a personnummer (never in clear)"),
@@ -114,8 +114,8 @@ TABLES: dict[str, list[Column]] = {
         Column("form", S, "pengar | varor | tjänster | övrigt", "Form of contribution"),
         Column("date", S, "Date of the contribution, YYYY-MM-DD"),
         Column("amount", F, "Amount (SEK)", nullable=False),
-        Column("page", I, "PDF page (1-based); null for open data"),
-        Column("row", I, "Open data: 1-based data row; null for PDFs"),
+        Column("page", INT, "PDF page (1-based); null for open data"),
+        Column("row", INT, "Open data: 1-based data row; null for PDFs"),
         Column("entity_id", S, "Linked donor entity (see entities); null for anonymous gifts"),
     ],
     "entities": [
@@ -123,16 +123,16 @@ TABLES: dict[str, list[Column]] = {
         Column("canonical_name", S, "Most frequent spelling, original diacritics kept"),
         Column("kind", S, "person | organisation | unknown"),
         Column("identifiers", LS, "Normalised identifiers seen for the entity (orgnr or pnr pseudonyms)"),
-        Column("n_contributions", I, "Number of contributions linked to it", nullable=False),
-        Column("first_year", I, "First reporting year seen"),
-        Column("last_year", I, "Last reporting year seen"),
+        Column("n_contributions", INT, "Number of contributions linked to it", nullable=False),
+        Column("first_year", INT, "First reporting year seen"),
+        Column("last_year", INT, "Last reporting year seen"),
     ],
     "disagreements": [
         Column("pdf_report_id", S, "The PDF report", nullable=False),
         Column("opendata_report_id", S, "The open-data report for the same organisation-year", nullable=False),
         Column("org_number", S, "Organisation", nullable=False),
-        Column("year", I, "Year", nullable=False),
-        Column("group", I, "Income group compared", nullable=False),
+        Column("year", INT, "Year", nullable=False),
+        Column("group", INT, "Income group compared", nullable=False),
         Column("pdf_amount", F, "Group total in the PDF (SEK)", nullable=False),
         Column("opendata_amount", F, "Group total in the open data (SEK)", nullable=False),
         Column("difference", F, "pdf_amount - opendata_amount", nullable=False),
@@ -141,7 +141,7 @@ TABLES: dict[str, list[Column]] = {
         Column("flag_id", S, "Stable id from pattern and evidence", nullable=False),
         Column("pattern", S, "Detector name (see detect/)", nullable=False),
         Column("severity", S, "high | medium | low", nullable=False),
-        Column("year", I, "Year concerned"),
+        Column("year", INT, "Year concerned"),
         Column("party", S, "Party concerned"),
         Column("organisations", S, "JSON list of {name, org_number}"),
         Column("donors", S, "JSON list of {name, donor_id, entity_id}"),

@@ -1,0 +1,12 @@
+"""Shared test setup: a private pseudonym key per test session, never the user's own."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pseudonym_key(tmp_path_factory):
+    import os
+
+    key = tmp_path_factory.mktemp("key") / "pseudonym.key"
+    os.environ["PARTIFINANS_KEY_FILE"] = str(key)
+    yield

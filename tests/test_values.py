@@ -1,0 +1,40 @@
+import pytest
+from partifinans.values import parse_amount, parse_date
+
+
+@pytest.mark.parametrize(
+    "text, sek",
+    [
+        pytest.param("1 234 567,00", 1234567.0, id="space-thousands-decimal-comma"),
+        pytest.param("1234567", 1234567.0, id="plain"),
+        pytest.param("1 234 567 kr", 1234567.0, id="kr-suffix"),
+        pytest.param("125 000:-", 125000.0, id="colon-dash"),
+        pytest.param("168800000,00", 168800000.0, id="open-data-style"),
+        pytest.param("1\u00a0234", 1234.0, id="no-break-space"),
+        pytest.param("1\u2009234\u2009567", 1234567.0, id="thin-space"),
+        pytest.param("1\u202f234,50", 1234.5, id="narrow-no-break-space"),
+        pytest.param("-", 0.0, id="dash-is-zero"),
+        pytest.param("", 0.0, id="blank-is-zero"),
+        pytest.param("12,5", 12.5, id="one-decimal"),
+        pytest.param("-2 500", -2500.0, id="negative"),
+        pytest.param("abc", None, id="not-an-amount"),
+        pytest.param("12,345,678", None, id="ambiguous-commas"),
+    ],
+)
+def test_parse_amount(text, sek):
+    assert parse_amount(text) == sek
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        pytest.param("2022-05-03", "2022-05-03", id="iso"),
+        pytest.param("2022-05-03 00:00", "2022-05-03", id="iso-with-time"),
+        pytest.param("3 maj 2022", "2022-05-03", id="swedish-words"),
+        pytest.param("31 december 2021", "2021-12-31", id="december"),
+        pytest.param("2022-02-30", None, id="no-such-day"),
+        pytest.param("igår", None, id="not-a-date"),
+    ],
+)
+def test_parse_date(text, iso):
+    assert parse_date(text) == iso
