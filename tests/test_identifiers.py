@@ -1,6 +1,7 @@
 """Identity numbers. Personnummer here are fictional: born in the 1890s, check digit computed."""
 
 import pytest
+
 from partifinans import identifiers as ids
 
 

@@ -2,6 +2,7 @@ import re
 
 import pandas as pd
 import pytest
+
 from partifinans import privacy, schema, store
 
 

@@ -1,4 +1,5 @@
 import pytest
+
 from partifinans.values import parse_amount, parse_date
 
 
@@ -38,3 +39,15 @@ def test_parse_amount(text, sek):
 )
 def test_parse_date(text, iso):
     assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("9" * 400, id="hundreds-of-digits-overflow-to-inf"),
+        pytest.param(10**400, id="int-beyond-float-range"),
+    ],
+)
+def test_parse_amount_refuses_overflow(value):
+    """Falsifying examples found by tests/robustness/test_properties.py: inf or OverflowError before."""
+    assert parse_amount(value) is None

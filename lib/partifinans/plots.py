@@ -1,0 +1,94 @@
+"""Charts for the notebooks: labelled axes, amounts in SEK, and the source under every chart."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import FuncFormatter
+
+from . import analysis
+
+ELECTION_YEARS_RIKSDAG = (2014, 2018, 2022, 2026)
+ELECTION_YEARS_EU = (2014, 2019, 2024)
+SOURCE_NOTE = "Källa: Kammarkollegiet, intäktsredovisningar; bearbetning partifinans."
+
+_sek_axis = FuncFormatter(lambda x, _pos: f"{x:,.0f}".replace(",", "\u00a0"))
+
+
+def _source(ax, note: str = SOURCE_NOTE) -> None:
+    ax.figure.text(0.01, 0.005, note, fontsize=7, color="#555555", ha="left", va="bottom")
+
+
+def coverage_heatmap(matrix: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
+    """Which organisations reported which years (dark = a report exists)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, max(3, 0.28 * len(matrix) + 1)))
+    ax.imshow(matrix.to_numpy(), aspect="auto", cmap="Greens", vmin=0, vmax=1.3, interpolation="nearest")
+    ax.set_xticks(range(len(matrix.columns)), [str(c) for c in matrix.columns])
+    ax.set_yticks(range(len(matrix.index)), list(matrix.index), fontsize=7)
+    ax.set_xlabel("Räkenskapsår (reporting year)")
+    ax.set_ylabel("Organisation")
+    ax.set_title("Which organisations reported which years")
+    _source(ax, note)
+    ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return ax
+
+
+def income_by_group_bars(income: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
+    """Stacked bars of income by group for each party and year; bars edged in the party's colour."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4.5))
+    labels = [f"{party} {year}" for party, year in income.index]
+    bottom = pd.Series(0.0, index=range(len(income)))
+    cmap = plt.get_cmap("tab10")
+    for i, group in enumerate(income.columns):
+        values = income[group].to_numpy()
+        ax.bar(range(len(income)), values, bottom=bottom.to_numpy(), label=group, color=cmap(i),
+               edgecolor=[analysis.party_colour(p) for p, _ in income.index], linewidth=1.5)
+        bottom += values
+    ax.set_xticks(range(len(income)), labels, rotation=60, ha="right", fontsize=7)
+    for tick, (party, _year) in zip(ax.get_xticklabels(), income.index, strict=True):
+        tick.set_color(analysis.party_colour(party))
+    ax.yaxis.set_major_formatter(_sek_axis)
+    ax.set_ylabel("Intäkter (SEK)")
+    ax.set_title("Income by group per party and year (primary reports)")
+    ax.legend(fontsize=7, ncols=2)
+    _source(ax, note)
+    ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return ax
+
+
+def anonymous_histogram(shares: pd.Series, ax=None, note: str = SOURCE_NOTE):
+    """Anonymous gifts as a share of their year's 0.05 pbb limit; bunching just under 1.0 is the tell."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    bins = [i / 20 for i in range(0, 31)]
+    ax.hist(shares.clip(upper=1.5), bins=bins, color="#4C72B0", edgecolor="white")
+    ax.axvline(1.0, color="#C44E52", linestyle="--", label="limit: 0.05 pbb")
+    ax.axvspan(0.9, 1.0, color="#C44E52", alpha=0.12, label="within 10 % below")
+    ax.set_xlabel("Anonymous gift / that year's limit (0.05 pbb)")
+    ax.set_ylabel("Number of gifts")
+    ax.set_title("Anonymous gifts relative to the limit")
+    ax.legend(fontsize=8)
+    _source(ax, note)
+    ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return ax
+
+
+def lottery_lines(lottery: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
+    """Lottery income per organisation and year with election years shaded."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    for year in sorted(set(ELECTION_YEARS_RIKSDAG) | set(ELECTION_YEARS_EU)):
+        if len(lottery.columns) and lottery.columns.min() <= year <= lottery.columns.max():
+            ax.axvspan(year - 0.4, year + 0.4, color="#DDDDDD", zorder=0)
+    for name, row in lottery.iterrows():
+        ax.plot(list(lottery.columns), row.to_numpy(), marker="o", label=name)
+    ax.yaxis.set_major_formatter(_sek_axis)
+    ax.set_xlabel("Year (grey: election year, Riksdag or European Parliament)")
+    ax.set_ylabel("Lottery income 3.2 + 3.3 (SEK)")
+    ax.set_title("Lottery income against election years")
+    ax.legend(fontsize=7)
+    _source(ax, note)
+    ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return ax
