@@ -34,7 +34,10 @@ def parse_amount(text: object) -> float | None:
     if text is None:
         return None
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return float(text)
+        try:
+            return float(text)
+        except OverflowError:  # an int beyond float range is not an amount
+            return None
     s = str(text).strip()
     for sep in _SPACES[1:]:
         s = s.replace(sep, " ")
@@ -50,6 +53,8 @@ def parse_amount(text: object) -> float | None:
     if "." in m.group("int") and m.group("dec") is None and not re.search(r"\.\d{3}$", m.group("int")):
         return None
     value = float(f"{integer}.{dec}")
+    if value == float("inf"):  # hundreds of digits: not an amount
+        return None
     return -value if m.group("sign") else value
 
 
