@@ -1,0 +1,615 @@
+"""Kammarkollegiet's open-data file ``PartiinsynOpenData.csv`` into the reports / lines / contributions tables.
+
+The file (REPORTS.md, "The open-data CSV") holds one row per organisation, year and income type:
+UTF-16 LE with a byte-order mark, tab-separated, no quoting, one header row, decimal comma and a
+trailing tab on every line. UTF-8 (with or without a byte-order mark) is read too. Header spellings
+and the shape every column's values must have live in ``maps/opendata_headers.yaml``.
+
+What the reader makes of it:
+
+- one report per (year, organisationsnummer); level from the "Verksam på ... nivå" = "Ja" columns,
+  area from Kommun / Region, party from the party-name column (party id 999999 = no party = null);
+- one line per (report, income type) holding the sum of that type's rows (zero types kept);
+- one contribution per non-zero row of an itemised type (4.1, 5.2, 5.4, 5.7, 8.x), its donor, donor
+  id and form read from the type description (``Freja 8 (764500-1988) Pengar``).
+
+Provenance: ``row`` is the 1-based data row (header excluded); ``page`` is null. A value of an
+unknown shape fails the whole file with :class:`~partifinans.errors.BadInput`; an unknown income
+type code is kept as a line with a warning on its report. The work is vectorised (pyarrow reads,
+pandas groups); Python loops run only over distinct values (organisation numbers, descriptions)
+and over reports, never over rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import yaml
+
+from .. import identifiers, privacy, schema
+from ..errors import BadInput
+
+SOURCE_KIND = "opendata"
+LAYOUT = "opendata"
+HEADER_PROBE_BYTES = 64 * 1024
+LEVEL_COLUMNS = {"is_riks": "riks", "is_eu": "eu", "is_region": "region", "is_kommun": "kommun"}
+"""'Ja' column -> schema level, broadest first (an organisation marked at several levels gets the first)."""
+
+_BOMS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig"))
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d-])((?:\d{2})?\d{6}[-+]?\d{4})(?![\d-])")
+_NUMBER_IN_PARENS_AT_END = re.compile(r"\(\s*((?:\d{2})?\d{6}[-+]?\d{4})\s*\)\s*$")
+_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
+
+
+# --------------------------------------------------------------------------------------------------
+# The format as data
+
+
+@lru_cache(maxsize=1)
+def spec() -> dict:
+    """The parsed ``maps/opendata_headers.yaml``."""
+    text = resources.files("partifinans").joinpath("maps/opendata_headers.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def income_types() -> pd.DataFrame:
+    """The shared ``maps/income_types.csv``: code, group, itemised (bool), label."""
+    import io
+
+    text = resources.files("partifinans").joinpath("maps/income_types.csv").read_text(encoding="utf-8")
+    types = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    types["itemised"] = types["itemised"].str.casefold().eq("true")
+    return types
+
+
+def known_codes() -> list[str]:
+    return income_types()["code"].tolist()
+
+
+def itemised_codes() -> list[str]:
+    types = income_types()
+    return types.loc[types["itemised"], "code"].tolist()
+
+
+def normalise_header(text: str) -> str:
+    """Loose header key: case-folded, every run of non-letters/digits one space, trimmed."""
+    return re.sub(r"[\W_]+", " ", str(text).casefold()).strip()
+
+
+@lru_cache(maxsize=1)
+def _spelling_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical, col in spec()["columns"].items():
+        for spelling in col["spellings"]:
+            lookup.setdefault(normalise_header(spelling), canonical)
+    return lookup
+
+
+def canonical_columns() -> list[str]:
+    """Canonical column names in the file's documented order."""
+    return list(spec()["columns"])
+
+
+def written_headers() -> list[str]:
+    """The header we write (first spelling of each column), in the documented order."""
+    return [col["spellings"][0] for col in spec()["columns"].values()]
+
+
+# --------------------------------------------------------------------------------------------------
+# Recognising the file
+
+
+def _encoding_of(head: bytes) -> str:
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return enc
+    # UTF-16 LE without a BOM shows as every second byte NUL in ASCII text
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0:
+        return "utf-16-le"
+    return "utf-8"
+
+
+def _read_header(path: Path) -> tuple[str, list[str]]:
+    """The file's encoding and header cells (trailing empty cell from the trailing tab kept)."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_PROBE_BYTES)
+    enc = _encoding_of(head)
+    if enc == "utf-16-le" or enc == "utf-16":
+        head = head[: len(head) - len(head) % 2]
+    text = head.decode(enc, errors="replace")
+    if "\n" not in text and len(head) == HEADER_PROBE_BYTES:
+        raise ValueError("no line break in the first 64 KiB")
+    line = text.split("\n", 1)[0].rstrip("\r").lstrip("\ufeff")
+    return enc, line.split("\t")
+
+
+def match_headers(headers: list[str]) -> dict[str, int]:
+    """Map canonical column -> index in ``headers``; ``ValueError`` naming what is missing.
+
+    A header two columns may share (``Partitillhörighet`` for both party id and party name, see
+    ``ambiguous_with`` in the map) goes, when it occurs twice, first to the id and then to the name
+    (the documented order); when it occurs once, to the name. :func:`read_opendata` then checks
+    the values and swaps id and name if the digits sit under the name.
+    """
+    cols = spec()["columns"]
+    lookup = _spelling_lookup()
+    claimants: dict[str, list[str]] = {}
+    for name, c in cols.items():
+        for s in c.get("ambiguous_with", []):
+            claimants.setdefault(normalise_header(s), []).append(name)
+    keys = [normalise_header(h) for h in headers]
+    found: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key and key not in claimants and lookup.get(key) and lookup[key] not in found:
+            found[lookup[key]] = i
+    for key, extra in claimants.items():
+        owner = [lookup[key]] if key in lookup else []
+        order = extra + owner if keys.count(key) >= 2 else owner + extra
+        for i in (i for i, k in enumerate(keys) if k == key):
+            free = [c for c in order if c not in found]
+            if free:
+                found[free[0]] = i
+    missing = [col["spellings"][0] for c, col in cols.items() if col["required"] and c not in found]
+    if missing:
+        raise ValueError("not the open-data layout: no column " + ", ".join(repr(m) for m in missing))
+    return found
+
+
+def is_opendata_file(path: Path | str) -> bool:
+    """True when ``path``'s header row is the open-data file's (never raises)."""
+    try:
+        _, headers = _read_header(Path(path))
+        match_headers(headers)
+        return True
+    except (OSError, ValueError, UnicodeError):
+        return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+
+
+def _read_strings(path: Path, enc: str, headers: list[str], found: dict[str, int]) -> pd.DataFrame:
+    """The needed columns as stripped strings, canonical names, plus ``row`` (1-based)."""
+    names = [f"c{i}" for i in range(len(headers))]
+    wanted = {f"c{i}": canonical for canonical, i in found.items()}
+    read = pacsv.ReadOptions(
+        encoding="utf-8" if enc == "utf-8-sig" else enc,
+        column_names=names,
+        skip_rows=1,
+        block_size=1 << 24,
+    )
+    parse = pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False, escape_char=False)
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=False,
+        include_columns=list(wanted),
+    )
+    try:
+        table = pacsv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        msg = " ".join(str(exc).split())
+        msg = re.sub(r"^CSV parse error:\s*", "", msg)
+        raise BadInput(path, f"open-data file: {msg[:200]}") from None
+    except UnicodeError as exc:
+        raise BadInput(path, f"open-data file: not valid {enc} text ({exc.reason})") from None
+    table = table.rename_columns([wanted[n] for n in table.column_names])
+    import pyarrow.compute as pc
+
+    table = pa.table({name: pc.utf8_trim_whitespace(table[name]) for name in table.column_names})
+    df = table.to_pandas()
+    df["row"] = np.arange(1, len(df) + 1, dtype="int64")
+    return df
+
+
+def _check_shapes(df: pd.DataFrame, path: Path, headers: list[str], found: dict[str, int]) -> None:
+    cols = spec()["columns"]
+    for name in df.columns:
+        if name == "row" or cols[name]["shape"] == ".*":
+            continue
+        ok = df[name].str.fullmatch(cols[name]["shape"])
+        if not bool(ok.all()):
+            bad = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0])
+            value = df[name].iloc[bad]
+            raise BadInput(
+                path,
+                f"open-data file: column {headers[found[name]]!r} has a value of unknown shape "
+                f"at data row {bad + 1}: {value[:60]!r}",
+            )
+
+
+def _amounts(s: pd.Series) -> np.ndarray:
+    cleaned = (
+        s.str.replace(r"[ \u00a0\u202f]", "", regex=True)
+        .str.replace("\u2212", "-", regex=False)
+        .str.replace(",", ".", regex=False)
+    )
+    cleaned = cleaned.where(cleaned != "", "0")
+    return cleaned.astype("float64").to_numpy()
+
+
+def _hash_ids(parts: pd.Series) -> pd.Series:
+    return parts.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16])
+
+
+def _reporter_numbers(raw: pd.Series) -> pd.DataFrame:
+    """Per distinct printed number: stored value, validity, whether it is a personnummer."""
+    out = {}
+    for text in raw.unique():
+        if not text:
+            out[text] = (None, None, False)
+            continue
+        ident = identifiers.parse_identifier(text)
+        if ident is None:
+            out[text] = (text, False, False)
+        elif ident.kind == "pnr":
+            digits = re.sub(r"\D", "", ident.value)
+            out[text] = (privacy.pseudonymise(ident.value if ident.is_valid else digits), ident.is_valid, True)
+        else:
+            out[text] = (ident.value, ident.is_valid, False)
+    return pd.DataFrame.from_dict(out, orient="index", columns=["value", "valid", "is_pnr"])
+
+
+def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+    """Read the open-data file into schema-conformant ``reports``, ``lines`` and ``contributions``.
+
+    Raises :class:`BadInput` (``<file>: <reason>``) when the file is not the open-data layout or a
+    column holds a value of an unknown shape.
+    """
+    path = Path(path)
+    try:
+        enc, headers = _read_header(path)
+        found = match_headers(headers)
+    except (OSError, ValueError, UnicodeError) as exc:
+        raise BadInput(path, str(exc)) from None
+    for i, h in enumerate(headers):
+        if not normalise_header(h) and i != len(headers) - 1:
+            raise BadInput(path, f"open-data file: header cell {i + 1} is empty")
+    df = _read_strings(path, enc, headers, found)
+    if "party_id" in df and "party_name" in df:
+        # 'Partitillhörighet' twice: the digits are the id
+        id_digits = df["party_id"].str.fullmatch(r"\d*").all()
+        name_digits = df["party_name"].str.fullmatch(r"\d+").all() and len(df)
+        if not id_digits and name_digits:
+            df = df.rename(columns={"party_id": "party_name", "party_name": "party_id"})
+            found["party_id"], found["party_name"] = found["party_name"], found["party_id"]
+    _check_shapes(df, path, headers, found)
+    if df.empty:
+        return {t: schema.empty(t) for t in ("reports", "lines", "contributions")}
+    return _tables(df, source_path, sha256)
+
+
+def _tables(df: pd.DataFrame, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+    sp = spec()
+    df["year"] = df["year"].astype("int64")
+    df["amount"] = _amounts(df["amount"])
+    df["group"] = df["group_code"].astype("int64")
+
+    numbers = _reporter_numbers(df["org_number"])
+    org_value = df["org_number"].map(numbers["value"])
+    # the key of a report: its number as stored, or its name when the number is blank
+    key = org_value.where(org_value.notna(), "name:" + df["reporter_name"])
+    df["report_key"] = df["year"].astype("str") + "|" + key
+    df["report_idx"] = pd.factorize(df["report_key"], sort=False)[0]
+
+    # ---- reports: attributes from each report's first row
+    first = df.drop_duplicates("report_idx", keep="first").set_index("report_idx").sort_index()
+    n_reports = len(first)
+    warnings: list[list[str]] = [[] for _ in range(n_reports)]
+
+    def warn(idx: np.ndarray, texts) -> None:
+        if isinstance(texts, str):
+            texts = [texts] * len(idx)
+        for i, t in zip(idx, texts, strict=True):
+            warnings[int(i)].append(t)
+
+    reports = pd.DataFrame(index=first.index)
+    reports["report_id"] = _hash_ids(sha256 + "|" + first["report_key"]).to_numpy()
+    reports["source_path"] = source_path
+    reports["source_sha256"] = sha256
+    reports["source_kind"] = SOURCE_KIND
+    reports["is_primary"] = True
+    reports["kind"] = "intaktsredovisning"
+    reports["year"] = first["year"]
+    reports["org_number"] = first["org_number"].map(numbers["value"])
+    reports["is_org_number_valid"] = first["org_number"].map(numbers["valid"])
+    reports["reporter_name"] = first["reporter_name"].where(first["reporter_name"] != "", None)
+    first_rows = first["row"].to_numpy()
+    is_pnr = first["org_number"].map(numbers["is_pnr"]).astype(bool).to_numpy()
+    warn(
+        np.flatnonzero(is_pnr),
+        [f"row {r}: reporter identified by a personnummer, stored as a pseudonym" for r in first_rows[is_pnr]],
+    )
+    blank_org = first["org_number"].eq("").to_numpy()
+    warn(np.flatnonzero(blank_org), [f"row {r}: no organisationsnummer" for r in first_rows[blank_org]])
+
+    party = first["party_name"].where(first["party_name"] != "", None)
+    if "party_id" in first:
+        party = party.where(~first["party_id"].isin(sp["no_party_ids"]), None)
+    reports["party"] = party
+    reports["role"] = None
+
+    marks = pd.DataFrame({lvl: first[col].str.casefold().eq("ja") for col, lvl in LEVEL_COLUMNS.items()})
+    level = pd.Series(None, index=first.index, dtype="object")
+    for lvl in reversed(list(LEVEL_COLUMNS.values())):  # broadest wins: assign it last
+        level = level.mask(marks[lvl], lvl)
+    reports["level"] = level
+    n_marks = marks.sum(axis=1).to_numpy()
+    several = np.flatnonzero(n_marks > 1)
+    warn(
+        several,
+        [
+            f"row {int(first['row'].iloc[i])}: marked active at several levels "
+            f"({', '.join(m for m in marks.columns if marks[m].iloc[i])}); level {level.iloc[i]} kept"
+            for i in several
+        ],
+    )
+    kommun = first["kommun"] if "kommun" in first else pd.Series("", index=first.index)
+    region = first["region"] if "region" in first else pd.Series("", index=first.index)
+    kommun = kommun.where(kommun != "", None)
+    region = region.where(region != "", None)
+    area = kommun.where(level.eq("kommun"), region.where(level.eq("region"), None))
+    area = area.fillna(kommun).fillna(region)
+    reports["area"] = area
+    reports["row"] = first["row"]
+
+    # a report whose rows disagree about its name or party
+    for col, what in (("reporter_name", "name"), ("party_name", "party")):
+        counts = df.groupby("report_idx", sort=True)[col].nunique()
+        for i in np.flatnonzero(counts.to_numpy() > 1):
+            warnings[i].append(f"rows disagree about the reporter's {what}; the first row's is kept")
+
+    # ---- lines: one per (report, type code), amount summed
+    g = df.groupby(["report_idx", "type_code"], sort=False)
+    lines = g.agg(
+        group=("group", "first"),
+        label=("type_label", "first") if "type_label" in df else ("type_code", "first"),
+        amount=("amount", "sum"),
+        row=("row", "min"),
+    ).reset_index()
+    lines = lines.sort_values("row", kind="stable")
+    if "type_label" not in df:
+        lines["label"] = None
+    code = lines["type_code"]
+    known = code.isin(known_codes()) | lines["group"].isin(sp["known_groups_with_any_code"])
+    prefix_ok = code.str.split(".").str[0] == lines["group"].astype("str")
+    for i in np.flatnonzero(~known.to_numpy()):
+        warnings[int(lines["report_idx"].iloc[i])].append(
+            f"row {int(lines['row'].iloc[i])}: unknown income type code {code.iloc[i]!r} "
+            f"(group {int(lines['group'].iloc[i])}) kept as a line"
+        )
+    for i in np.flatnonzero(known.to_numpy() & ~prefix_ok.to_numpy()):
+        warnings[int(lines["report_idx"].iloc[i])].append(
+            f"row {int(lines['row'].iloc[i])}: income type {code.iloc[i]!r} listed under group "
+            f"{int(lines['group'].iloc[i])}"
+        )
+    report_ids = reports["report_id"].to_numpy()
+    lines_out = pd.DataFrame(
+        {
+            "report_id": report_ids[lines["report_idx"].to_numpy()],
+            "group": lines["group"].to_numpy(),
+            "code": code.to_numpy(),
+            "label": lines["label"].where(lines["label"] != "", None).to_numpy(),
+            "amount": lines["amount"].to_numpy(),
+            "page": None,
+            "row": lines["row"].to_numpy(),
+        }
+    )
+
+    # ---- contributions: non-zero rows of itemised types
+    itemised = df["type_code"].isin(itemised_codes()) | df["group"].isin(sp["itemised_groups"])
+    items = df.loc[itemised & (df["amount"] != 0)]
+    contributions, item_warnings = _contributions(items, report_ids)
+    for idx, text in item_warnings:
+        warnings[idx].append(text)
+
+    reports["warnings"] = [sorted(w, key=_row_of) for w in warnings]
+    return {
+        "reports": schema.conform(reports.reset_index(drop=True), "reports"),
+        "lines": schema.conform(lines_out, "lines"),
+        "contributions": schema.conform(contributions, "contributions"),
+    }
+
+
+def _row_of(warning: str) -> int:
+    m = re.match(r"row (\d+):", warning)
+    return int(m.group(1)) if m else 0
+
+
+# --------------------------------------------------------------------------------------------------
+# Type descriptions
+
+
+@lru_cache(maxsize=1)
+def _form_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    words = {w.casefold(): form for form, spellings in spec()["forms"].items() for w in spellings}
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:^|\s)({alternatives})\s*$", re.IGNORECASE), words
+
+
+def parse_description(text: str) -> dict:
+    """Donor, printed identity number, form and date from an open-data type description.
+
+    ``Freja 8 (764500-1988) Pengar`` -> donor ``Freja 8``, number ``764500-1988``, form ``pengar``.
+    The number is the last parenthesised identity number at the end (names may hold parentheses
+    themselves); failing that, any identity-number-shaped token, which is taken out of the name in
+    any case (a personnummer must never stay in a name). ``Privat bidrag Pengar`` is a private
+    person whose name the open data withholds (``is_private``, donor None).
+
+    Returns ``{"donor", "number", "form", "date", "is_private", "extra_numbers"}``.
+    """
+    s = " ".join(str(text).split())
+    form_re, words = _form_pattern()
+    form = None
+    m = form_re.search(s)
+    if m:
+        form = words[m.group(1).casefold()]
+        s = s[: m.start()].strip()
+    body_cf = s.casefold()
+    is_private = any(body_cf == p.casefold() or body_cf.startswith(p.casefold() + " ")
+                     for p in spec()["private_donor_prefixes"])
+    date = None
+    d = _DATE_IN_TEXT.search(s)
+    if d:
+        date = d.group(1)
+        s = (s[: d.start()] + s[d.end():]).strip()
+    number = None
+    m = _NUMBER_IN_PARENS_AT_END.search(s)
+    if m:
+        number = m.group(1)
+        s = s[: m.start()].strip()
+    others = _NUMBER_IN_TEXT.findall(s)
+    if others:
+        if number is None:
+            number = others[0]
+            others = others[1:]
+        s = _NUMBER_IN_TEXT.sub("", s)
+        s = re.sub(r"\(\s*\)", "", s)
+        s = " ".join(s.split()).strip(" ,;:-")
+    donor = None if is_private or not s else s
+    return {
+        "donor": donor,
+        "number": number,
+        "form": form,
+        "date": date,
+        "is_private": is_private,
+        "extra_numbers": len(others),
+    }
+
+
+def _identity(number: str | None) -> tuple[str | None, bool | None, str | None]:
+    """(donor_id as stored, valid, kind) for a printed number; personnummer pseudonymised."""
+    if not number:
+        return None, None, None
+    ident = identifiers.parse_identifier(number)
+    if ident is None:
+        return None, None, None
+    if ident.kind == "pnr":
+        clear = ident.value if ident.is_valid else re.sub(r"\D", "", ident.value)
+        return privacy.pseudonymise(clear), ident.is_valid, "pnr"
+    return ident.value, ident.is_valid, "orgnr"
+
+
+def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """One contribution per itemised non-zero row; descriptions parsed once per distinct text."""
+    if items.empty:
+        return schema.empty("contributions"), []
+    parsed = {}
+    for text in items["description"].unique():
+        p = parse_description(text)
+        p["donor_id"], p["valid"], p["id_kind"] = _identity(p["number"])
+        parsed[text] = p
+    table = pd.DataFrame.from_dict(parsed, orient="index")
+    desc = items["description"]
+    code = items["type_code"].to_numpy()
+    group = items["group"].to_numpy()
+    donor = desc.map(table["donor"]).to_numpy(dtype=object)
+    donor_id = desc.map(table["donor_id"]).to_numpy(dtype=object)
+    id_kind = desc.map(table["id_kind"]).to_numpy(dtype=object)
+    is_private = desc.map(table["is_private"]).to_numpy(dtype=bool)
+    anonymous = np.isin(code, ["4.1", "5.2"])
+    kind = np.select(
+        [
+            anonymous,
+            is_private | (id_kind == "pnr"),
+            id_kind == "orgnr",
+            code == "5.4",
+            code == "5.7",
+        ],
+        ["anonymous", "person", "organisation", "person", "organisation"],
+        default="unknown",
+    )
+    donor = np.where(anonymous, None, donor)
+    donor_id = np.where(anonymous, None, donor_id)
+    valid = desc.map(table["valid"]).to_numpy(dtype=object)
+    valid = np.where(anonymous, None, valid)
+    rows = items["row"].to_numpy()
+    rid = report_ids[items["report_idx"].to_numpy()]
+    ids = _hash_ids(pd.Series(rid, dtype=object) + "|" + pd.Series(rows.astype(str), dtype=object))
+    out = pd.DataFrame(
+        {
+            "contribution_id": ids.to_numpy(),
+            "report_id": rid,
+            "group": group,
+            "code": code,
+            "donor": donor,
+            "donor_id": donor_id,
+            "is_donor_id_valid": valid,
+            "donor_kind": kind,
+            "address": None,
+            "form": desc.map(table["form"]).to_numpy(dtype=object),
+            "date": desc.map(table["date"]).to_numpy(dtype=object),
+            "amount": items["amount"].to_numpy(),
+            "page": None,
+            "row": rows,
+        }
+    )
+    warnings: list[tuple[int, str]] = []
+    report_idx = items["report_idx"].to_numpy()
+    no_form = out["form"].isna().to_numpy()
+    for i in np.flatnonzero(no_form):
+        warnings.append((int(report_idx[i]), f"row {int(rows[i])}: contribution description names no form "
+                                              f"(Pengar, Varor, Tjänster, Övrigt)"))
+    extra = desc.map(table["extra_numbers"]).to_numpy(dtype=int)
+    for i in np.flatnonzero(extra > 0):
+        warnings.append((int(report_idx[i]), f"row {int(rows[i])}: description holds more than one "
+                                              f"identity number; the first kept, the rest dropped"))
+    invalid = (valid == False) & ~anonymous  # noqa: E712 - object array of True/False/None
+    for i in np.flatnonzero(invalid):
+        warnings.append((int(report_idx[i]), f"row {int(rows[i])}: donor identity number fails its check digit"))
+    negative = out["amount"].to_numpy() < 0
+    for i in np.flatnonzero(negative):
+        warnings.append((int(report_idx[i]), f"row {int(rows[i])}: negative contribution amount"))
+    return out, warnings
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing the format (demo data, test fixtures, benchmarks)
+
+
+def format_amount(value: float) -> str:
+    """``125000,00``: two decimals, decimal comma, no thousands separator."""
+    return f"{float(value):.2f}".replace(".", ",")
+
+
+def write_opendata_csv(rows: pd.DataFrame, path: Path | str, encoding: str = "utf-16") -> Path:
+    """Write ``rows`` (canonical column names, see :func:`canonical_columns`) in the real format.
+
+    UTF-16 LE with a byte-order mark (``encoding="utf-16"``, the default; pass ``"utf-8"`` for the
+    UTF-8 variant), tab-separated, no quoting, CRLF line ends, decimal comma, a trailing tab.
+    Missing columns are written blank. A value holding a tab or a line break is an error (the
+    format has no quoting).
+    """
+    path = Path(path)
+    cols = canonical_columns()
+    out = pd.DataFrame(index=rows.index)
+    for c in cols:
+        if c not in rows:
+            out[c] = ""
+        elif c == "amount":
+            out[c] = [format_amount(v) for v in rows[c]] if rows[c].dtype.kind == "f" else rows[c].astype(str)
+        else:
+            out[c] = rows[c].astype("object").where(rows[c].notna(), "").astype(str)
+    bad = out.apply(lambda s: s.str.contains(r"[\t\r\n]", regex=True)).to_numpy()
+    if bad.any():
+        raise ValueError("a value holds a tab or line break; the open-data format has no quoting")
+    body = out.apply(lambda r: "\t".join(r) + "\t", axis=1, raw=True) if len(out) else pd.Series([], dtype=str)
+    text = "\t".join(written_headers()) + "\t\r\n" + "".join(line + "\r\n" for line in body)
+    enc = "utf-16" if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf16") else encoding
+    data = text.encode("utf-16-le") if enc == "utf-16" else text.encode(enc)
+    if enc == "utf-16":
+        data = b"\xff\xfe" + data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
