@@ -1,0 +1,357 @@
+"""The open-data importer against a fixture in the real format (tests/fixtures/opendata/odd_rows.csv)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from partifinans import privacy, schema
+from partifinans.errors import BadInput
+from partifinans.extract import opendata
+from partifinans.extract.opendata import (
+    is_opendata_file,
+    match_headers,
+    parse_description,
+    read_opendata,
+    write_opendata_csv,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "opendata"
+ODD_ROWS = FIXTURES / "odd_rows.csv"
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def tables():
+    sha = hashlib.sha256(ODD_ROWS.read_bytes()).hexdigest()
+    return read_opendata(ODD_ROWS, "fixtures/opendata/odd_rows.csv", sha)
+
+
+def _report(tables, name, year):
+    r = tables["reports"]
+    hit = r[(r["reporter_name"] == name) & (r["year"] == year)]
+    assert len(hit) == 1, (name, year)
+    return hit.iloc[0]
+
+
+def _contrib(tables, row):
+    c = tables["contributions"]
+    hit = c[c["row"] == row]
+    assert len(hit) == 1, row
+    return hit.iloc[0]
+
+
+# ---- the file itself
+
+
+def test_fixture_is_real_format_utf16_le_with_bom_tabs_and_trailing_tab():
+    data = ODD_ROWS.read_bytes()
+    assert data[:2] == b"\xff\xfe"
+    text = data.decode("utf-16")
+    header, first = text.split("\r\n")[:2]
+    assert header.startswith("Räkenskapsår\tOrganisationsnummer\tNamn\t")
+    assert header.endswith("Belopp i kr\t") and first.endswith("\t")
+    assert '"' not in text
+
+
+def test_committed_fixture_equals_a_fresh_generation(tmp_path):
+    fresh = _builder().main(tmp_path)
+    assert fresh.read_bytes() == ODD_ROWS.read_bytes()
+
+
+def test_recognised_by_header(tmp_path):
+    assert is_opendata_file(ODD_ROWS)
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    assert not is_opendata_file(other)
+    assert not is_opendata_file(tmp_path / "missing.csv")
+    binary = tmp_path / "report.csv"
+    binary.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
+    assert not is_opendata_file(binary)
+
+
+def test_tables_conform_to_schema(tables):
+    for name in ("reports", "lines", "contributions"):
+        df = tables[name]
+        pd.testing.assert_frame_equal(df, schema.conform(df, name))
+    assert set(tables["reports"]["source_kind"]) == {"opendata"}
+    assert tables["lines"]["page"].isna().all() and tables["contributions"]["page"].isna().all()
+
+
+# ---- reports
+
+
+def test_one_report_per_year_and_org_number(tables):
+    r = tables["reports"]
+    assert len(r) == 5
+    assert sorted(r.loc[r["org_number"] == "802000-1239", "year"]) == [2023, 2024]
+
+
+def test_report_fields_from_the_real_sample_organisation(tables):
+    rep = _report(tables, "Liberalerna Borås", 2024)
+    assert rep["org_number"] == "802000-1239" and rep["is_org_number_valid"]
+    assert rep["party"] == "Liberalerna"
+    assert rep["level"] == "kommun" and rep["area"] == "Borås"
+    assert rep["row"] == 1
+    assert rep["kind"] == "intaktsredovisning"
+    assert pd.isna(rep["role"])
+    assert list(rep["warnings"]) == []
+
+
+@pytest.mark.parametrize(
+    "name, year, level, area, party",
+    [
+        pytest.param("Liberalerna Borås", 2023, "kommun", "Borås", "Liberalerna", id="kommun"),
+        pytest.param("Påhittade Lokalpartiet", 2023, "region", "Västra Götalands län", None, id="region_no_party_999999"),
+        pytest.param("Exempelpartiets Ungdomsförbund", 2022, "riks", None, "Kristdemokraterna", id="riks_and_eu_riks_kept"),
+    ],
+)
+def test_level_area_party(tables, name, year, level, area, party):
+    rep = _report(tables, name, year)
+    assert rep["level"] == level
+    assert (pd.isna(rep["area"]) and area is None) or rep["area"] == area
+    assert (pd.isna(rep["party"]) and party is None) or rep["party"] == party
+
+
+def test_several_levels_warns(tables):
+    rep = _report(tables, "Exempelpartiets Ungdomsförbund", 2022)
+    assert any("several levels (riks, eu); level riks kept" in w for w in rep["warnings"])
+
+
+def test_reporter_personnummer_is_pseudonymised(tables):
+    rep = _report(tables, "Test Testsson", 2024)
+    assert rep["org_number"] == privacy.pseudonymise("18900215-1232")
+    assert any("personnummer" in w for w in rep["warnings"])
+    for name in ("reports", "lines", "contributions"):
+        text = tables[name].astype(str).to_csv()
+        assert "18900215" not in text and "900215-1232" not in text
+
+
+# ---- lines
+
+
+def test_every_type_kept_zero_types_as_zero_lines(tables):
+    rep = _report(tables, "Liberalerna Borås", 2024)
+    lines = tables["lines"][tables["lines"]["report_id"] == rep["report_id"]]
+    assert len(lines) == 20  # one per type in the file, most of them zero
+    assert (lines["amount"] == 0).sum() == 17
+    by_code = dict(zip(lines["code"], lines["amount"], strict=True))
+    assert by_code["1.4"] == 312000.0
+    assert by_code["2.1"] == 18450.50
+    assert by_code["5.7"] == 155000.0  # Freja 8 125 000 + Exempelbolaget AB 30 000
+
+
+def test_line_row_is_first_row_of_its_type(tables):
+    rep = _report(tables, "Liberalerna Borås", 2024)
+    lines = tables["lines"][tables["lines"]["report_id"] == rep["report_id"]]
+    assert lines.set_index("code").loc["5.7", "row"] == 17
+    assert lines.set_index("code").loc["6.1", "row"] == 19
+    assert lines.set_index("code").loc["5.7", "label"] == "Övriga bidrag över 0,5 prisbasbelopp"
+
+
+def test_unknown_type_code_kept_with_warning(tables):
+    rep = _report(tables, "Påhittade Lokalpartiet", 2023)
+    lines = tables["lines"][tables["lines"]["report_id"] == rep["report_id"]]
+    unknown = lines[lines["code"] == "5.9"]
+    assert unknown["amount"].tolist() == [1234.56] and unknown["group"].tolist() == [5]
+    assert "row 67: unknown income type code '5.9' (group 5) kept as a line" in list(rep["warnings"])
+    assert not (tables["contributions"]["code"] == "5.9").any()
+
+
+# ---- contributions
+
+
+def test_real_sample_row(tables):
+    c = _contrib(tables, 17)
+    assert (c["code"], c["group"], c["donor"], c["donor_id"], c["form"], c["amount"]) == (
+        "5.7", 5, "Freja 8", "764500-1988", "pengar", 125000.0
+    )
+    assert c["donor_kind"] == "organisation" and c["is_donor_id_valid"]
+    assert c["report_id"] == _report(tables, "Liberalerna Borås", 2024)["report_id"]
+
+
+def test_one_contribution_per_nonzero_itemised_row(tables):
+    c = tables["contributions"]
+    assert len(c) == 13
+    assert (c["amount"] != 0).all()
+    assert set(c["code"]) == {"4.1", "5.2", "5.4", "5.7", "8.2"}
+    assert c["contribution_id"].is_unique
+
+
+@pytest.mark.parametrize(
+    "row, donor, donor_id, kind, form",
+    [
+        pytest.param(60, "Stiftelsen Påhittad (Gamla fonden)", "802480-0016", "organisation", "pengar", id="parentheses_in_name"),
+        pytest.param(61, "Exempelbolaget (Norden) AB", None, "organisation", "varor", id="no_number"),
+        pytest.param(62, "Påhittad Konsult AB", "559100-0012", "organisation", "övrigt", id="form_ovrigt"),
+        pytest.param(63, "Exempelstiftelsen", "802000-2005", "organisation", None, id="no_form"),
+        pytest.param(55, None, None, "person", "pengar", id="privat_bidrag_pengar"),
+        pytest.param(56, None, None, "person", "övrigt", id="privat_bidrag_ovrigt"),
+        pytest.param(53, None, None, "anonymous", "pengar", id="anonymous_5_2"),
+        pytest.param(51, None, None, "anonymous", "pengar", id="cash_collection_4_1"),
+        pytest.param(66, "Påhittad Förening", "802479-5554", "organisation", "pengar", id="group_8"),
+    ],
+)
+def test_contribution_donors(tables, row, donor, donor_id, kind, form):
+    c = _contrib(tables, row)
+    assert (None if pd.isna(c["donor"]) else c["donor"]) == donor
+    assert (None if pd.isna(c["donor_id"]) else c["donor_id"]) == donor_id
+    assert c["donor_kind"] == kind
+    assert (None if pd.isna(c["form"]) else c["form"]) == form
+
+
+def test_personnummer_in_description_is_pseudonymised(tables):
+    c = _contrib(tables, 57)
+    assert c["donor"] == "Test Testsson" and c["donor_kind"] == "person"
+    assert c["donor_id"] == privacy.pseudonymise("18900330-4566")
+    assert "4566" not in tables["contributions"].astype(str).to_csv()
+
+
+def test_cash_collection_date_read_from_description(tables):
+    assert _contrib(tables, 51)["date"] == "2023-05-01"
+
+
+def test_description_without_form_warns(tables):
+    rep = _report(tables, "Påhittade Lokalpartiet", 2023)
+    assert any(w.startswith("row 63: contribution description names no form") for w in rep["warnings"])
+
+
+def test_ids_stable_across_runs_and_depend_on_file_hash(tables):
+    sha = hashlib.sha256(ODD_ROWS.read_bytes()).hexdigest()
+    again = read_opendata(ODD_ROWS, "elsewhere.csv", sha)
+    assert again["reports"]["report_id"].tolist() == tables["reports"]["report_id"].tolist()
+    assert again["contributions"]["contribution_id"].tolist() == tables["contributions"]["contribution_id"].tolist()
+    other = read_opendata(ODD_ROWS, "x.csv", "0" * 64)
+    assert set(other["reports"]["report_id"]).isdisjoint(tables["reports"]["report_id"])
+
+
+# ---- description parsing, inline
+
+
+@pytest.mark.parametrize(
+    "text, donor, number, form, private",
+    [
+        pytest.param("Freja 8 (764500-1988) Pengar", "Freja 8", "764500-1988", "pengar", False, id="real_sample"),
+        pytest.param("Bolaget (Sverige) AB (556677-8899) Tjänster", "Bolaget (Sverige) AB", "556677-8899", "tjänster", False, id="nested_parens"),
+        pytest.param("Exempelbolaget AB Varor", "Exempelbolaget AB", None, "varor", False, id="no_number"),
+        pytest.param("Privat bidrag Pengar", None, None, "pengar", True, id="private_pengar"),
+        pytest.param("Privat bidrag Övrigt", None, None, "övrigt", True, id="private_ovrigt"),
+        pytest.param("Exempelbolaget AB 556677-8899 Pengar", "Exempelbolaget AB", "556677-8899", "pengar", False, id="number_without_parens"),
+        pytest.param("Exempelbolaget AB (5566778899) pengar", "Exempelbolaget AB", "5566778899", "pengar", False, id="lower_case_form_no_dash"),
+        pytest.param("Övrigt Exempel AB (556677-8899)", "Övrigt Exempel AB", "556677-8899", None, False, id="form_word_in_name_only"),
+        pytest.param("  Freja   8  (764500-1988)   Pengar ", "Freja 8", "764500-1988", "pengar", False, id="extra_spaces"),
+    ],
+)
+def test_parse_description(text, donor, number, form, private):
+    p = parse_description(text)
+    assert (p["donor"], p["number"], p["form"], p["is_private"]) == (donor, number, form, private)
+
+
+# ---- headers and shapes
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(opendata.written_headers(), id="as_written"),
+        pytest.param([h.upper() for h in opendata.written_headers()], id="upper_case"),
+        pytest.param([h.replace(" ", "  ") + " " for h in opendata.written_headers()], id="extra_spaces"),
+        pytest.param([("Partitillhörighet" if h.startswith("Partitillhörighet") else h) for h in opendata.written_headers()],
+                     id="party_header_twice"),
+    ],
+)
+def test_match_headers_loosely(headers):
+    found = match_headers(headers + [""])
+    assert found["year"] == 0 and found["amount"] == 19
+    assert found["party_id"] == 3 and found["party_name"] == 4
+
+
+def test_missing_required_header_names_it():
+    headers = [h for h in opendata.written_headers() if h != "Belopp i kr"]
+    with pytest.raises(ValueError, match="no column 'Belopp i kr'"):
+        match_headers(headers)
+
+
+def _rows():
+    return _builder().fixture_rows()
+
+
+def test_utf8_variant_reads_the_same(tmp_path, tables):
+    p = write_opendata_csv(_rows(), tmp_path / "utf8.csv", encoding="utf-8")
+    assert p.read_bytes()[:2] != b"\xff\xfe"
+    assert is_opendata_file(p)
+    t = read_opendata(p, "utf8.csv", "s")
+    assert t["lines"]["amount"].sum() == tables["lines"]["amount"].sum()
+    assert t["contributions"]["donor"].fillna("").tolist() == tables["contributions"]["donor"].fillna("").tolist()
+
+
+def test_party_columns_swapped_in_file_are_read_by_shape(tmp_path):
+    rows = _rows()
+    text = write_opendata_csv(rows, tmp_path / "a.csv").read_bytes().decode("utf-16")
+    # both headed 'Partitillhörighet', name first and id second
+    lines = []
+    for line in text.split("\r\n")[:-1]:
+        cells = line.split("\t")
+        cells[3], cells[4] = cells[4], cells[3]
+        lines.append("\t".join(cells))
+    lines[0] = lines[0].replace("Partitillhörighet partiid", "Partitillhörighet")
+    p = tmp_path / "swapped.csv"
+    p.write_bytes(b"\xff\xfe" + ("\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+    rep = read_opendata(p, "swapped.csv", "s")["reports"]
+    assert rep.set_index("reporter_name").loc["Liberalerna Borås", "party"].tolist() == ["Liberalerna"] * 2
+
+
+@pytest.mark.parametrize(
+    "column, value, reason",
+    [
+        pytest.param("amount", "12x", "column 'Belopp i kr' has a value of unknown shape at data row 3: '12x'", id="amount"),
+        pytest.param("year", "24", "column 'Räkenskapsår' has a value of unknown shape at data row 3: '24'", id="year"),
+        pytest.param("type_code", "5,7", "column 'Intäktstyp fältkod' has a value of unknown shape", id="type_code"),
+        pytest.param("is_kommun", "X", "column 'Verksam på kommunal nivå' has a value of unknown shape", id="ja_column"),
+        pytest.param("org_number", "Borås", "column 'Organisationsnummer' has a value of unknown shape", id="org_number"),
+    ],
+)
+def test_unknown_shape_fails_file_with_reason(tmp_path, column, value, reason):
+    rows = _rows()
+    rows[column] = rows[column].astype(object)
+    rows.loc[2, column] = value
+    p = write_opendata_csv(rows, tmp_path / "bad.csv")
+    with pytest.raises(BadInput) as exc:
+        read_opendata(p, "bad.csv", "s")
+    assert str(exc.value).startswith(str(p) + ": open-data file: ")
+    assert reason in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_wrong_number_of_cells_fails_with_one_line(tmp_path):
+    text = write_opendata_csv(_rows(), tmp_path / "a.csv").read_bytes().decode("utf-16")
+    lines = text.split("\r\n")
+    lines[5] = "\t".join(lines[5].split("\t")[:10])
+    p = tmp_path / "short.csv"
+    p.write_bytes(b"\xff\xfe" + "\r\n".join(lines).encode("utf-16-le"))
+    with pytest.raises(BadInput, match=r"short\.csv: open-data file: Expected 21 columns, got 10"):
+        read_opendata(p, "short.csv", "s")
+
+
+def test_header_only_file_gives_empty_tables(tmp_path):
+    p = write_opendata_csv(_rows().iloc[:0], tmp_path / "empty.csv")
+    t = read_opendata(p, "empty.csv", "s")
+    assert all(len(t[n]) == 0 for n in ("reports", "lines", "contributions"))
+
+
+def test_amounts_with_spaces_and_point_and_blank(tmp_path):
+    rows = _rows().iloc[:3].copy()
+    rows["amount"] = ["1 234,50", "-10.25", ""]
+    p = write_opendata_csv(rows, tmp_path / "amounts.csv")
+    lines = read_opendata(p, "amounts.csv", "s")["lines"]
+    assert lines["amount"].tolist() == [1234.5, -10.25, 0.0]
