@@ -1,0 +1,153 @@
+"""E-service reports (lag 2018:90, reporting years 2018 onward) and the below-threshold anmälan.
+
+The document is read line by line: page furniture is skipped (``maps/reports.yaml: noise``), the
+year and reporter fields are read by their labels, each income type by its code (``5.7``) with
+its label and amount, and each itemised table (4.1, 5.2, 5.4, 5.7, 8.x) by its header row.
+Anything left over becomes a warning with its page.
+
+Arrangements recognised (``source.layout``): ``eservice_table`` (labels beside values),
+``eservice_stacked`` (labels above values), ``eservice_landscape`` (landscape pages), ``anmalan``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .labels import CODE, Maps, norm
+from .pdftext import Document, Line
+from .reading import FieldReader, ReportState, TableReader, continue_header, line_amount, read_table_header
+
+_CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
+
+
+def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
+    """``(code, label, amount, label_x0)`` for a line starting with an income-type code."""
+    cells = line.cells
+    first = cells[0].text.strip()
+    if CODE.match(first):
+        code = first
+        label_cells = cells[1:]
+    else:
+        m = _CODE_LABEL.match(first)
+        if not m:
+            return None
+        code = m.group(1)
+        label_cells = [cells[0]] + cells[1:]
+    amount = line_amount(line) if len(cells) > 1 else None
+    if amount is not None:
+        label_cells = label_cells[:-1] if label_cells and label_cells[-1] is cells[-1] else label_cells
+    texts = [c.text for c in label_cells]
+    if not CODE.match(first):
+        texts[0] = _CODE_LABEL.match(first).group(2)
+    label = " ".join(texts).strip()
+    x0 = label_cells[0].x0 if label_cells else cells[0].x1
+    return code, label, amount, x0
+
+
+def parse(doc: Document, maps: Maps, state: ReportState) -> str:
+    """Fill ``state`` from an e-service report or anmälan; return the arrangement (``source.layout``)."""
+    fields = FieldReader(state, maps)
+    tables = TableReader(state, maps)
+    title_seen = False
+    current: dict | None = None  # the income line items belong to
+    current_label: tuple[float, Line] | None = None  # for a label wrapped onto a second line
+    pending_line: dict | None = None  # a code line whose amount is on a later line
+    in_declaration = False  # the anmälan's declaration paragraph: text, not data
+    for line in doc.lines():
+        text = line.text
+        if maps.is_noise(text):
+            continue
+        if not title_seen and norm(text) in {norm(t) for t in maps.families["anmalan"] + maps.families["eservice"]}:
+            title_seen = True
+            continue
+        year = maps.match_year(text)
+        if year is not None and len(line.cells) == 1:
+            state.year = year
+            continue
+        if fields.take_pending(line):
+            continue
+        if in_declaration or any(norm(text).startswith(d) for d in maps.declarations):
+            in_declaration = True
+            continue
+
+        income = _income_line(line, maps)
+        if income is not None:
+            tables.close()
+            code, label, amount, x0 = income
+            current = _add_line(state, maps, code, label, amount, line)
+            current_label = (x0, line)
+            pending_line = current if amount is None else None
+            continue
+        if maps.is_total(line.cells[0].text) and len(line.cells) >= 2 and line_amount(line) is not None:
+            tables.close()
+            state.total = line_amount(line)
+            state.total_page = line.page
+            current = current_label = pending_line = None
+            continue
+        if tuple(norm(c.text) for c in line.cells) in maps.income_headers:
+            continue
+        if current is not None:
+            header = read_table_header(line, maps, current["group"], current["code"])
+            if header is not None:
+                if tables.table is not None and tables.table.code == current["code"]:
+                    tables.table = header  # the header repeated after a page break
+                else:
+                    tables.open(header)
+                current_label = None
+                continue
+            if tables.table is not None and continue_header(tables.table, line, maps):
+                continue
+        if pending_line is not None and line_amount(line) is not None and len(line.cells) == 1:
+            pending_line["amount"] = line_amount(line)
+            pending_line = None
+            continue
+        if current_label is not None and _continues_label(line, current_label):
+            current["label"] = f"{current['label']} {line.cells[0].text}"
+            current_label = (current_label[0], line)
+            continue
+        if tables.table is not None and not fields.read(line, colon_required=True):
+            tables.read(line)
+            continue
+        if tables.table is not None:
+            continue  # a "Label: value" line inside a table area was read as a field
+        if fields.read(line):
+            continue
+        if fields.continue_value(line):
+            continue
+        state.warn(line.page, f"line {text!r} not recognised")
+    tables.close()
+    if fields.awaiting:
+        for _, cell in fields.awaiting:
+            state.warn(None, f"no value for label {cell.text!r}")
+    for ln in state.lines:
+        if ln["amount"] is None:
+            state.warn(ln["page"], f"income line {ln['code']} has no amount")
+    state.lines = [ln for ln in state.lines if ln["amount"] is not None]
+    if state.kind == "anmalan":
+        return "anmalan"
+    if any(p.is_landscape for p in doc.pages):
+        return "eservice_landscape"
+    return "eservice_stacked" if state.labels_above_values else "eservice_table"
+
+
+def _continues_label(line: Line, current_label: tuple[float, Line]) -> bool:
+    x0, prev = current_label
+    if len(line.cells) != 1 or line.page != prev.page:
+        return False
+    c = line.cells[0]
+    return abs(c.x0 - x0) <= 2 and line.top - prev.bottom <= 1.0 * (prev.bottom - prev.top)
+
+
+def _add_line(state: ReportState, maps: Maps, code: str, label: str, amount: float | None, line: Line) -> dict:
+    t = maps.income_type(code)
+    group = int(code.split(".")[0])
+    if t is None:
+        state.warn(line.page, f"unknown income type code {code} ({label!r}); kept under group {group}")
+    else:
+        group = t.group
+    entry = {"group": group, "code": code, "label": label, "amount": amount, "page": line.page}
+    if group not in (1, 2, 3, 4, 5, 6, 8):
+        state.warn(line.page, f"income type code {code} names no known group; line not placed")
+        return entry
+    state.lines.append(entry)
+    return entry

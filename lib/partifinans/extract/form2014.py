@@ -1,0 +1,93 @@
+"""The 2014-law form KAM11001 ("Intäktsredovisning avseende parti", lag 2014:105), printed to PDF.
+
+The form has no type codes: each income row's label is mapped onto an open-data group through
+``maps/form2014.csv`` (the line's ``code`` stays null). Contributions over half a pbb are listed
+in one table (donor, identity number, what the contribution consists of, amount, date); they are
+contributions (group 5) without a code. The form prints no year of its own: the year is the end
+of the reporting period unless a year label is present.
+"""
+
+from __future__ import annotations
+
+from .labels import Maps, norm
+from .pdftext import Document, Line
+from .reading import FieldReader, ReportState, TableReader, continue_header, line_amount, read_table_header
+
+CONTRIBUTION_GROUP = 5
+
+
+def parse(doc: Document, maps: Maps, state: ReportState) -> str:
+    fields = FieldReader(state, maps)
+    tables = TableReader(state, maps)
+    markers = [norm(m) for m in maps.families["form2014"]]
+    in_income = False
+    last_label: tuple[dict, Line, float] | None = None
+    for line in doc.lines():
+        text = line.text
+        if maps.is_noise(text) or norm(text) in markers:
+            continue
+        year = maps.match_year(text)
+        if year is not None and len(line.cells) == 1:
+            state.year = year
+            continue
+        if fields.take_pending(line):
+            continue
+        if tuple(norm(c.text) for c in line.cells) in maps.income_headers:
+            tables.close()
+            in_income = True
+            continue
+        header = read_table_header(line, maps, CONTRIBUTION_GROUP, None)
+        if header is not None:
+            if tables.table is None:
+                tables.open(header)
+            else:
+                tables.table = header  # repeated after a page break
+            in_income = False
+            continue
+        if tables.table is not None and continue_header(tables.table, line, maps):
+            continue
+        amount = line_amount(line)
+        if in_income and amount is not None and len(line.cells) >= 2:
+            label = " ".join(c.text for c in line.cells[:-1])
+            if maps.is_total(label):
+                state.total, state.total_page = amount, line.page
+                in_income = False
+                last_label = None
+                continue
+            group = maps.form2014_groups.get(norm(label))
+            if group is None:
+                state.warn(line.page, f"unknown income label {label!r} ({amount}) not placed")
+                last_label = None
+                continue
+            entry = {"group": group, "code": None, "label": label, "amount": amount, "page": line.page}
+            state.lines.append(entry)
+            last_label = (entry, line, line.cells[0].x0)
+            continue
+        if in_income and last_label is not None and _continues(line, last_label):
+            entry, _, x0 = last_label
+            entry["label"] = f"{entry['label']} {line.cells[0].text}"
+            last_label = (entry, line, x0)
+            continue
+        if tables.table is not None and not fields.read(line, colon_required=True):
+            tables.read(line)
+            continue
+        if tables.table is not None:
+            continue
+        if fields.read(line):
+            continue
+        if fields.continue_value(line):
+            continue
+        state.warn(line.page, f"line {text!r} not recognised")
+    tables.close()
+    for _, cell in fields.awaiting:
+        state.warn(None, f"no value for label {cell.text!r}")
+    if state.year is None and state.period is not None:
+        state.year = int(state.period["end"][:4])
+    return "form2014"
+
+
+def _continues(line: Line, last: tuple[dict, Line, float]) -> bool:
+    _, prev, x0 = last
+    if len(line.cells) != 1 or line.page != prev.page:
+        return False
+    return abs(line.cells[0].x0 - x0) <= 2 and line.top - prev.bottom <= 1.0 * (prev.bottom - prev.top)

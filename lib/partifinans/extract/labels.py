@@ -1,0 +1,124 @@
+"""Label aliases and income-type codes, loaded from ``lib/partifinans/maps/``.
+
+The maps are data: ``reports.yaml`` (field labels, role/level/form words, table columns, page
+furniture), ``income_types.csv`` (e-service type codes and their groups) and ``form2014.csv``
+(the 2014-law form's income rows and the open-data group each maps onto). Matching is on
+:func:`norm` text: lower case, whitespace collapsed, a trailing colon removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+_SPACE = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+CODE = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
+
+
+def norm(text: str) -> str:
+    """Text as compared with the maps: lower case, single spaces, no trailing colon."""
+    return _SPACE.sub(" ", text).strip().rstrip(":").strip().lower()
+
+
+def _read(name: str) -> str:
+    return resources.files("partifinans").joinpath("maps", name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class IncomeType:
+    code: str
+    group: int
+    is_itemised: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class Maps:
+    families: dict[str, list[str]]
+    year_labels: tuple[str, ...]
+    field_labels: dict[str, str]  # norm(label) -> field, longest first
+    roles: dict[str, str]
+    levels: dict[str, str]
+    forms: dict[str, str]
+    total_labels: frozenset[str]
+    column_labels: dict[str, str]  # norm(header) -> column
+    income_headers: tuple[tuple[str, ...], ...]
+    noise: tuple[re.Pattern, ...]
+    declarations: tuple[str, ...]
+    income_types: dict[str, IncomeType]  # code -> type
+    income_aliases: dict[str, str]  # norm(label) -> code
+    form2014_groups: dict[str, int]  # norm(label) -> group
+
+    def match_field(self, text: str) -> tuple[str, str] | None:
+        """``(field, rest)`` when ``text`` starts with a field label ("Namn: X", "Räkenskapsperiod X")."""
+        return _match_prefix(text, self.field_labels)
+
+    def match_year(self, text: str) -> int | None:
+        n = norm(text)
+        for label in self.year_labels:
+            m = re.fullmatch(re.escape(label) + r"\s*:?\s*(\d{4})", n)
+            if m:
+                return int(m.group(1))
+        return None
+
+    def is_noise(self, text: str) -> bool:
+        t = _SPACE.sub(" ", text).strip()
+        return any(p.fullmatch(t) for p in self.noise)
+
+    def column(self, header_text: str) -> str | None:
+        return self.column_labels.get(norm(header_text))
+
+    def is_total(self, label: str) -> bool:
+        return norm(label) in self.total_labels
+
+    def income_type(self, code: str) -> IncomeType | None:
+        return self.income_types.get(code)
+
+
+def _match_prefix(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
+    n = _SPACE.sub(" ", text).strip()
+    low = n.lower()
+    for label, field in labels.items():  # longest first
+        if low.startswith(label):
+            rest = n[len(label):]
+            if rest == "" or rest[0] in ": ":
+                return field, rest.lstrip(":").strip()
+    return None
+
+
+@lru_cache(maxsize=1)
+def load() -> Maps:
+    data = yaml.safe_load(_read("reports.yaml"))
+    fields = {norm(label): field for field, labels in data["fields"].items() for label in labels}
+    fields = dict(sorted(fields.items(), key=lambda kv: -len(kv[0])))
+    columns = {norm(label): col for col, labels in data["columns"].items() for label in labels}
+    types: dict[str, IncomeType] = {}
+    aliases: dict[str, str] = {}
+    for row in csv.DictReader(_read("income_types.csv").splitlines()):
+        t = IncomeType(row["code"], int(row["group"]), row["itemised"].strip() == "true", row["label"])
+        types[t.code] = t
+        aliases[norm(t.label)] = t.code
+        for alias in filter(None, (row.get("aliases") or "").split("|")):
+            aliases[norm(alias)] = t.code
+    form2014 = {norm(r["label"]): int(r["group"]) for r in csv.DictReader(_read("form2014.csv").splitlines())}
+    return Maps(
+        families={k: list(v) for k, v in data["families"].items()},
+        year_labels=tuple(norm(x) for x in data["year"]),
+        field_labels=fields,
+        roles={norm(k): v for k, v in data["roles"].items()},
+        levels={norm(k): v for k, v in data["levels"].items()},
+        forms={norm(k): v for k, v in data["forms"].items()},
+        total_labels=frozenset(norm(x) for x in data["total"]),
+        column_labels=columns,
+        income_headers=tuple(tuple(norm(x) for x in h) for h in data["income_headers"]),
+        noise=tuple(re.compile(p, re.IGNORECASE) for p in data["noise"]),
+        declarations=tuple(norm(x) for x in data["declarations"]),
+        income_types=types,
+        income_aliases=aliases,
+        form2014_groups=form2014,
+    )

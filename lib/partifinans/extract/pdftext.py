@@ -1,0 +1,173 @@
+"""The text layer of a PDF as pages of lines of cells, read once per page.
+
+A *cell* is a run of words on one line with only word spacing between them (a table cell, a label,
+a value); a *line* is the cells that share a baseline, left to right. The family parsers work on
+these lines by their labels and codes, never by fixed coordinates.
+
+pdfplumber is the reader: each page's words are read once with ``extract_words`` (no table
+finder, no ``extract_text``), then grouped here. Bounds on the input (size, pages) are checked
+before any page is read; the time bound is applied by the caller (see ``extract.parse_pdf``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config
+from ..errors import BadInput
+
+# A gap wider than this many times the text height starts a new cell (word spacing is ~0.25 em).
+CELL_GAP_FACTOR = 0.8
+# Words whose tops differ by less than this many times the text height share a line.
+LINE_TOLERANCE_FACTOR = 0.45
+
+
+@dataclass
+class Cell:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Line:
+    page: int
+    top: float
+    bottom: float
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells)
+
+    @property
+    def x0(self) -> float:
+        return self.cells[0].x0 if self.cells else 0.0
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line]
+
+    @property
+    def is_landscape(self) -> bool:
+        return self.width > self.height
+
+
+@dataclass
+class Document:
+    path: str
+    pages: list[Page]
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.pages)
+
+    def lines(self):
+        for page in self.pages:
+            yield from page.lines
+
+
+def check_file(path: Path) -> int:
+    """Cheap checks before a parser touches the file; returns its size in bytes."""
+    if not path.exists():
+        raise BadInput(path, "no such file")
+    if path.is_dir():
+        raise BadInput(path, "is a directory, not a PDF file")
+    size = path.stat().st_size
+    if size == 0:
+        raise BadInput(path, "empty file")
+    if size > config.MAX_FILE_BYTES:
+        raise BadInput(path, f"file too large ({size} bytes; limit {config.MAX_FILE_BYTES})")
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+        fh.seek(max(0, size - 2048))
+        tail = fh.read()
+    if b"%PDF-" not in head:
+        raise BadInput(path, "not a PDF file (no %PDF header)")
+    if b"%%EOF" not in tail:
+        raise BadInput(path, "truncated PDF (no end-of-file marker)")
+    return size
+
+
+def words_to_lines(words: list[dict], page_number: int) -> list[Line]:
+    """Group pdfplumber words into lines (by top) and each line's words into cells (by gap)."""
+    if not words:
+        return []
+    words = sorted(words, key=lambda w: (w["top"], w["x0"]))
+    rows: list[list[dict]] = []
+    row_top = None
+    for w in words:
+        height = max(w["bottom"] - w["top"], 1.0)
+        if row_top is not None and abs(w["top"] - row_top) <= LINE_TOLERANCE_FACTOR * height:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+            row_top = w["top"]
+    lines = []
+    for row in rows:
+        row.sort(key=lambda w: w["x0"])
+        cells: list[Cell] = []
+        for w in row:
+            height = max(w["bottom"] - w["top"], 1.0)
+            if cells and w["x0"] - cells[-1].x1 <= CELL_GAP_FACTOR * height:
+                c = cells[-1]
+                c.text = f"{c.text} {w['text']}"
+                c.x1 = max(c.x1, w["x1"])
+                c.bottom = max(c.bottom, w["bottom"])
+            else:
+                cells.append(Cell(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]))
+        lines.append(
+            Line(page_number, min(c.top for c in cells), max(c.bottom for c in cells), cells)
+        )
+    return lines
+
+
+def read_document(path: Path | str) -> Document:
+    """Read a PDF's text layer, or raise :class:`BadInput` saying why it cannot be read."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    path = Path(path)
+    check_file(path)
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise BadInput(path, f"encrypted PDF (password required: {type(exc).__name__})") from None
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for broken files
+        raise BadInput(path, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    try:
+        try:
+            n_pages = len(pdf.pages)
+        except (PDFPasswordIncorrect, PDFEncryptionError):
+            raise BadInput(path, "encrypted PDF (password required)") from None
+        except Exception as exc:  # noqa: BLE001
+            raise BadInput(path, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+        if n_pages == 0:
+            raise BadInput(path, "PDF has no pages")
+        if n_pages > config.MAX_PAGES:
+            raise BadInput(path, f"too many pages ({n_pages}; limit {config.MAX_PAGES})")
+        pages = []
+        for i, page in enumerate(pdf.pages, start=1):
+            try:
+                words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
+            except Exception as exc:  # noqa: BLE001
+                raise BadInput(path, f"page {i} cannot be read ({type(exc).__name__}: {exc})") from None
+            pages.append(Page(i, float(page.width), float(page.height), words_to_lines(words, i)))
+            page.close()  # free the page's cached objects
+    finally:
+        pdf.close()
+    if not any(p.lines for p in pages):
+        raise BadInput(path, f"no text layer ({n_pages} page(s) without text; scanned image?)")
+    return Document(os.fspath(path), pages)
