@@ -38,7 +38,7 @@ demo-processed: $(VENV)/.installed
 	$(DEMO_ENV) $(BIN)/partifinans ingest data/raw/demo --out $(DEMO_OUT) --quiet
 
 demo: $(VENV)/.installed
-	$(BIN)/python -m partifinans.demo.generate --out data/raw/demo
+	$(BIN)/python -m partifinans.demo.generate --out data/raw/demo --golden tests/golden
 
 notebooks: $(STAMP) demo-processed
 	$(DEMO_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb

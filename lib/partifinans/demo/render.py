@@ -86,7 +86,7 @@ LABELS = {
         "level": "Nivå:", "period": "Räkenskapsperiod:", "submitted": "Inlämnad:",
     },
     "form2014": {
-        "name_org": "Partiets namn", "orgnr": "Organisationsnummer", "period": "Redovisningsperiod",
+        "name_org": "Partiets namn", "orgnr": "Organisationsnummer", "party": "Parti", "period": "Redovisningsperiod",
         "submitted": "Datum för inlämning", "total": "Summa",
         "columns": ("Bidragsgivare", "Identitetsnummer", "Vad bidraget består av", "Belopp", "Datum"),
         "income": ("Intäkter", "Belopp (kr)"),
@@ -453,7 +453,7 @@ def _draw_eservice(doc: _Doc, report: dict, layout: str, quirks: frozenset[str])
     if layout == "eservice_landscape":
         sub_widths = [200, 130, 200, 80, 90, 0]
     else:
-        sub_widths = [120, 80, 125, 42, 72, 0]
+        sub_widths = [120, 78, 119, 42, 80, 0]
     sub_widths[-1] = doc.width - indent - sum(sub_widths[:-1])
     sub = _Table(doc.margin + indent, sub_widths, list(labels["columns"]),
                  ["left", "left", "left", "left", "left", "right"], font, bold, 8, borders,
@@ -517,6 +517,8 @@ def _draw_form2014(doc: _Doc, report: dict, quirks: frozenset[str]) -> Placement
     pairs = [(labels["name_org"], rep["name"])]
     if rep.get("org_number"):
         pairs.append((labels["orgnr"], rep["org_number"]))
+    if rep.get("party"):
+        pairs.append((labels["party"], rep["party"]))
     if report.get("period"):
         pairs.append((labels["period"], f"{report['period']['start']} - {report['period']['end']}"))
     grid = _Table(doc.margin, [170, doc.width - 170], None, ["left", "left"], font, bold, 9, "grid")
