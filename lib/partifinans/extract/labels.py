@@ -34,6 +34,7 @@ class IncomeType:
     code: str
     group: int
     is_itemised: bool
+    donor_kind: str | None  # person | organisation | anonymous for itemised types whose code says so
     label: str
 
 
@@ -100,7 +101,8 @@ def load() -> Maps:
     types: dict[str, IncomeType] = {}
     aliases: dict[str, str] = {}
     for row in csv.DictReader(_read("income_types.csv").splitlines()):
-        t = IncomeType(row["code"], int(row["group"]), row["itemised"].strip() == "true", row["label"])
+        t = IncomeType(row["code"], int(row["group"]), row["itemised"].strip() == "true",
+                       row.get("donor_kind") or None, row["label"])
         types[t.code] = t
         aliases[norm(t.label)] = t.code
         for alias in filter(None, (row.get("aliases") or "").split("|")):

@@ -21,12 +21,6 @@ TYPED_COLUMNS = ("donor_id", "form", "date", "amount")
 TEXT_COLUMNS = ("donor", "address")
 
 
-def fmt_sek(amount: float) -> str:
-    """An amount for a warning: ``1 234 567,50 kr`` (Swedish style, as printed in the reports)."""
-    s = f"{abs(amount):,.2f}".replace(",", " ").replace(".", ",")
-    return f"{'-' if amount < 0 else ''}{s} kr"
-
-
 def classify(text: str, maps: Maps) -> str | None:
     """The typed column a value belongs to by its shape (identity number, form, date, amount), or None."""
     t = text.strip()
@@ -430,16 +424,16 @@ def reconcile(state: ReportState) -> None:
             continue
         s = round(sum(c["amount"] for c in items), 2)
         if abs(s - ln["amount"]) > 0.005:
-            state.warn(ln["page"], f"entries under {ln['code']} sum to {fmt_sek(s)} but the line says "
-                                   f"{fmt_sek(ln['amount'])} (difference {fmt_sek(s - ln['amount'])})")
+            state.warn(ln["page"], f"subtotal mismatch under {ln['code']}: the entries sum to {s:.2f}, "
+                                   f"the line says {ln['amount']:.2f} (difference {ln['amount'] - s:.2f})")
     for (group, code), items in by_code.items():
         if code is not None and (group, code) not in line_keys:
             state.warn(items[0]["page"], f"{len(items)} entries under {code} but no income line {code}")
     if state.total is not None and state.lines:
         s = round(sum(ln["amount"] for ln in state.lines), 2)
         if abs(s - state.total) > 0.005:
-            state.warn(state.total_page, f"income lines sum to {fmt_sek(s)} but the printed total is "
-                                         f"{fmt_sek(state.total)} (difference {fmt_sek(s - state.total)})")
+            state.warn(state.total_page, f"total mismatch: the lines sum to {s:.2f}, the printed total is "
+                                         f"{state.total:.2f} (difference {state.total - s:.2f})")
 
 
 def to_report(state: ReportState, doc: Document, sha256: str, layout: str) -> dict:

@@ -1,0 +1,366 @@
+"""``partifinans ingest``: every report under a directory into Parquet tables.
+
+Steps: walk the directory; for each file decide from its size and modification time (or, failing
+that, its sha256) whether the previous run already read it, and reuse those rows if so; parse the
+rest over a process pool (report PDFs with ``extract.parse_pdf``, the open-data CSV with
+``extract.opendata.read_opendata``); turn each report into rows of the ``reports``, ``lines`` and
+``contributions`` tables (``schema.py``); run the later stages (:func:`_post_stages`); write all
+tables at once (``store.write_tables``, atomic: an interrupted run leaves the previous tables).
+
+Ids come from the source file's sha256 and positions in it (``report_id`` = the first 16 hex
+digits of the PDF's sha256; ``contribution_id`` = report id + entry number), so a re-run gives the
+same ids. A file that cannot be read is recorded in ``files`` with its reason and the batch goes on.
+
+Personal data: a personnummer never reaches the output in clear. Donor and reporter numbers are
+replaced by ``privacy.pseudonymise`` of the normalised number, and any personnummer-shaped text in
+warnings and reasons is replaced the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import identifiers, privacy, schema, store
+from .errors import BadInput, UserError
+
+BASE_TABLES = ("files", "reports", "lines", "contributions")
+_PNR_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+
+
+@dataclass
+class Summary:
+    """What a run did; ``line()`` is the one-line summary printed on stderr."""
+
+    out: Path
+    files: int = 0
+    parsed: int = 0
+    reused: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pages: int = 0
+    reports: int = 0
+    contributions: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        rate = f", {self.pages / self.seconds:.1f} pages/s" if self.seconds > 0 and self.pages else ""
+        return (f"ingest: {self.files} files: {self.parsed} parsed, {self.reused} unchanged (reused), "
+                f"{self.failed} failed, {self.skipped} skipped; {self.reports} reports, "
+                f"{self.contributions} contributions; {self.pages} pages read in {self.seconds:.1f} s{rate} "
+                f"-> {self.out}")
+
+
+# --- privacy -------------------------------------------------------------------------------------
+
+def scrub(text: str | None) -> str | None:
+    """Replace every valid-looking personnummer in free text by its pseudonym."""
+    if not text:
+        return text
+
+    def repl(m: re.Match) -> str:
+        ident = identifiers.parse_identifier(m.group(0).replace(" ", ""))
+        if ident is not None and ident.kind == "pnr":
+            return privacy.pseudonymise(ident.value) if ident.is_valid else "[personnummer]"
+        return m.group(0)
+
+    return _PNR_LIKE.sub(repl, text)
+
+
+def protect_identifier(text: str | None) -> tuple[str | None, bool | None, str | None]:
+    """``(value to store, is_valid, kind)`` for a printed identity number; a personnummer is pseudonymised."""
+    if text is None or not str(text).strip():
+        return None, None, None
+    ident = identifiers.parse_identifier(str(text))
+    if ident is None:
+        digits = re.sub(r"\D", "", str(text))
+        if len(digits) >= 10:  # unreadable but could be personal: never in clear
+            return privacy.pseudonymise(digits), False, None
+        return str(text), False, None
+    if ident.kind == "pnr":
+        digits = re.sub(r"\D", "", ident.value)
+        return privacy.pseudonymise(ident.value if ident.is_valid else digits), ident.is_valid, "pnr"
+    return ident.value, ident.is_valid, "orgnr"
+
+
+# --- one file (runs in a worker process) ---------------------------------------------------------
+
+def _classify(path: Path) -> str:
+    """``pdf``, ``csv`` or ``other`` from the name and, for unnamed types, the first bytes."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return "pdf"
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(5) == b"%PDF-":
+                return "pdf"
+    except OSError:
+        pass
+    return "other"
+
+
+def _read_one(path_str: str, source_path: str, sha256: str) -> dict:
+    """Read one file; never raises (a failure is a result with its reason)."""
+    path = Path(path_str)
+    kind = _classify(path)
+    try:
+        if kind == "pdf":
+            from .extract import parse_pdf
+
+            report = parse_pdf(path)
+            return {"status": "parsed", "layout": report["source"]["layout"], "report": report}
+        if kind == "csv":
+            try:
+                from .extract import opendata
+            except ImportError:
+                return {"status": "skipped", "reason": "CSV file (no open-data reader installed)"}
+            if not opendata.is_opendata_file(path):
+                return {"status": "skipped", "reason": "CSV file not in the open-data format"}
+            frames = opendata.read_opendata(path, source_path, sha256)
+            return {"status": "parsed", "layout": "opendata", "frames": frames}
+        return {"status": "skipped", "reason": f"not a report (no PDF or open-data CSV: {path.suffix or 'no suffix'})"}
+    except BadInput as exc:
+        return {"status": "failed", "reason": exc.reason}
+    except UserError as exc:
+        return {"status": "failed", "reason": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        return {"status": "failed", "reason": f"{type(exc).__name__}: {' '.join(str(exc).split())}"}
+
+
+# --- report dict -> rows -------------------------------------------------------------------------
+
+def report_id_of(sha256: str) -> str:
+    return sha256[:16]
+
+
+def _donor_kind(code: str | None, id_kind: str | None) -> str:
+    from .extract.labels import load
+
+    t = load().income_type(code) if code else None
+    if t is not None and t.donor_kind:
+        return t.donor_kind
+    if id_kind == "pnr":
+        return "person"
+    if id_kind == "orgnr":
+        return "organisation"
+    return "unknown"
+
+
+def report_rows(report: dict, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+    """The ``reports``, ``lines`` and ``contributions`` rows of one parsed PDF report."""
+    rid = report_id_of(sha256)
+    rep = report["reporter"]
+    org, org_valid, _ = protect_identifier(rep.get("org_number"))
+    period = report.get("period") or {}
+    reports = pd.DataFrame([{
+        "report_id": rid, "source_path": source_path, "source_sha256": sha256, "source_kind": "pdf",
+        "is_primary": True, "kind": report["kind"], "year": report.get("year"), "org_number": org,
+        "is_org_number_valid": org_valid, "reporter_name": rep.get("name"), "party": rep.get("party"),
+        "role": rep.get("role"), "level": rep.get("level"), "area": rep.get("area"),
+        "submitted": report.get("submitted"), "period_start": period.get("start"), "period_end": period.get("end"),
+        "total": report.get("total"), "warnings": [scrub(w) for w in report.get("warnings", [])], "row": None,
+    }])
+    lines = pd.DataFrame([{"report_id": rid, "group": ln["group"], "code": ln["code"], "label": ln["label"],
+                           "amount": ln["amount"], "page": ln["page"], "row": None} for ln in report["lines"]])
+    contributions = []
+    for i, c in enumerate(report["contributions"]):
+        donor_id, valid, id_kind = protect_identifier(c.get("donor_id"))
+        contributions.append({
+            "contribution_id": f"{rid}-{i:04d}", "report_id": rid, "group": c["group"], "code": c["code"],
+            "donor": c.get("donor"), "donor_id": donor_id, "is_donor_id_valid": valid,
+            "donor_kind": _donor_kind(c["code"], id_kind), "address": c.get("address"), "form": c.get("form"),
+            "date": c.get("date"), "amount": c["amount"], "page": c.get("page"), "row": None, "entity_id": None,
+        })
+    return {
+        "reports": schema.conform(reports, "reports"),
+        "lines": schema.conform(lines, "lines") if len(lines) else schema.empty("lines"),
+        "contributions": schema.conform(pd.DataFrame(contributions), "contributions") if contributions
+        else schema.empty("contributions"),
+    }
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+def _walk(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise UserError(f"{root}: no such directory")
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                out.append(Path(dirpath) / name)
+    return sorted(out)
+
+
+def _relative(path: Path, root: Path) -> str:
+    base = root.resolve().parent if root.is_dir() else root.resolve().parent
+    try:
+        return path.resolve().relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _sha256(path: Path) -> str:
+    from .extract import sha256_file
+
+    return sha256_file(path)
+
+
+def _previous(out: Path) -> dict[str, pd.DataFrame]:
+    try:
+        return {name: store.read_table(out, name) for name in BASE_TABLES}
+    except Exception:  # noqa: BLE001 - unreadable previous output: start afresh
+        return {name: schema.empty(name) for name in BASE_TABLES}
+
+
+def _reused_rows(prev: dict[str, pd.DataFrame], sha256: str) -> dict[str, pd.DataFrame]:
+    reports = prev["reports"][prev["reports"]["source_sha256"] == sha256]
+    ids = set(reports["report_id"])
+    return {
+        "reports": reports,
+        "lines": prev["lines"][prev["lines"]["report_id"].isin(ids)],
+        "contributions": prev["contributions"][prev["contributions"]["report_id"].isin(ids)],
+    }
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled or not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, leave=False)
+
+
+def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, progress: bool = True) -> Summary:
+    """Read every report under ``directory`` into Parquet tables in ``out``; see the module docstring."""
+    started = time.perf_counter()
+    root, out = Path(directory), Path(out)
+    summary = Summary(out=out)
+    paths = [p for p in _walk(root) if not _inside(p, out)]
+    prev = _previous(out)
+    prev_files = {row["path"]: row for row in prev["files"].to_dict("records")}
+
+    files_rows: list[dict] = []
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ("reports", "lines", "contributions")}
+    todo: list[tuple[int, Path, str, str]] = []  # (index in files_rows, path, source_path, sha256)
+    seen_sha: dict[str, str] = {}
+    for path in paths:
+        st = path.stat()
+        rel = _relative(path, root)
+        old = prev_files.get(rel)
+        if old is not None and old["bytes"] == st.st_size and old["mtime"] == st.st_mtime:
+            sha = old["sha256"]
+        else:
+            sha = _sha256(path)
+        row = {"path": rel, "sha256": sha, "bytes": st.st_size, "status": None, "reason": None, "layout": None,
+               "report_id": None, "mtime": st.st_mtime}
+        files_rows.append(row)
+        if sha in seen_sha:
+            row.update(status="skipped", reason=f"same content as {seen_sha[sha]}")
+            continue
+        seen_sha[sha] = rel
+        if old is not None and old["sha256"] == sha:
+            row.update(status=old["status"], reason=old["reason"], layout=old["layout"], report_id=old["report_id"])
+            reused = _reused_rows(prev, sha)
+            for t in parts:
+                if len(reused[t]):
+                    parts[t].append(reused[t])
+            summary.reused += 1
+            continue
+        todo.append((len(files_rows) - 1, path, rel, sha))
+
+    results = _run(todo, jobs, progress)
+    for (index, _path, rel, sha), result in zip(todo, results, strict=True):
+        row = files_rows[index]
+        row.update(status=result["status"], reason=scrub(result.get("reason")), layout=result.get("layout"))
+        if result["status"] == "parsed" and "report" in result:
+            report = result["report"]
+            rows = report_rows(report, rel, sha)
+            row["report_id"] = report_id_of(sha)
+            summary.pages += report["source"]["pages"]
+            for t in parts:
+                parts[t].append(rows[t])
+        elif result["status"] == "parsed":
+            for t in parts:
+                frame = result["frames"].get(t)
+                if frame is not None and len(frame):
+                    parts[t].append(schema.conform(frame, t))
+        summary.parsed += result["status"] == "parsed"
+    summary.failed = sum(1 for r in files_rows if r["status"] == "failed")
+    summary.skipped = sum(1 for r in files_rows if r["status"] == "skipped")
+
+    tables = {"files": schema.conform(pd.DataFrame(files_rows, columns=schema.columns("files")), "files")}
+    for t, frames in parts.items():
+        frames = [f for f in frames if len(f)]
+        tables[t] = schema.conform(pd.concat(frames, ignore_index=True), t) if frames else schema.empty(t)
+    tables = _post_stages(tables)
+    store.write_tables(out, tables)
+    summary.files = len(files_rows)
+    summary.reports = len(tables["reports"])
+    summary.contributions = len(tables["contributions"])
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _inside(path: Path, out: Path) -> bool:
+    try:
+        path.resolve().relative_to(out.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _run(todo: list[tuple[int, Path, str, str]], jobs: int | None, progress: bool) -> list[dict]:
+    """Read the files over a process pool (in this process for one job or one file)."""
+    results: list[dict | None] = [None] * len(todo)
+    bar = _progress_bar(len(todo), progress)
+    workers = max(1, jobs or os.cpu_count() or 1)
+    try:
+        if workers == 1 or len(todo) <= 1:
+            for k, (_, path, rel, sha) in enumerate(todo):
+                results[k] = _read_one(str(path), rel, sha)
+                if bar:
+                    bar.update(1)
+        else:
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+                futures = {pool.submit(_read_one, str(path), rel, sha): k for k, (_, path, rel, sha) in enumerate(todo)}
+                for fut in as_completed(futures):
+                    k = futures[fut]
+                    try:
+                        results[k] = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - a crashed worker fails its file, not the run
+                        results[k] = {"status": "failed", "reason": f"worker failed: {type(exc).__name__}: {exc}"}
+                    if bar:
+                        bar.update(1)
+    finally:
+        if bar:
+            bar.close()
+    return [r if r is not None else {"status": "failed", "reason": "not read"} for r in results]
+
+
+def _post_stages(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The stages after reading, each taking and returning the dict of tables. Identity for now.
+
+    The coordinator plugs in, in this order:
+
+    1. reconciliation with open data: ``sources.reconcile(reports, lines)`` sets ``is_primary`` (the
+       PDF is primary for its organisation-year) and adds the ``disagreements`` table;
+    2. donor linkage: ``link.link_contributions(contributions, reports, judgements_path)`` fills
+       ``contributions.entity_id`` and adds the ``entities`` table;
+    3. the flag detectors: ``detect.run_all(tables)`` adds the ``flags`` table.
+    """
+    return tables
