@@ -1,0 +1,14 @@
+"""Writers for the money graph built by ``graph.build_graph``.
+
+- ``gephi.py``: GraphML and GEXF (Gephi, yEd, networkx).
+- ``ftm.py``: followthemoney entities as JSON lines (OCCRP Aleph, ``ftm`` tools).
+
+Every writer goes through ``clean.py``: attributes become plain scalars, missing values are left
+out, and any personnummer-shaped number or ``pnr:`` pseudonym in a text is blanked, so an export
+never holds one whatever an upstream table contained.
+"""
+
+from .ftm import write_ftm
+from .gephi import write_gexf, write_graphml
+
+__all__ = ["write_ftm", "write_gexf", "write_graphml"]

@@ -1,0 +1,535 @@
+"""The money graph: one builder of a networkx MultiDiGraph from the processed tables.
+
+:func:`build_graph` is the only place the graph is made; the exporters in ``export/`` (GraphML and
+GEXF for Gephi, followthemoney JSON lines for OCCRP Aleph) and the notebook helpers
+(:func:`donor_subgraph`, :func:`draw_party_network`) all take its output.
+
+Only primary reports (``reports.is_primary``) are used, so an organisation-year read both from its
+PDF and from the open data is counted once.
+
+Nodes (id: kind)
+----------------
+- ``party:<party name>``: ``party``, a party as named in the reports.
+- ``org:<NNNNNN-NNNN>``: ``organisation``, a reporting organisation (or an elected member who
+  reports). A reporter without a valid organisationsnummer gets ``org:name-<12 hex>``, hashed
+  from its name and party (a personnummer printed as a reporter's number is never used).
+- ``entity:<entity_id>``: ``donor``, a linked donor entity (``contributions.entity_id``).
+- ``donor:<12 hex>``: ``donor``, a named donor the linkage has not (yet) given an entity; hashed
+  from its identity number, else its name (``is_linked`` False).
+- ``anonymous:<org key>``, ``withheld:<org key>``, ``collection:<org key>``,
+  ``unidentified:<org key>``: one aggregate node per recipient for contributions without an
+  entity: anonymous gifts (5.2, 8.2), private persons whose name the source withholds (the open
+  data's "Privat bidrag"), cash collections (4.1, 8.1) and anything else without a donor. They are
+  kept, not dropped, so a recipient's incoming edges add up to what it reported; aggregating per
+  recipient (not one global node) keeps the drawing of one party from pulling in other parties.
+- ``related:<org key>``: ``related_entity``, the company, association or foundation under the
+  reporter's controlling influence whose income it reports as group 8 (the reports do not name
+  it, so it is a pseudo-node per reporter).
+
+Node attributes: ``kind``, ``label`` (private persons: ``Privatperson <8 hex>`` unless
+``reveal_private``), ``org_number`` (organisations only, never for a person), ``legal_form``
+(``identifiers.legal_form_group``), and totals in SEK: ``total_given`` and ``n_contributions``
+(donors), ``contributions_received`` (organisations, parties, related entities),
+``total_income`` (organisations: the printed report totals, else the sum of lines).
+
+Edges (key: kind)
+-----------------
+- contribution (``kind`` ``contribution``; group 8: ``related_contribution`` into the related
+  node): donor -> recipient, key ``contribution_id``. Attributes: ``amount``, ``date``, ``year``,
+  ``form``, ``code``, ``group``, ``source`` (the source path), ``page`` (PDF) or ``row`` (open
+  data), ``contribution_id``, ``party`` and ``recipient`` (the reporting organisation's node).
+- membership (``membership``): organisation -> party, key ``membership``; ``years`` as
+  ``"2021,2022"``, ``first_year``, ``last_year``, ``role``, ``level``.
+- internal transfer (``internal_transfer``): party -> organisation, one per type 5.5 line: the
+  total an organisation received from the party's own associations. The reports do not say which
+  association gave it, so the party node stands for "the party's own associations" (a reporter
+  without a party gets a pseudo-node ``internal:<org key>``).
+- related total (``related_total``): related node -> organisation, one per group 8 line, the
+  amount the related entity received of that type.
+
+Amounts are SEK. Missing values are absent attributes, never None-valued in exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from . import identifiers, privacy, schema, store
+from .errors import BadInput, UserError
+
+CONTRIBUTION_KINDS = ("contribution", "related_contribution")
+AGGREGATE_KINDS = ("anonymous", "withheld", "collection", "unidentified")
+AGGREGATE_LABELS = {
+    "anonymous": "Anonyma bidrag",
+    "withheld": "Privatpersoner (namn ej uppgivet)",
+    "collection": "Insamling av kontanter",
+    "unidentified": "Okänd bidragsgivare",
+}
+INTERNAL_TRANSFER_CODE = "5.5"
+_COLLECTION_CODES = ("4.1", "8.1")
+_ANONYMOUS_CODES = ("5.2", "8.2")
+
+
+def _short_hash(*parts: object, n: int = 12) -> str:
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
+
+
+def _present(value: object) -> bool:
+    if value is None:
+        return False
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _scalar(value: object) -> object:
+    """A native Python scalar, or None for a missing value (pandas NA, NaN)."""
+    if not _present(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _orgnr(text: object) -> str | None:
+    """A valid organisationsnummer ``NNNNNN-NNNN`` or None (a personnummer is never returned)."""
+    if not _present(text):
+        return None
+    ident = identifiers.parse_identifier(str(text))
+    if ident is None or ident.kind != "orgnr" or not ident.is_valid:
+        return None
+    return ident.value
+
+
+def _as_list(value: object) -> list:
+    """A list column's cell as a list (Arrow gives arrays; a missing cell gives [])."""
+    if value is None or isinstance(value, str):
+        return [] if value is None else [value]
+    try:
+        return list(value)
+    except TypeError:
+        return []
+
+
+def _org_key(org_number: object, name: object, party: object) -> str:
+    orgnr = _orgnr(org_number)
+    if orgnr:
+        return orgnr
+    name_key = str(name).casefold().strip() if _present(name) else ""
+    party_key = str(party).casefold().strip() if _present(party) else ""
+    return f"name-{_short_hash(name_key, party_key)}"
+
+
+def _safe_entity_id(entity_id: str) -> str:
+    """The entity id itself, unless it carries a pseudonym or a personnummer-shaped number."""
+    if privacy.is_pseudonym(entity_id) or re.search(r"\d{10}|\d{6}[-+]\d{4}", entity_id):
+        return _short_hash("entity", entity_id, n=16)
+    return entity_id
+
+
+def _aggregate_kind(row) -> str:
+    code = row["code"] if _present(row["code"]) else ""
+    if row["donor_kind"] == "anonymous" or code in _ANONYMOUS_CODES:
+        return "collection" if code in _COLLECTION_CODES else "anonymous"
+    if code in _COLLECTION_CODES:
+        return "collection"
+    if row["donor_kind"] == "person":
+        return "withheld"
+    return "unidentified"
+
+
+def _primary(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    reports = tables.get("reports", schema.empty("reports"))
+    lines = tables.get("lines", schema.empty("lines"))
+    contributions = tables.get("contributions", schema.empty("contributions"))
+    reports = reports[reports["is_primary"].fillna(False).astype(bool)]
+    ids = set(reports["report_id"])
+    return (
+        reports,
+        lines[lines["report_id"].isin(ids)],
+        contributions[contributions["report_id"].isin(ids)],
+    )
+
+
+def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -> nx.MultiDiGraph:
+    """The money graph of the processed tables (see the module docstring for nodes and edges).
+
+    ``tables`` is keyed by table name as ``store.read_tables`` returns it; ``reports``, ``lines``
+    and ``contributions`` are used, ``entities`` when present. Private persons are labelled
+    ``Privatperson <hash>`` unless ``reveal_private``.
+    """
+    reports, lines, contributions = _primary(tables)
+    entities = tables.get("entities", schema.empty("entities"))
+    G = nx.MultiDiGraph()
+    G.graph["name"] = "partifinans money graph"
+    G.graph["amount_unit"] = "SEK"
+    G.graph["reveal_private"] = bool(reveal_private)
+
+    # ---- reporting organisations, parties, membership
+    report_info: dict[str, dict] = {}
+    membership: dict[tuple[str, str], dict] = {}
+    for r in reports.itertuples(index=False):
+        key = _org_key(r.org_number, r.reporter_name, r.party)
+        org = f"org:{key}"
+        party = str(r.party).strip() if _present(r.party) else None
+        year = _scalar(r.year)
+        report_info[r.report_id] = {
+            "org": org,
+            "org_key": key,
+            "party": party,
+            "year": year,
+            "source": r.source_path,
+            "source_kind": r.source_kind,
+            "reporter_name": _scalar(r.reporter_name),
+        }
+        if org not in G:
+            orgnr = _orgnr(r.org_number)
+            G.add_node(
+                org,
+                kind="organisation",
+                label=_scalar(r.reporter_name) or (orgnr or key),
+                org_number=orgnr,
+                legal_form=identifiers.legal_form_group(orgnr) if orgnr else None,
+                role=_scalar(r.role),
+                level=_scalar(r.level),
+                area=_scalar(r.area),
+                party=party,
+                total_income=0.0,
+                contributions_received=0.0,
+                _years=set(),
+            )
+        node = G.nodes[org]
+        if year is not None:
+            node["_years"].add(year)
+        if party and not node.get("party"):
+            node["party"] = party
+        if party:
+            pnode = f"party:{party}"
+            if pnode not in G:
+                G.add_node(pnode, kind="party", label=party, contributions_received=0.0, _orgs=set())
+            G.nodes[pnode]["_orgs"].add(org)
+            m = membership.setdefault((org, pnode), {"years": set(), "role": _scalar(r.role),
+                                                     "level": _scalar(r.level)})
+            if year is not None:
+                m["years"].add(year)
+
+    for (org, pnode), m in membership.items():
+        years = sorted(m["years"])
+        G.add_edge(
+            org, pnode, key="membership", kind="membership",
+            years=",".join(str(y) for y in years),
+            first_year=years[0] if years else None,
+            last_year=years[-1] if years else None,
+            role=m["role"], level=m["level"],
+        )
+
+    # ---- totals income per organisation: printed totals, else the sum of lines
+    line_sums = lines.groupby("report_id")["amount"].sum()
+    for r in reports.itertuples(index=False):
+        info = report_info[r.report_id]
+        total = _scalar(r.total)
+        if total is None:
+            total = float(line_sums.get(r.report_id, 0.0))
+        G.nodes[info["org"]]["total_income"] += float(total)
+
+    # ---- internal transfers (5.5) and related entities' totals (group 8 lines)
+    for i, ln in enumerate(lines.itertuples(index=False)):
+        amount = float(ln.amount)
+        if amount == 0:
+            continue
+        info = report_info[ln.report_id]
+        org = info["org"]
+        common = {
+            "amount": amount,
+            "year": info["year"],
+            "code": _scalar(ln.code),
+            "group": _scalar(ln.group),
+            "line_label": _scalar(ln.label),
+            "source": info["source"],
+            "source_kind": info["source_kind"],
+            "page": _scalar(ln.page),
+            "row": _scalar(ln.row),
+            "party": info["party"],
+            "recipient": org,
+        }
+        if _scalar(ln.code) == INTERNAL_TRANSFER_CODE:
+            sender = f"party:{info['party']}" if info["party"] else f"internal:{info['org_key']}"
+            if sender not in G:
+                G.add_node(sender, kind="internal", label=f"Egna föreningar ({G.nodes[org]['label']})")
+            key = f"transfer:{ln.report_id}:{_short_hash(ln.code, ln.page, ln.row, i, n=8)}"
+            G.add_edge(sender, org, key=key, kind="internal_transfer", **common)
+        elif _scalar(ln.group) == 8:
+            rel = _related_node(G, info)
+            key = f"related:{ln.report_id}:{_short_hash(ln.code, ln.page, ln.row, i, n=8)}"
+            G.add_edge(rel, org, key=key, kind="related_total", **common)
+            G.nodes[rel]["total_income"] += amount
+
+    # ---- donors and contributions
+    ent = entities.drop_duplicates("entity_id").set_index("entity_id") if len(entities) else None
+    for c in contributions.to_dict("records"):
+        info = report_info[c["report_id"]]
+        recipient = info["org"]
+        kind = "contribution"
+        if _scalar(c["group"]) == 8:
+            recipient = _related_node(G, info)
+            kind = "related_contribution"
+        donor = _donor_node(G, c, info, ent, reveal_private)
+        amount = float(c["amount"])
+        G.add_edge(
+            donor, recipient, key=c["contribution_id"], kind=kind,
+            amount=amount,
+            date=_scalar(c["date"]),
+            year=info["year"],
+            form=_scalar(c["form"]),
+            code=_scalar(c["code"]),
+            group=_scalar(c["group"]),
+            source=info["source"],
+            source_kind=info["source_kind"],
+            page=_scalar(c["page"]),
+            row=_scalar(c["row"]),
+            contribution_id=c["contribution_id"],
+            party=info["party"],
+            recipient=info["org"],
+        )
+        d = G.nodes[donor]
+        d["total_given"] += amount
+        d["n_contributions"] += 1
+        G.nodes[recipient]["contributions_received"] += amount
+        if info["party"]:
+            G.nodes[f"party:{info['party']}"]["contributions_received"] += amount
+
+    # ---- finish: derived scalar attributes
+    for _, data in G.nodes(data=True):
+        years = data.pop("_years", None)
+        if years is not None:
+            ys = sorted(years)
+            data["years"] = ",".join(str(y) for y in ys)
+            data["first_year"] = ys[0] if ys else None
+            data["last_year"] = ys[-1] if ys else None
+        orgs = data.pop("_orgs", None)
+        if orgs is not None:
+            data["n_organisations"] = len(orgs)
+        recipients = data.pop("_recipients", None)
+        if recipients is not None:
+            data["n_recipients"] = len(recipients)
+    return G
+
+
+def _related_node(G: nx.MultiDiGraph, info: dict) -> str:
+    rel = f"related:{info['org_key']}"
+    if rel not in G:
+        G.add_node(
+            rel, kind="related_entity",
+            label=f"Närstående verksamhet ({G.nodes[info['org']]['label']})",
+            party=info["party"], total_income=0.0, contributions_received=0.0,
+        )
+    return rel
+
+
+def _donor_node(G: nx.MultiDiGraph, c: dict, info: dict, ent: pd.DataFrame | None,
+                reveal_private: bool) -> str:
+    """The node a contribution comes from, created on first use."""
+    entity_id = _scalar(c["entity_id"])
+    donor_name = _scalar(c["donor"])
+    donor_kind = c["donor_kind"]
+    if entity_id is not None:
+        node = f"entity:{_safe_entity_id(str(entity_id))}"
+        if node not in G:
+            row = ent.loc[entity_id] if ent is not None and entity_id in ent.index else None
+            kind = _scalar(row["kind"]) if row is not None else None
+            kind = kind or donor_kind
+            name = (_scalar(row["canonical_name"]) if row is not None else None) or donor_name
+            known = _as_list(row["identifiers"]) if row is not None else []
+            orgnr = next((o for o in map(_orgnr, known) if o), None) or _orgnr(c["donor_id"])
+            _add_donor(G, node, kind, name, orgnr, str(entity_id), True, reveal_private)
+    elif donor_name is not None and donor_kind != "anonymous":
+        donor_id = _scalar(c["donor_id"])
+        key = donor_id if donor_id is not None else str(donor_name).casefold().strip()
+        node = f"donor:{_short_hash('donor', key)}"
+        if node not in G:
+            _add_donor(G, node, donor_kind, donor_name, _orgnr(donor_id), key, False, reveal_private)
+    else:
+        agg = _aggregate_kind(c)
+        node = f"{agg}:{info['org_key']}"
+        if node not in G:
+            G.add_node(
+                node, kind=agg, label=f"{AGGREGATE_LABELS[agg]} till {info['reporter_name'] or info['org_key']}",
+                donor_kind=donor_kind, total_given=0.0, n_contributions=0, _recipients=set(),
+            )
+    G.nodes[node]["_recipients"].add(info["org"])
+    return node
+
+
+def _add_donor(G: nx.MultiDiGraph, node: str, kind: str, name: str | None, orgnr: str | None,
+               stable_key: str, is_linked: bool, reveal_private: bool) -> None:
+    is_person = kind == "person"
+    if is_person and not reveal_private:
+        label = privacy.private_label(stable_key)
+    else:
+        label = name or orgnr or "Okänd bidragsgivare"
+    G.add_node(
+        node, kind="donor", donor_kind=kind, label=label,
+        org_number=None if is_person else orgnr,
+        legal_form=None if is_person or not orgnr else identifiers.legal_form_group(orgnr),
+        is_linked=is_linked, total_given=0.0, n_contributions=0, _recipients=set(),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Notebook helpers
+
+
+def _party_node(G: nx.MultiDiGraph, party: str) -> str:
+    node = party if str(party).startswith("party:") else f"party:{party}"
+    if node not in G:
+        parties = sorted(d["label"] for _, d in G.nodes(data=True) if d.get("kind") == "party")
+        raise UserError(f"party {party!r} not in the graph (parties: {', '.join(parties) or 'none'})")
+    return node
+
+
+def top_donors(G: nx.MultiDiGraph, party: str, top_n: int = 15,
+               include_unidentified: bool = False) -> pd.Series:
+    """Donor node -> SEK given to the party's organisations (and their related entities), largest first.
+
+    Aggregate nodes (anonymous, withheld, collections) are left out unless
+    ``include_unidentified``. Ties are broken by node id so the order is stable.
+    """
+    name = G.nodes[_party_node(G, party)]["label"]
+    totals: dict[str, float] = defaultdict(float)
+    for u, _, data in G.edges(data=True):
+        if data.get("kind") in CONTRIBUTION_KINDS and data.get("party") == name:
+            if include_unidentified or G.nodes[u].get("kind") == "donor":
+                totals[u] += data["amount"]
+    s = pd.Series(totals, dtype=float)
+    if s.empty:
+        return s
+    order = sorted(s.index, key=lambda n: (-s[n], n))
+    return s[order].head(top_n)
+
+
+def donor_subgraph(G: nx.MultiDiGraph, party: str, top_n: int = 15,
+                   include_unidentified: bool = False) -> nx.MultiDiGraph:
+    """One party's top donors, what they gave to which of its organisations, and the membership edges.
+
+    Holds: the ``top_n`` donors by amount to the party (see :func:`top_donors`), their contribution
+    edges to the party's organisations (or related entities), those recipients, the related
+    entities' edges to their organisations, the organisations' membership edges and the party node.
+    Each donor node gets ``given_to_party`` (SEK).
+    """
+    pnode = _party_node(G, party)
+    name = G.nodes[pnode]["label"]
+    top = top_donors(G, party, top_n, include_unidentified)
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.graph["party"] = name
+    H.add_node(pnode, **G.nodes[pnode])
+    for donor, amount in top.items():
+        H.add_node(donor, **G.nodes[donor], given_to_party=float(amount))
+        for _, v, k, data in G.out_edges(donor, keys=True, data=True):
+            if data.get("kind") in CONTRIBUTION_KINDS and data.get("party") == name:
+                for n in (v, data["recipient"]):
+                    if n not in H:
+                        H.add_node(n, **G.nodes[n])
+                H.add_edge(donor, v, key=k, **data)
+    for n in list(H.nodes):
+        if G.nodes[n].get("kind") == "related_entity":
+            for _, v, k, data in G.out_edges(n, keys=True, data=True):
+                if data.get("kind") == "related_total" and v in H:
+                    H.add_edge(n, v, key=k, **data)
+        if G.nodes[n].get("kind") == "organisation" and G.has_edge(n, pnode, key="membership"):
+            H.add_edge(n, pnode, key="membership", **G.edges[n, pnode, "membership"])
+    return H
+
+
+def _kr(amount: float) -> str:
+    return f"{amount:,.0f} kr".replace(",", "\u00a0")
+
+
+def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15):
+    """Draw one party's top donors -> its organisations -> the party, with matplotlib.
+
+    Donors on the left (labelled with name or pseudonym and the amount given to the party),
+    receiving organisations in the middle, the party on the right; edge width follows the summed
+    amount of each donor -> organisation pair. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    H = donor_subgraph(G, party, top_n)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, max(4.0, 0.45 * max(top_n, 8))))
+    layer = {"donor": 0, "related_entity": 1, "organisation": 2, "party": 3}
+    for _, data in H.nodes(data=True):
+        data["_layer"] = layer.get(data.get("kind"), 0)
+    pos = nx.multipartite_layout(H, subset_key="_layer", align="vertical")
+    for _, data in H.nodes(data=True):
+        data.pop("_layer", None)
+    # Order each column by amount so the largest donors sit on top.
+    for kind_layer in set(layer.values()):
+        col = [n for n in H if layer.get(H.nodes[n].get("kind"), 0) == kind_layer]
+        col.sort(key=lambda n: (-(H.nodes[n].get("given_to_party") or H.nodes[n].get("contributions_received") or 0), n))
+        ys = [pos[n][1] for n in col]
+        for n, y in zip(col, sorted(ys, reverse=True), strict=True):
+            pos[n] = (pos[n][0], y)
+
+    pair_amount: dict[tuple[str, str], float] = defaultdict(float)
+    for u, v, data in H.edges(data=True):
+        pair_amount[(u, v)] += data.get("amount", 0.0) if data.get("kind") != "membership" else 0.0
+    biggest = max(pair_amount.values(), default=0.0) or 1.0
+    for (u, v), amount in pair_amount.items():
+        width = 0.8 if amount == 0 else 0.8 + 6.0 * amount / biggest
+        ax.annotate("", xy=pos[v], xytext=pos[u],
+                    arrowprops={"arrowstyle": "-|>", "lw": width, "color": "#7f8c8d", "alpha": 0.6,
+                                "shrinkA": 6, "shrinkB": 6})
+    colours = {"donor": "#e67e22", "related_entity": "#9b59b6", "organisation": "#3498db", "party": "#c0392b"}
+    for n, data in H.nodes(data=True):
+        x, y = pos[n]
+        ax.scatter([x], [y], s=80, color=colours.get(data.get("kind"), "#95a5a6"), zorder=3)
+        if data.get("kind") == "donor":
+            text, ha, dx = f"{data['label']}  {_kr(data['given_to_party'])}", "right", -0.02
+        elif data.get("kind") == "party":
+            text, ha, dx = data["label"], "left", 0.02
+        else:
+            text, ha, dx = data["label"], "center", 0.0
+        ax.text(x + dx, y + (0.0 if dx else 0.03), text, ha=ha, va="center" if dx else "bottom",
+                fontsize=8, zorder=4)
+    total = sum(H.nodes[n]["given_to_party"] for n in H if H.nodes[n].get("kind") == "donor")
+    n_donors = sum(1 for n in H if H.nodes[n].get("kind") == "donor")
+    ax.set_title(f"{H.graph['party']}: {n_donors} största identifierade bidragsgivare, {_kr(total)}")
+    ax.margins(x=0.45, y=0.08)
+    ax.set_axis_off()
+    return ax
+
+
+# --------------------------------------------------------------------------------------------------
+# Exports
+
+
+def export_graph(processed_dir: Path, fmt: str, out: Path, reveal_private: bool = False) -> dict:
+    """Build the graph from a processed directory and write it as ``graphml``, ``gexf`` or ``ftm``.
+
+    Private persons are pseudonymised unless ``reveal_private``; no export ever holds a
+    personnummer or a personnummer pseudonym. Returns counts of what was written.
+    """
+    from .export import write_ftm, write_gexf, write_graphml
+
+    writers = {"graphml": write_graphml, "gexf": write_gexf, "ftm": write_ftm}
+    if fmt not in writers:
+        raise UserError(f"unknown graph format {fmt!r} (choose {', '.join(writers)})")
+    processed_dir = Path(processed_dir)
+    if not processed_dir.is_dir():
+        raise BadInput(processed_dir, "no such directory of processed tables")
+    if not store.table_path(processed_dir, "reports").exists():
+        raise BadInput(processed_dir, "no reports.parquet here; run `partifinans ingest` first")
+    tables = store.read_tables(processed_dir)
+    G = build_graph(tables, reveal_private=reveal_private)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return writers[fmt](G, out)
