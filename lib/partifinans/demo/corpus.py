@@ -417,12 +417,15 @@ def build(seed: int = SEED) -> tuple[list[DemoReport], list[Plant]]:
             b.names.add(o.name)
 
     # --- national parties, every year 2016-2024 (they must report every year) ------------------------
-    for o, donors in ((l_riks, (b.company("Exempelförlaget Nordisk Litteratur AB"), b.company(), b.person(),
+    for o, donors in ((l_riks, (b.company("Exempelförlaget Nordica AB"), b.company(), b.person(),
                                 b.person())),
                       (c_riks, (b.company("Påhittad Lantbruksmaskin och Skogsteknik AB"), b.company(), b.person(),
                                 b.person(), b.company()))):
+        one_off = donors[0] if o is c_riks else None  # long name: gives once, the 2016 wrapped-name fixture
         for year in YEARS:
             submitted = b.submitted(year)
+            if year == 2017 and one_off is not None:
+                donors = donors[1:]
             companies = [d for d in donors if d.kind == "company"]
             persons = [d for d in donors if d.kind == "person"]
             if year <= 2017:
@@ -519,7 +522,7 @@ def build(seed: int = SEED) -> tuple[list[DemoReport], list[Plant]]:
         (l_phk, _item(bergstrom, 27_500, "2022-06-07", printed_name="Exempelfastigheter AB, Bergström",
                       printed_id="16" + b_orgnr, show_address=False)),
     ]
-    layouts = {l_reg.key: ("eservice_stacked", ()), luf_exs.key: ("eservice_landscape", ("wrapped_donor_name",)),
+    layouts = {l_reg.key: ("eservice_stacked", ("wrapped_donor_name",)), luf_exs.key: ("eservice_landscape", ("wrapped_donor_name",)),
                l_phk.key: ("eservice_table", ("amount_formats",))}
     for o, gift in spelled[1:]:
         a = _ordinary_amounts(b, o)

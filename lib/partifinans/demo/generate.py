@@ -67,7 +67,15 @@ def expected_document(demo: DemoReport, pdf_bytes: bytes, placement: Placement) 
 
 
 def render_one(demo: DemoReport, path: Path) -> tuple[bytes, Placement]:
+    """Render one demo report; fail if the file shows a quirk its list does not name (or the reverse),
+    so the README's quirk column is true."""
     placement = draw_report(demo.report, path, demo.layout, demo.quirks)
+    shown = {"wrapped_donor_name": placement.wrapped_donor_rows > 0,
+             "table_across_pages": placement.split_tables > 0}
+    for quirk, is_shown in shown.items():
+        if is_shown != (quirk in demo.quirks):
+            raise ValueError(f"{demo.stem}: quirk {quirk} is {'shown' if is_shown else 'listed'} "
+                             f"but not {'listed' if is_shown else 'shown'}")
     return path.read_bytes(), placement
 
 

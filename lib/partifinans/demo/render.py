@@ -102,6 +102,8 @@ class Placement:
     pages: int
     line_pages: list[int]
     contribution_pages: list[int]
+    wrapped_donor_rows: int = 0  # itemised rows whose donor name takes more than one line
+    split_tables: int = 0  # tables with a header row that continue on a new page
 
 
 # --- value formatting ------------------------------------------------------------------------------
@@ -189,6 +191,8 @@ class _Doc:
     bottom: float = 50.0
     pages: list[list[Callable[[canvas.Canvas], None]]] = field(default_factory=lambda: [[]])
     continuation: Callable[[_Doc], None] | None = None
+    wrapped_donor_rows: int = 0
+    split_tables: int = 0
 
     def __post_init__(self):
         self.y = self.top
@@ -267,6 +271,7 @@ class _Table:
     borders: str  # "grid" | "rules" | "none"
     pad: float = 3.0
     nowrap: frozenset[int] = frozenset()  # columns that must fit on one line (amounts, dates, numbers)
+    donor_col: int | None = None  # column whose wrapped cells are counted (Placement.wrapped_donor_rows)
 
     @property
     def leading(self) -> float:
@@ -274,7 +279,9 @@ class _Table:
 
     def _cell_lines(self, text: str, col: int, forced: list[str] | None) -> list[str]:
         if forced is not None:
-            return forced
+            # A forced break may still leave a line too wide for the cell: wrap that line again.
+            return [part for line in forced
+                    for part in (simpleSplit(line, self.font, self.size, self.widths[col] - 2 * self.pad) or [""])]
         if not text:
             return [""]
         if col in self.nowrap:
@@ -324,6 +331,9 @@ class _Table:
         if head:
             self._draw_row(doc, head, self.bold)
         pages = []
+        if self.donor_col is not None:
+            doc.wrapped_donor_rows += sum(len(row[self.donor_col]) > 1 for row in cells)
+        split = False
         for r, row in enumerate(cells):
             broke = (break_after is not None and r == break_after and r > 0)
             if broke:
@@ -331,12 +341,15 @@ class _Table:
             elif doc.ensure(self.row_height(row)):
                 broke = True
             if broke:
+                split = True
                 if doc.continuation:
                     doc.continuation(doc)
                 if head:
                     self._draw_row(doc, head, self.bold)
             self._draw_row(doc, row, self.font)
             pages.append(doc.page)
+        if split and head:
+            doc.split_tables += 1
         return pages
 
 
@@ -452,12 +465,14 @@ def _draw_eservice(doc: _Doc, report: dict, layout: str, quirks: frozenset[str])
     indent = 18
     if layout == "eservice_landscape":
         sub_widths = [200, 130, 200, 80, 90, 0]
+    elif layout == "eservice_stacked":
+        sub_widths = [124, 78, 115, 42, 80, 0]
     else:
-        sub_widths = [120, 78, 119, 42, 80, 0]
+        sub_widths = [134, 66, 112, 40, 76, 0]
     sub_widths[-1] = doc.width - indent - sum(sub_widths[:-1])
     sub = _Table(doc.margin + indent, sub_widths, list(labels["columns"]),
                  ["left", "left", "left", "left", "left", "right"], font, bold, 8, borders,
-                 nowrap=frozenset({1, 3, 4, 5}))
+                 nowrap=frozenset({1, 3, 4, 5}), donor_col=0)
 
     by_code: dict[str, list[tuple[int, dict]]] = {}
     for i, c in enumerate(report["contributions"]):
@@ -500,7 +515,7 @@ def _draw_eservice(doc: _Doc, report: dict, layout: str, quirks: frozenset[str])
         total = _Table(doc.margin, [doc.width - amount_w, amount_w], None, ["left", "right"], bold, bold, 10,
                        borders)
         total.draw(doc, [[labels["total"], fmt.amount(report["total"])]])
-    return Placement(len(doc.pages), line_pages, contribution_pages)
+    return Placement(len(doc.pages), line_pages, contribution_pages, doc.wrapped_donor_rows, doc.split_tables)
 
 
 def _draw_form2014(doc: _Doc, report: dict, quirks: frozenset[str]) -> Placement:
@@ -539,7 +554,7 @@ def _draw_form2014(doc: _Doc, report: dict, quirks: frozenset[str]) -> Placement
     widths = [165, 85, 100, 75, 0]
     widths[-1] = doc.width - sum(widths[:-1])
     table = _Table(doc.margin, widths, list(labels["columns"]), ["left", "left", "left", "right", "left"], font,
-                   bold, 8.5, "grid", nowrap=frozenset({1, 2, 3, 4}))
+                   bold, 8.5, "grid", nowrap=frozenset({1, 2, 3, 4}), donor_col=0)
     if report["contributions"]:
         items = list(enumerate(report["contributions"]))
         rows6, forced6 = _contribution_rows(items, fmt, quirks)
@@ -555,7 +570,7 @@ def _draw_form2014(doc: _Doc, report: dict, quirks: frozenset[str]) -> Placement
         doc.y -= 18
         doc.ensure(14)
         doc.text(doc.margin, doc.y, f"{labels['submitted']}: {fmt.date(report['submitted'])}", font, 9)
-    return Placement(len(doc.pages), line_pages, contribution_pages)
+    return Placement(len(doc.pages), line_pages, contribution_pages, doc.wrapped_donor_rows, doc.split_tables)
 
 
 def _draw_anmalan(doc: _Doc, report: dict, quirks: frozenset[str]) -> Placement:
