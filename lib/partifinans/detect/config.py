@@ -1,0 +1,147 @@
+"""The detectors' parameters, in one place.
+
+Legal amounts (the price base amount, the 0.05 and 0.5 pbb limits, the deadline, the sanction
+fees) are NOT here: they come from ``law.py`` / ``law.csv``. What is here are the analytical
+choices of this project: how far from a limit counts as "near", how big a rise is a "jump", which
+years are election years. Each value names where it comes from (issue #5 of the project, or the
+source of a fact). Pass another :class:`DetectorConfig` to ``run_all`` to try other settings.
+
+Severities (documented choice)
+------------------------------
+- ``high``: a probable breach of the law that carries a sanction, or a strong sign of
+  circumvention: a forbidden anonymous gift, an itemised gift without the donor's identity, a
+  missing report from an organisation that must report every year, one donor spread over three or
+  more of a party's organisations, two copies of a report that disagree by more than 0.5 pbb.
+- ``medium``: something a reviewer should check: a late report, a total that does not add up, an
+  identity number that fails its check digit, gaps in an organisation's series, gifts clustered
+  just under the anonymous limit, foundations/associations or shared addresses as donors, a donor
+  who provides half the income, lottery surges in election years, sudden jumps in income, copies
+  that disagree by less than 0.5 pbb.
+- ``low``: context a reader should see but that is lawful as reported: income of related entities
+  (group 8).
+
+Flags are sorted by severity, then by amount (largest first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+# Elections held in Sweden in the years the register covers (the law from 2014).
+# Riksdag: ordinary elections every fourth year (regeringsformen 3 kap. 3 §), on the second Sunday
+# of September (vallagen; valmyndigheten.se). European Parliament: 2014, 2019, 2024 (valmyndigheten.se).
+ELECTIONS: dict[int, tuple[str, ...]] = {
+    2014: ("Riksdag (14 Sep 2014)", "European Parliament (25 May 2014)"),
+    2018: ("Riksdag (9 Sep 2018)",),
+    2019: ("European Parliament (26 May 2019)",),
+    2022: ("Riksdag (11 Sep 2022)",),
+    2024: ("European Parliament (9 Jun 2024)",),
+    2026: ("Riksdag (13 Sep 2026)",),
+}
+
+SEVERITY: dict[str, str] = {
+    "missing_report": "medium",  # "high" when the organisation must report every year
+    "late_report": "medium",
+    "total_mismatch": "medium",
+    "anonymous_over_limit": "high",
+    "anonymous_near_limit": "medium",
+    "missing_donor_identity": "high",
+    "invalid_identifier": "medium",
+    "split_across_entities": "high",
+    "intermediary_donor": "medium",
+    "related_entity_income": "low",
+    "lottery_surge": "medium",
+    "donor_concentration": "medium",
+    "year_over_year_jump": "medium",
+    "source_disagreement": "medium",  # "high" above source_disagreement_high_pbb
+}
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Analytical parameters of the detectors (issue #5 unless stated)."""
+
+    # total_mismatch: the printed total may differ from the sum of the lines by this much (SEK),
+    # which absorbs rounding to whole kronor.
+    total_tolerance_sek: float = 1.0
+    # anonymous_near_limit: a gift is "near" when it lies within this fraction below the 0.05 pbb
+    # limit (0.10 -> between 90 % and 100 % of the limit) ...
+    near_limit_band: float = 0.10
+    # ... and a report is flagged when it holds at least this many such anonymous gifts.
+    near_limit_min_count: int = 3
+    # split_across_entities: one donor to at least this many organisations of one party in a year.
+    split_min_organisations: int = 3
+    # intermediary_donor: donors at one address; at least this many distinct donors.
+    shared_address_min_donors: int = 2
+    # lottery_surge: income types counted as lottery income (REPORTS.md: 3.2 licensed, 3.3 other).
+    lottery_codes: tuple[str, ...] = ("3.2", "3.3")
+    # lottery_surge: election-year lottery income at least this multiple of the median of the
+    # organisation's other years ...
+    lottery_ratio: float = 3.0
+    # ... with at least this many other years to take a median of ...
+    lottery_min_other_years: int = 2
+    # ... and more than this many pbb (precision guard: buying tickets for less than the 0.5 pbb
+    # identity threshold hides nothing that would have had to be named).
+    lottery_min_pbb: float = 0.5
+    # donor_concentration / year_over_year_jump: income groups that are not public support or
+    # membership fees (REPORTS.md groups 3 sales and lotteries, 4 collections, 5 contributions,
+    # 6 other, 8 related entities).
+    non_public_groups: tuple[int, ...] = (3, 4, 5, 6, 8)
+    # donor_concentration: one donor entity's share of the non-public income.
+    concentration_share: float = 0.5
+    # year_over_year_jump: this year's non-public income at least this multiple of last year's ...
+    jump_ratio: float = 5.0
+    # ... and at least this many pbb (of the later year) higher.
+    jump_min_pbb: float = 1.0
+    # source_disagreement: "high" when the summed absolute difference exceeds this many pbb.
+    source_disagreement_high_pbb: float = 0.5
+    # Election years and what was elected (see ELECTIONS above).
+    election_years: dict[int, tuple[str, ...]] = field(default_factory=lambda: dict(ELECTIONS))
+    # Severity per pattern (see the module docstring).
+    severity: dict[str, str] = field(default_factory=lambda: dict(SEVERITY))
+    # missing_report: who must report every year, and from which year the duty applies.
+    # 2014-2017 (lag 2014:105) only parties at central level reported; from 2018 (lag 2018:90)
+    # parties and their side organisations at national level report every year.
+    must_report_from: dict[tuple[str, str], int] = field(
+        default_factory=lambda: {("parti", "riks"): 2014, ("sidoorganisation", "riks"): 2018}
+    )
+
+
+CONFIG = DetectorConfig()
+
+# The rule each pattern concerns (shown in the flag's ``legal_basis``). Section numbers are only
+# given where REPORTS.md states them.
+LEGAL_BASIS: dict[str, str] = {
+    "missing_report": (
+        "Lag (2018:90) om insyn i finansiering av partier (before 2018 lag 2014:105): parties with seats "
+        "in the Riksdag or the European Parliament and their national side organisations report every year"
+    ),
+    "late_report": "Lag (2018:90): the report is due by 1 July the year after the financial year; förseningsavgift",
+    "total_mismatch": "Lag (2018:90) 11 §: income is reported by type; särskild avgift for an incorrect report",
+    "anonymous_over_limit": (
+        "Lag (2018:90): anonymous contributions over 0.05 pbb are forbidden; särskild avgift of twice the excess"
+    ),
+    "anonymous_near_limit": "Lag (2018:90): anonymous contributions over 0.05 pbb are forbidden (rule at stake)",
+    "missing_donor_identity": (
+        "Lag (2018:90) 2 §, 11 §: contributions over 0.5 pbb are reported with the donor's name and "
+        "personnummer, organisationsnummer or address; särskild avgift for an incorrect report"
+    ),
+    "invalid_identifier": "Lag (2018:90) 2 §: donor identity is a name and a personnummer, organisationsnummer or address",
+    "split_across_entities": (
+        "Lag (2018:90) 11 §: each reporting association names donors over 0.5 pbb (rule at stake: "
+        "spreading gifts over several associations)"
+    ),
+    "intermediary_donor": (
+        "Lag (2018:90) 2 §, 11 §: the donor named must be the real donor (rule at stake: straw donors and intermediaries)"
+    ),
+    "related_entity_income": (
+        "Lag (2018:90) 11 §: income of a company, association or foundation under the party's "
+        "controlling influence is reported (group 8)"
+    ),
+    "lottery_surge": "Lag (2018:90) 2 §: lottery income is not a contribution (rule at stake: donor identity)",
+    "donor_concentration": "Lag (2018:90) 11 §: donors over 0.5 pbb are named (context: dependence on one donor)",
+    "year_over_year_jump": "Lag (2018:90) 11 §: income is reported by type (context: sudden change)",
+    "source_disagreement": "Kammarkollegiet publishes the submitted reports as open data; both copies should agree",
+}

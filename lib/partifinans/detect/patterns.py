@@ -1,0 +1,363 @@
+"""Patterns of circumvention (REPORTS.md, "How disclosure is circumvented") and context flags.
+
+- ``anonymous_over_limit``: an anonymous contribution above 0.05 pbb (forbidden).
+- ``anonymous_near_limit``: at least 3 anonymous contributions in one report within 10 % below
+  the 0.05 pbb limit.
+- ``split_across_entities``: one donor gives to at least 3 organisations of one party in a year.
+- ``intermediary_donor``: a foundation or association outside the party gives over 0.5 pbb, or
+  several donors sharing an address give to one party in one year.
+- ``related_entity_income``: income reported under group 8 (related entities).
+- ``lottery_surge``: election-year lottery income at least 3 times the organisation's median.
+- ``donor_concentration``: one donor gives at least half of an organisation's non-public income.
+- ``year_over_year_jump``: non-public income at least 5 times the previous year's and 1 pbb higher.
+
+Parameters: ``detect/config.py``. Legal amounts: ``law.py``.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import pandas as pd
+
+from .. import identifiers, law
+from .base import (
+    Data,
+    donor,
+    evidence,
+    fmt_org,
+    fmt_sek,
+    make_flag,
+    normalise_address,
+    opendata_row_note,
+    organisation,
+    records,
+    report_evidence,
+)
+
+
+def _anonymous(data: Data) -> pd.DataFrame:
+    """Anonymous contributions (group 5: the ban concerns contributions, not cash collections)."""
+    c = data.contributions
+    return c[(c["donor_kind"] == "anonymous") & (c["group"] == 5)]
+
+
+def anonymous_over_limit(data: Data) -> list[dict]:
+    flags = []
+    for r in records(_anonymous(data)):
+        year = int(r["year"])
+        limit = law.threshold(year, "anonymous")
+        if r["amount"] <= limit:
+            continue
+        fee = law.anonymous_fee(r["amount"], year)
+        flags.append(
+            make_flag(
+                "anonymous_over_limit",
+                config=data.config,
+                year=year,
+                party=r.get("party"),
+                organisations=[organisation(r)],
+                amount=r["amount"],
+                explanation=(
+                    f"The {year} report of {fmt_org(organisation(r))} lists an anonymous contribution of "
+                    f"{fmt_sek(r['amount'])}, above the {fmt_sek(limit)} (0.05 pbb) limit on anonymous gifts; "
+                    f"the fee is estimated at twice the excess, {fmt_sek(fee)}{opendata_row_note(r)}."
+                ),
+                evidence=[evidence(r, r.get("page"))],
+                estimated_fee=fee,
+            )
+        )
+    return flags
+
+
+def anonymous_near_limit(data: Data) -> list[dict]:
+    cfg = data.config
+    flags = []
+    for _, group in _anonymous(data).groupby("report_id", sort=True):
+        rows = records(group)
+        year = int(rows[0]["year"])
+        limit = law.threshold(year, "anonymous")
+        near = [r for r in rows if limit * (1 - cfg.near_limit_band) <= r["amount"] <= limit]
+        if len(near) < cfg.near_limit_min_count:
+            continue
+        total = sum(r["amount"] for r in near)
+        flags.append(
+            make_flag(
+                "anonymous_near_limit",
+                config=cfg,
+                year=year,
+                party=rows[0].get("party"),
+                organisations=[organisation(rows[0])],
+                amount=total,
+                explanation=(
+                    f"The {year} report of {fmt_org(organisation(rows[0]))} lists {len(near)} anonymous contributions "
+                    f"between {fmt_sek(limit * (1 - cfg.near_limit_band))} and the {fmt_sek(limit)} limit, "
+                    f"{fmt_sek(total)} in all, as if a larger gift had been cut into pieces just small enough "
+                    f"to stay anonymous."
+                ),
+                evidence=[evidence(r, r.get("page")) for r in near],
+            )
+        )
+    return flags
+
+
+def _donor_name(rows: list[dict]) -> str:
+    for r in rows:
+        if r.get("donor"):
+            return r["donor"]
+    return "An unnamed donor"
+
+
+def split_across_entities(data: Data) -> list[dict]:
+    cfg = data.config
+    c = data.external_contributions()
+    c = c[c["party"].notna()]
+    flags = []
+    for (party, year, _key), group in c.groupby(["party", "year", "donor_key"], sort=True):
+        if group["org_key"].nunique() < cfg.split_min_organisations:
+            continue
+        rows = records(group.sort_values(["reporter_name", "amount"]))
+        orgs = []
+        for r in rows:
+            if organisation(r) not in orgs:
+                orgs.append(organisation(r))
+        total = sum(r["amount"] for r in rows)
+        flags.append(
+            make_flag(
+                "split_across_entities",
+                config=cfg,
+                year=year,
+                party=party,
+                organisations=orgs,
+                donors=[donor(r) for r in rows],
+                amount=total,
+                explanation=(
+                    f"{_donor_name(rows)} gave {fmt_sek(total)} in {year} to {len(orgs)} different organisations "
+                    f"of {party} ({', '.join(o['name'] or '?' for o in orgs)}), so no single report shows "
+                    f"the whole amount."
+                ),
+                evidence=[evidence(r, r.get("page")) for r in rows],
+            )
+        )
+    return flags
+
+
+def intermediary_donor(data: Data) -> list[dict]:
+    cfg = data.config
+    c = data.external_contributions()
+    flags = []
+    # (a) A foundation or association (organisationsnummer 7... or 8...) outside the party.
+    is_assoc = pd.Series(
+        [identifiers.is_foundation_or_association(d) if isinstance(d, str) else False for d in c["donor_id"]],
+        index=c.index, dtype=bool,
+    )
+    assoc = c[is_assoc]
+    for (_key, year), group in assoc.groupby(["donor_key", "year"], sort=True):
+        for party, pgroup in group.groupby("party", sort=True, dropna=False):
+            rows = records(pgroup)
+            total = sum(r["amount"] for r in rows)
+            limit = law.threshold(int(year), "identity")
+            if total <= limit:
+                continue
+            kind = identifiers.legal_form_group(rows[0]["donor_id"])
+            orgs = []
+            for r in rows:
+                if organisation(r) not in orgs:
+                    orgs.append(organisation(r))
+            flags.append(
+                make_flag(
+                    "intermediary_donor",
+                    config=cfg,
+                    year=year,
+                    party=party if not pd.isna(party) else None,
+                    organisations=orgs,
+                    donors=[donor(r) for r in rows],
+                    amount=total,
+                    explanation=(
+                        f"{_donor_name(rows)} ({rows[0]['donor_id']}, {kind}), which is not one of the party's own "
+                        f"organisations, gave {fmt_sek(total)} to {', '.join(fmt_org(o) for o in orgs)} in {year}, "
+                        f"more than 0.5 pbb ({fmt_sek(limit)}); the real donors behind a foundation or association "
+                        f"are not named."
+                    ),
+                    evidence=[evidence(r, r.get("page")) for r in rows],
+                )
+            )
+    # (b) Several donors at one address giving to the same party in one year.
+    c = c.assign(address_key=[normalise_address(a) for a in c["address"]])
+    c = c[c["address_key"].notna() & c["party"].notna()]
+    for (party, year, _addr), group in c.groupby(["party", "year", "address_key"], sort=True):
+        if group["donor_key"].nunique() < cfg.shared_address_min_donors:
+            continue
+        rows = records(group.sort_values(["donor", "amount"]))
+        total = sum(r["amount"] for r in rows)
+        orgs = []
+        for r in rows:
+            if organisation(r) not in orgs:
+                orgs.append(organisation(r))
+        n = group["donor_key"].nunique()
+        flags.append(
+            make_flag(
+                "intermediary_donor",
+                config=cfg,
+                year=year,
+                party=party,
+                organisations=orgs,
+                donors=[donor(r) for r in rows],
+                amount=total,
+                explanation=(
+                    f"{n} donors registered at one address gave {fmt_sek(total)} to {party} "
+                    f"({', '.join(o['name'] or '?' for o in orgs)}) in {year}; several people or companies "
+                    f"at one address each giving a part can hide a single donor."
+                ),
+                evidence=[evidence(r, r.get("page")) for r in rows],
+            )
+        )
+    return flags
+
+
+def related_entity_income(data: Data) -> list[dict]:
+    lines = data.lines[(data.lines["group"] == 8) & (data.lines["amount"] > 0)]
+    contributions = data.contributions[data.contributions["group"] == 8]
+    flags = []
+    for report_id, group in lines.groupby("report_id", sort=True):
+        rows = records(group)
+        r = rows[0]
+        total = sum(x["amount"] for x in rows)
+        donors = [donor(x) for x in records(contributions[contributions["report_id"] == report_id])]
+        flags.append(
+            make_flag(
+                "related_entity_income",
+                config=data.config,
+                year=r["year"],
+                party=r.get("party"),
+                organisations=[organisation(r)],
+                donors=[d for d in donors if d["name"] or d["donor_id"]],
+                amount=total,
+                explanation=(
+                    f"{fmt_org(organisation(r))} reported {fmt_sek(total)} for {r['year']} received by a company, "
+                    f"association or foundation under its controlling influence (group 8){opendata_row_note(r)}."
+                ),
+                evidence=[evidence(x, x.get("page")) for x in rows],
+            )
+        )
+    return flags
+
+
+def _income_by_org_year(data: Data, mask: pd.Series) -> pd.DataFrame:
+    """Sum of the selected lines per organisation and year, 0 for a reported year without such lines."""
+    reports = data.reports[["report_id", "org_key", "year"]]
+    sums = data.lines[mask].groupby("report_id")["amount"].sum()
+    out = reports.assign(amount=reports["report_id"].map(sums).fillna(0.0).astype(float))
+    return out.groupby(["org_key", "year"], as_index=False)["amount"].sum()
+
+
+def _latest_report(data: Data, key: str, year: int) -> dict:
+    r = data.reports[(data.reports["org_key"] == key) & (data.reports["year"] == year)]
+    return records(r)[0]
+
+
+def lottery_surge(data: Data) -> list[dict]:
+    cfg = data.config
+    lottery = data.lines["code"].isin(list(cfg.lottery_codes))
+    income = _income_by_org_year(data, lottery)
+    flags = []
+    for key, group in income.groupby("org_key", sort=True):
+        by_year = {int(y): float(a) for y, a in zip(group["year"], group["amount"], strict=True)}
+        for year, amount in sorted(by_year.items()):
+            if year not in cfg.election_years or amount <= cfg.lottery_min_pbb * law.pbb(year):
+                continue
+            others = [a for y, a in by_year.items() if y != year]
+            if len(others) < cfg.lottery_min_other_years:
+                continue
+            median = statistics.median(others)
+            if amount < cfg.lottery_ratio * median:
+                continue
+            r = _latest_report(data, key, year)
+            line_rows = records(data.lines[lottery & (data.lines["report_id"] == r["report_id"])])
+            times = f"{amount / median:.1f} times" if median > 0 else "far above"
+            other_years = sorted(y for y in by_year if y != year)
+            flags.append(
+                make_flag(
+                    "lottery_surge",
+                    config=cfg,
+                    year=year,
+                    party=r.get("party"),
+                    organisations=[organisation(r)],
+                    amount=amount,
+                    explanation=(
+                        f"{fmt_org(organisation(r))} had {fmt_sek(amount)} of lottery income in {year}, an election "
+                        f"year ({', '.join(cfg.election_years[year])}), {times} its median of {fmt_sek(median)} in "
+                        f"its other years ({other_years[0]}-{other_years[-1]}); buying many lottery tickets is a way "
+                        f"to give money without being named."
+                    ),
+                    evidence=[evidence(x, x.get("page")) for x in line_rows] or [report_evidence(r)],
+                )
+            )
+    return flags
+
+
+def donor_concentration(data: Data) -> list[dict]:
+    cfg = data.config
+    non_public = data.lines[data.lines["group"].isin(list(cfg.non_public_groups))]
+    income = non_public.groupby("report_id")["amount"].sum()
+    c = data.external_contributions()
+    flags = []
+    for (report_id, _key), group in c.groupby(["report_id", "donor_key"], sort=True):
+        total_income = float(income.get(report_id, 0.0))
+        rows = records(group)
+        given = sum(r["amount"] for r in rows)
+        if total_income <= 0 or given < cfg.concentration_share * total_income:
+            continue
+        r = rows[0]
+        flags.append(
+            make_flag(
+                "donor_concentration",
+                config=cfg,
+                year=r["year"],
+                party=r.get("party"),
+                organisations=[organisation(r)],
+                donors=[donor(x) for x in rows],
+                amount=given,
+                explanation=(
+                    f"{_donor_name(rows)} gave {fmt_sek(given)}, {given / total_income:.0%} of "
+                    f"{fmt_org(organisation(r))}'s non-public income of {fmt_sek(total_income)} in {r['year']}, "
+                    f"which makes the organisation dependent on one donor."
+                ),
+                evidence=[evidence(x, x.get("page")) for x in rows],
+            )
+        )
+    return flags
+
+
+def year_over_year_jump(data: Data) -> list[dict]:
+    cfg = data.config
+    income = _income_by_org_year(data, data.lines["group"].isin(list(cfg.non_public_groups)))
+    flags = []
+    for key, group in income.groupby("org_key", sort=True):
+        by_year = {int(y): float(a) for y, a in zip(group["year"], group["amount"], strict=True)}
+        for year, amount in sorted(by_year.items()):
+            if year - 1 not in by_year:
+                continue
+            prev = by_year[year - 1]
+            if amount < cfg.jump_ratio * prev or amount - prev < cfg.jump_min_pbb * law.pbb(year):
+                continue
+            r = _latest_report(data, key, year)
+            p = _latest_report(data, key, year - 1)
+            times = f"{amount / prev:.1f} times as much" if prev > 0 else "up from nothing"
+            flags.append(
+                make_flag(
+                    "year_over_year_jump",
+                    config=cfg,
+                    year=year,
+                    party=r.get("party"),
+                    organisations=[organisation(r)],
+                    amount=amount,
+                    explanation=(
+                        f"{fmt_org(organisation(r))}'s non-public income (sales, lotteries, collections, "
+                        f"contributions, other and related entities) rose from {fmt_sek(prev)} in {year - 1} to "
+                        f"{fmt_sek(amount)} in {year}, {times}."
+                    ),
+                    evidence=[report_evidence(p), report_evidence(r)],
+                )
+            )
+    return flags
