@@ -81,6 +81,9 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     tables.close()
     for _, cell in fields.awaiting:
         state.warn(None, f"no value for label {cell.text!r}")
+    for name, value in maps.form2014_reporter.items():  # implied by the form (maps/reports.yaml)
+        if getattr(state.reporter, name) is None:
+            setattr(state.reporter, name, value)
     if state.year is None and state.period is not None:
         state.year = int(state.period["end"][:4])
     return "form2014"

@@ -54,6 +54,7 @@ class Maps:
     income_types: dict[str, IncomeType]  # code -> type
     income_aliases: dict[str, str]  # norm(label) -> code
     form2014_groups: dict[str, int]  # norm(label) -> group
+    form2014_reporter: dict[str, str]  # reporter fields the 2014 form implies (role, level)
 
     def match_field(self, text: str) -> tuple[str, str] | None:
         """``(field, rest)`` when ``text`` starts with a field label ("Namn: X", "Räkenskapsperiod X")."""
@@ -123,4 +124,5 @@ def load() -> Maps:
         income_types=types,
         income_aliases=aliases,
         form2014_groups=form2014,
+        form2014_reporter=dict(data.get("form2014_reporter") or {}),
     )

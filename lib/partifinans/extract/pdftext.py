@@ -11,12 +11,19 @@ before any page is read; the time bound is applied by the caller (see ``extract.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config
 from ..errors import BadInput
+
+# pdfminer logs what it finds odd in a broken file (hundreds of "Could not get FontBBox" lines)
+# through Python's last-resort handler onto stderr, which breaks the one-line refusal. What matters
+# reaches the user as a BadInput reason or a report warning instead (found by the mutation test).
+logging.getLogger("pdfminer").setLevel(logging.CRITICAL)
 
 # A gap wider than this many times the text height starts a new cell (word spacing is ~0.25 em).
 CELL_GAP_FACTOR = 0.8
@@ -31,10 +38,13 @@ class Cell:
     top: float
     bottom: float
     text: str
+    words: list[tuple[float, float, str]] = field(default_factory=list)  # (x0, x1, text) of each word
 
-    @property
-    def center(self) -> float:
-        return (self.x0 + self.x1) / 2
+    def split(self, k: int) -> tuple[Cell, Cell]:
+        """The cell cut before its ``k``-th word (for two values printed as one run)."""
+        a, b = self.words[:k], self.words[k:]
+        return (Cell(a[0][0], a[-1][1], self.top, self.bottom, " ".join(w[2] for w in a), a),
+                Cell(b[0][0], b[-1][1], self.top, self.bottom, " ".join(w[2] for w in b), b))
 
 
 @dataclass
@@ -126,8 +136,9 @@ def words_to_lines(words: list[dict], page_number: int) -> list[Line]:
                 c.text = f"{c.text} {w['text']}"
                 c.x1 = max(c.x1, w["x1"])
                 c.bottom = max(c.bottom, w["bottom"])
+                c.words.append((w["x0"], w["x1"], w["text"]))
             else:
-                cells.append(Cell(w["x0"], w["x1"], w["top"], w["bottom"], w["text"]))
+                cells.append(Cell(w["x0"], w["x1"], w["top"], w["bottom"], w["text"], [(w["x0"], w["x1"], w["text"])]))
         lines.append(
             Line(page_number, min(c.top for c in cells), max(c.bottom for c in cells), cells)
         )
@@ -167,7 +178,10 @@ def read_document(path: Path | str) -> Document:
             pages.append(Page(i, float(page.width), float(page.height), words_to_lines(words, i)))
             page.close()  # free the page's cached objects
     finally:
-        pdf.close()
+        # closing walks the page tree again; in a broken file that raises anew and would replace
+        # the BadInput above with a raw pdfminer exception (found by the mutation test)
+        with contextlib.suppress(Exception):
+            pdf.close()
     if not any(p.lines for p in pages):
         raise BadInput(path, f"no text layer ({n_pages} page(s) without text; scanned image?)")
     return Document(os.fspath(path), pages)

@@ -128,9 +128,7 @@ def set_field(state: ReportState, maps: Maps, name: str, value: str, page: int) 
             state.warn(page, f"organisationsnummer {value!r} is not shaped like one")
             r.org_number = value
         else:
-            r.org_number = ident.value
-            if not ident.is_valid:
-                state.warn(page, f"organisationsnummer {value} fails its check digit")
+            r.org_number = ident.value  # a failed check digit is data (is_org_number_valid), not a warning
     elif name == "party":
         r.party = value
     elif name == "role":
@@ -255,9 +253,23 @@ class FieldReader:
 
 # --- itemised tables -----------------------------------------------------------------------------
 
+def _split_header(cell: Cell, maps: Maps) -> list[Cell]:
+    """A header cell naming two columns printed close together ("Belopp Datum") split into both."""
+    if maps.column(cell.text) or len(cell.words) < 2:
+        return [cell]
+    for k in range(1, len(cell.words)):
+        left, right = cell.split(k)
+        if maps.column(left.text):
+            rest = _split_header(right, maps)
+            if all(maps.column(c.text) for c in rest):
+                return [left, *rest]
+    return [cell]
+
+
 def read_table_header(line: Line, maps: Maps, group: int, code: str | None) -> Table | None:
     """A header row of an itemised table: three or more cells naming known columns."""
-    cols = [Column(maps.column(c.text), c.x0, c.x1, c.text) for c in line.cells]
+    cells = [part for c in line.cells for part in _split_header(c, maps)]
+    cols = [Column(maps.column(c.text), c.x0, c.x1, c.text) for c in cells]
     if sum(1 for c in cols if c.name) < 3:
         return None
     return Table(cols, group, code, line)
@@ -284,34 +296,31 @@ def continue_header(table: Table, line: Line, maps: Maps) -> bool:
     return True
 
 
-def _split_run(text: str, maps: Maps) -> list[str]:
+def _split_run(cell: Cell, maps: Maps) -> list[Cell]:
     """Split a run of text that covers several columns into values: typed values peeled off its end."""
-    if classify(text, maps):
-        return [text]
-    tokens = text.split(" ")
-    for k in range(1, len(tokens)):
-        suffix = " ".join(tokens[k:])
-        if classify(suffix, maps):
-            return _split_run(" ".join(tokens[:k]), maps) + [suffix]
-    return [text]
+    if classify(cell.text, maps) or len(cell.words) < 2:
+        return [cell]
+    for k in range(1, len(cell.words)):
+        left, right = cell.split(k)
+        if classify(right.text, maps):
+            return _split_run(left, maps) + [right]
+    return [cell]
 
 
-def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str, Cell]]:
+def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str | None, Cell]]:
     """A table line's cells as (column, cell), cells spanning several columns split by value shape."""
     pieces: list[tuple[str | None, Cell]] = []
     names = {c.name for c in table.columns}
     for cell in line.cells:
-        parts = [cell.text]
-        if table.spans_next_column(cell):
-            parts = _split_run(cell.text, maps)
+        parts = _split_run(cell, maps) if table.spans_next_column(cell) else [cell]
         for part in parts:
-            kind = classify(part, maps)
-            col = table.column_at(cell.x0).name
+            kind = classify(part.text, maps)
+            col = table.column_at(part.x0).name
             if kind in names and (col not in TEXT_COLUMNS or kind in ("amount", "date", "donor_id")
                                   or len(parts) > 1):
-                pieces.append((kind, Cell(cell.x0, cell.x1, cell.top, cell.bottom, part)))
+                pieces.append((kind, part))
             else:
-                pieces.append((col, Cell(cell.x0, cell.x1, cell.top, cell.bottom, part)))
+                pieces.append((col, part))
     return pieces
 
 
@@ -379,9 +388,7 @@ class TableReader:
                 self.state.warn(page, f"identity number {raw['donor_id']!r} not understood")
                 entry["donor_id"] = raw["donor_id"]
             else:
-                entry["donor_id"] = ident.value
-                if not ident.is_valid:
-                    self.state.warn(page, f"identity number {raw['donor_id']} fails its check digit")
+                entry["donor_id"] = ident.value  # validity is data (is_donor_id_valid), not a warning
         if "form" in raw:
             entry["form"] = self.maps.forms.get(norm(raw["form"]))
             if entry["form"] is None:
@@ -408,6 +415,8 @@ class TableReader:
                 entry[kind] = f"{entry[kind] or ''} {cell.text}".strip()
             else:
                 self.pending.append((kind, cell, line))
+        if close_above:
+            self.last_row = (row[0], line)  # a third line of the same cell is measured from this one
 
 
 # --- reconciliation ------------------------------------------------------------------------------
