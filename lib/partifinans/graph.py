@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -497,9 +498,13 @@ def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15)
         elif data.get("kind") == "party":
             text, ha, dx = data["label"], "left", 0.02
         else:
-            text, ha, dx = data["label"], "center", 0.0
-        ax.text(x + dx, y + (0.0 if dx else 0.03), text, ha=ha, va="center" if dx else "bottom",
-                fontsize=8, zorder=4)
+            text, ha, dx = textwrap.fill(data["label"], 30), "center", 0.0
+        if dx:
+            ax.text(x + dx, y, text, ha=ha, va="center", fontsize=8, zorder=4)
+        elif data.get("kind") == "related_entity":  # below its dot, so it never covers the organisation's
+            ax.text(x, y - 0.03, text, ha=ha, va="top", fontsize=7, style="italic", zorder=4)
+        else:
+            ax.text(x, y + 0.03, text, ha=ha, va="bottom", fontsize=8, zorder=4)
     total = sum(H.nodes[n]["given_to_party"] for n in H if H.nodes[n].get("kind") == "donor")
     n_donors = sum(1 for n in H if H.nodes[n].get("kind") == "donor")
     ax.set_title(f"{H.graph['party']}: {n_donors} största identifierade bidragsgivare, {_kr(total)}")

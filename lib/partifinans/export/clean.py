@@ -10,8 +10,9 @@ import networkx as nx
 from .. import identifiers
 
 REMOVED = "[borttaget]"
-# Ten or twelve digits, optionally with a separator before the last four (YYMMDD-NNNN, YYYYMMDDNNNN ...).
-_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+# Ten or twelve digits, optionally with a separator before the last four (YYMMDD-NNNN, YYYYMMDDNNNN ...),
+# standing alone: digits inside a hex id (a contribution id, a hash) are not a number.
+_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![0-9A-Za-z])")
 _PSEUDONYM = re.compile(r"pnr:[0-9a-fA-F]+")
 
 
