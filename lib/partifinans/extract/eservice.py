@@ -114,7 +114,10 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if fields.continue_value(line):
             continue
-        state.warn(line.page, f"line {text!r} not recognised")
+        if line.cells[0].text.rstrip().endswith(":"):
+            state.warn(line.page, f"unknown label {line.cells[0].text!r} (line {text!r})")
+        else:
+            state.warn(line.page, f"line {text!r} not recognised")
     tables.close()
     if fields.awaiting:
         for _, cell in fields.awaiting:
@@ -139,15 +142,15 @@ def _continues_label(line: Line, current_label: tuple[float, Line]) -> bool:
 
 
 def _add_line(state: ReportState, maps: Maps, code: str, label: str, amount: float | None, line: Line) -> dict:
+    entry = {"group": None, "code": code, "label": label, "amount": amount, "page": line.page}
     t = maps.income_type(code)
-    group = int(code.split(".")[0])
+    group = t.group if t is not None else int(code.split(".")[0])
+    if group not in maps.groups:
+        state.warn(line.page, f"unknown income type code {code} ({label!r}, {amount}): no group {group}; "
+                              f"line not placed")
+        return entry
     if t is None:
         state.warn(line.page, f"unknown income type code {code} ({label!r}); kept under group {group}")
-    else:
-        group = t.group
-    entry = {"group": group, "code": code, "label": label, "amount": amount, "page": line.page}
-    if group not in (1, 2, 3, 4, 5, 6, 8):
-        state.warn(line.page, f"income type code {code} names no known group; line not placed")
-        return entry
+    entry["group"] = group
     state.lines.append(entry)
     return entry

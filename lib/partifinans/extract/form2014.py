@@ -77,7 +77,10 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if fields.continue_value(line):
             continue
-        state.warn(line.page, f"line {text!r} not recognised")
+        if line.cells[0].text.rstrip().endswith(":"):
+            state.warn(line.page, f"unknown label {line.cells[0].text!r} (line {text!r})")
+        else:
+            state.warn(line.page, f"line {text!r} not recognised")
     tables.close()
     for _, cell in fields.awaiting:
         state.warn(None, f"no value for label {cell.text!r}")

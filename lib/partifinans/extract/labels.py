@@ -81,6 +81,11 @@ class Maps:
     def income_type(self, code: str) -> IncomeType | None:
         return self.income_types.get(code)
 
+    @property
+    def groups(self) -> frozenset[int]:
+        """The income groups of the type table (1-6, 8)."""
+        return frozenset(t.group for t in self.income_types.values())
+
 
 def _match_prefix(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
     n = _SPACE.sub(" ", text).strip()

@@ -152,19 +152,23 @@ def read_document(path: Path | str) -> Document:
 
     path = Path(path)
     check_file(path)
+    def unreadable(exc: Exception) -> BadInput:
+        # pdfplumber wraps pdfminer's exceptions in PdfminerException(original)
+        inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, Exception)), exc)
+        if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
+            return BadInput(path, "encrypted PDF (a password is required to read it)")
+        detail = " ".join(str(inner).split()) or "no detail"
+        return BadInput(path, f"not a readable PDF ({type(inner).__name__}: {detail})")
+
     try:
         pdf = pdfplumber.open(path)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise BadInput(path, f"encrypted PDF (password required: {type(exc).__name__})") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for broken files
-        raise BadInput(path, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+        raise unreadable(exc) from None
     try:
         try:
             n_pages = len(pdf.pages)
-        except (PDFPasswordIncorrect, PDFEncryptionError):
-            raise BadInput(path, "encrypted PDF (password required)") from None
         except Exception as exc:  # noqa: BLE001
-            raise BadInput(path, f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+            raise unreadable(exc) from None
         if n_pages == 0:
             raise BadInput(path, "PDF has no pages")
         if n_pages > config.MAX_PAGES:
@@ -174,7 +178,8 @@ def read_document(path: Path | str) -> Document:
             try:
                 words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
             except Exception as exc:  # noqa: BLE001
-                raise BadInput(path, f"page {i} cannot be read ({type(exc).__name__}: {exc})") from None
+                bad = unreadable(exc)
+                raise BadInput(path, f"page {i} cannot be read ({bad.reason})") from None
             pages.append(Page(i, float(page.width), float(page.height), words_to_lines(words, i)))
             page.close()  # free the page's cached objects
     finally:
