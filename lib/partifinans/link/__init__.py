@@ -1,0 +1,116 @@
+"""Donor linkage: which donor records are the same person or organisation.
+
+The same donor is written differently from one report to the next ("Bergström Fastigheter AB",
+"BERGSTRÖM FASTIGHETER AKTIEBOLAG", "Bergstrom Fastigheter AB (publ)"; numbers as ``556677-8899``,
+``5566778899``, ``16556677-8899``, ``SE556677889901``; "Lindqvist, Anna-Karin" and "Anna Karin
+Lindqvist"), while namesakes are different people.
+
+How records are linked (the rules, in the order they are applied; details in ``match.py``):
+
+- a human judgement in ``data/manual/judgements.csv`` (``judgements.py``) is never overridden;
+- the same valid organisationsnummer or personnummer is the same entity;
+- organisations with the same name after normalisation (case, spacing, diacritics, legal-form
+  words such as AB / Aktiebolag / (publ)) are the same entity, or with a similar name (score
+  >= 90 of 100); associations and foundations of the same name in different towns are not;
+- persons, and donors of unknown kind, need the same or a similar name AND the same address:
+  never the name alone;
+- never linked, not even through a chain: two different valid identity numbers; a person and an
+  organisation; different legal forms; "X Holding AB" and "X AB"; "Stiftelsen X" and "Föreningen X";
+  records a human judged different.
+
+Every record gets the rule and score that linked it; ``uncertain_pairs`` lists the close calls
+for review. Entity ids are hashes of each entity's strongest key (its identity number, else its
+normalised name and address), so a re-run gives the same ids whatever the row order.
+
+Public API: ``link_records``, ``link_contributions``, ``uncertain_pairs``, ``Linkage``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .. import config, schema
+from .judgements import read_judgements
+from .match import UNCERTAIN_COLUMNS, Linkage, link_records
+
+__all__ = [
+    "Linkage",
+    "link_records",
+    "link_contributions",
+    "uncertain_pairs",
+    "load_judgements",
+    "UNCERTAIN_COLUMNS",
+]
+
+
+def load_judgements(path: Path | str | None):
+    """Judgements from ``path``; ``None`` means the default file (``config.judgements_path()``)
+    if it exists, else none."""
+    if path is None:
+        default = config.judgements_path()
+        return read_judgements(default) if default.exists() else []
+    return read_judgements(path)
+
+
+def _records_from_contributions(
+    contributions: pd.DataFrame, reports: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.Series]:
+    c = contributions
+    donor = c["donor"].astype(object).where(c["donor"].notna(), "")
+    donor_id = c["donor_id"].astype(object).where(c["donor_id"].notna(), "")
+    anonymous = (c["donor_kind"] == "anonymous") | ((donor.str.strip() == "") & (donor_id.str.strip() == ""))
+    rep = reports.drop_duplicates("report_id").set_index("report_id") if len(reports) else None
+    year = c["report_id"].map(rep["year"]) if rep is not None else pd.Series(pd.NA, index=c.index)
+    recipient = (
+        c["report_id"].map(rep["reporter_name"]) if rep is not None else pd.Series(pd.NA, index=c.index)
+    )
+    kind = c["donor_kind"].where(c["donor_kind"].isin(["person", "organisation"]), "")
+    records = pd.DataFrame(
+        {
+            "record_id": c["contribution_id"],
+            "name": donor,
+            "donor_id": donor_id,
+            "address": c["address"],
+            "kind": kind,
+            "year": year,
+            "recipient": recipient,
+        }
+    )
+    return records[~anonymous.fillna(False).astype(bool)], anonymous
+
+
+def link_contributions(
+    contributions: pd.DataFrame, reports: pd.DataFrame, judgements_path: Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill ``entity_id`` in the contributions and build the ``entities`` table (both conform to
+    ``schema.py``). Anonymous contributions get a null entity_id. Judgements are keyed by
+    ``contribution_id`` (or by identity number), see ``judgements.py``."""
+    contributions = schema.conform(contributions, "contributions")
+    if contributions["contribution_id"].duplicated().any():
+        raise ValueError("contributions: contribution_id is not unique")
+    records, _anonymous = _records_from_contributions(contributions, reports)
+    linkage = link_records(records, load_judgements(judgements_path))
+    for line in linkage.warnings:
+        warnings.warn(f"donor linkage: {line}", stacklevel=2)
+    entity_of = linkage.links.set_index("record_id")["entity_id"]
+    contributions["entity_id"] = contributions["contribution_id"].map(entity_of)
+    entities = linkage.entities.rename(columns={"n_records": "n_contributions"})
+    return schema.conform(contributions, "contributions"), schema.conform(entities, "entities")
+
+
+def uncertain_pairs(records: pd.DataFrame, judgements_path: Path | str | None = None) -> pd.DataFrame:
+    """Pairs of records the matcher could not decide, for a human to judge.
+
+    ``records`` as for ``link_records`` (or a ``contributions`` table, whose contribution_id,
+    donor, donor_id, donor_kind and address are used). Columns: left, right (record ids, as
+    ``judgements.csv`` wants them), left_name, right_name, rule, score, why, left_entity,
+    right_entity. Pairs already judged are left out. Highest score first.
+    """
+    if "contribution_id" in records.columns and "record_id" not in records.columns:
+        records, _ = _records_from_contributions(
+            schema.conform(records, "contributions"), schema.empty("reports")
+        )
+    return link_records(records, load_judgements(judgements_path)).uncertain

@@ -1,0 +1,668 @@
+"""Block, compare and cluster donor records into entities.
+
+The steps, strongest evidence first (each accepted link is recorded with its rule and score):
+
+1. ``judgement_same``: a human said two records are the same (``judgements.py``).
+2. ``same_identifier``: the same valid organisationsnummer or personnummer (pseudonym).
+3. ``same_name`` (organisations) / ``same_name_address`` (persons and donors of unknown kind): the
+   same normalised name; persons also need a matching address, never the name alone.
+4. ``fuzzy_name`` / ``fuzzy_name_address``: similar names (rapidfuzz ratio on the sorted name
+   words) within blocks that share a rare name word, so the work grows with the number of records,
+   not its square.
+
+Clustering is union-find with cannot-link constraints checked at every merge, so that no chain of
+links can break them: a cluster never holds two different valid identity numbers, never two groups
+a human judged ``different``; and a name link never joins a person with an organisation, two
+different legal forms (AB / HB), or names whose markers differ ("Holding", "Stiftelsen",
+"Föreningen"). Records are processed in ``record_id`` order, so the result does not depend on the
+order of rows in the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from .judgements import Judgement
+from .normalise import (
+    Address,
+    Name,
+    display_name,
+    fold,
+    identifier_in_name,
+    normalise_identifier,
+    parse_address,
+    parse_name,
+)
+
+# Scores are rapidfuzz ratios (0-100) on the sorted, folded name words.
+ORG_LINK_SCORE = 90  # organisations: at or above this, same entity
+PERSON_LINK_SCORE = 90  # persons: at or above this AND a matching address
+REVIEW_SCORE = 80  # from here up to the link score: listed for review (uncertain_pairs)
+ADDRESS_STREET_SCORE = 85  # street words of two addresses with the same numbers
+BLOCK_CAP = 400  # names per block compared all-against-all; larger blocks are windowed
+BLOCK_KEYS_PER_NAME = 2  # a name is put in the blocks of its rarest words ...
+PREFIX_LENGTH = 4  # ... and of those words' first letters
+
+KIND_VALUES = {
+    "person": "person",
+    "privatperson": "person",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "org": "organisation",
+    "unknown": "",
+    "": "",
+}
+
+_EMPTY: frozenset = frozenset()
+_interned: dict = {}
+
+
+def _one(value) -> frozenset:
+    fs = _interned.get(value)
+    if fs is None:
+        fs = _interned[value] = frozenset((value,))
+    return fs
+
+
+def _fset(values) -> frozenset:
+    values = frozenset(values)
+    if not values:
+        return _EMPTY
+    return _interned.setdefault(values, values)
+
+
+@dataclass
+class Linkage:
+    """What ``link_records`` found.
+
+    - ``links``: one row per input record: record_id, entity_id, rule, score, linked_to (the
+      record it was linked to by that rule; null when alone).
+    - ``entities``: entity_id, canonical_name, kind, identifiers, n_records, first_year, last_year.
+    - ``uncertain``: pairs for human review (see ``uncertain_pairs``).
+    - ``warnings``: judgements that could not be applied, and similar, one line each.
+    """
+
+    links: pd.DataFrame
+    entities: pd.DataFrame
+    uncertain: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Clusters:
+    """Union-find whose roots carry the sets the cannot-link rules look at."""
+
+    # attrs per root: (identifiers, legal forms, kinds, marker signatures, judgement tags)
+    def __init__(self, attrs: list[tuple]):
+        self.parent = list(range(len(attrs)))
+        self.size = [1] * len(attrs)
+        self.attrs = attrs
+        self.rule: list[str | None] = [None] * len(attrs)
+        self.score: list[float | None] = [None] * len(attrs)
+        self.linked: list[int] = [-1] * len(attrs)
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def refusal(self, ra: int, rb: int, strict: bool) -> str | None:
+        ids_a, forms_a, kinds_a, sigs_a, tags_a = self.attrs[ra]
+        ids_b, forms_b, kinds_b, sigs_b, tags_b = self.attrs[rb]
+        if ids_a and ids_b and ids_a != ids_b:
+            return "different identifiers"
+        if tags_a and tags_b and any((j, 1 - s) in tags_b for j, s in tags_a):
+            return "judged different"
+        if strict:
+            if kinds_a and kinds_b and not (kinds_a & kinds_b):
+                return "person and organisation"
+            if forms_a and forms_b and not (forms_a & forms_b):
+                return "different legal forms"
+            if not (sigs_a & sigs_b):
+                return "different markers"
+        return None
+
+    def union(self, a: int, b: int, rule: str, score: float, strict: bool) -> str | None:
+        """Merge the clusters of ``a`` and ``b`` unless a rule forbids it; returns the refusal or None."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        why = self.refusal(ra, rb, strict)
+        if why:
+            return why
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        xa, xb = self.attrs[ra], self.attrs[rb]
+        self.attrs[ra] = tuple(p if q <= p else _fset(p | q) for p, q in zip(xa, xb, strict=True))
+        self.attrs[rb] = None
+        for i, j in ((a, b), (b, a)):
+            if self.rule[i] is None:
+                self.rule[i], self.score[i], self.linked[i] = rule, score, j
+        return None
+
+
+@dataclass
+class _Records:
+    """The input, sorted by record_id, with everything the rules look at, one list per field."""
+
+    record_id: list[str]
+    name: list[str]
+    ident: list[str | None]
+    kind: list[str]
+    names: list[Name]
+    addresses: list[Address]
+    year: list
+    person_like: list[bool]
+
+
+def prepare(records: pd.DataFrame) -> _Records:
+    """Normalise names, identifiers, kinds and addresses (cached per distinct value)."""
+    df = records.copy()
+    for col in ("record_id", "name", "donor_id", "address", "kind"):
+        if col not in df.columns:
+            df[col] = ""
+        df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
+    if "year" not in df.columns:
+        df["year"] = pd.NA
+    df = df.sort_values("record_id", kind="stable").reset_index(drop=True)
+    dup = df["record_id"][df["record_id"].duplicated()]
+    if len(dup):
+        raise ValueError(f"record_id {dup.iloc[0]!r} occurs more than once")
+    names = df["name"].tolist()
+    given_ids = df["donor_id"].tolist()
+    given_kinds = [KIND_VALUES.get(k.casefold(), None) for k in df["kind"].tolist()]
+    bad = [k for k, g in zip(df["kind"].tolist(), given_kinds, strict=True) if g is None]
+    if bad:
+        raise ValueError(f"kind must be person, organisation or empty, not {bad[0]!r}")
+    parsed = [parse_name(n) for n in names]
+    idents: list[str | None] = []
+    kinds: list[str] = []
+    for raw_id, raw_name, given, nm in zip(given_ids, names, given_kinds, parsed, strict=True):
+        ident, id_kind = normalise_identifier(raw_id) if raw_id else (None, None)
+        if ident is None and raw_name:
+            in_name = identifier_in_name(raw_name)
+            if in_name:
+                ident, id_kind = normalise_identifier(in_name)
+        idents.append(ident)
+        kinds.append(given or id_kind or ("organisation" if nm.looks_like_organisation else ""))
+    addresses = [parse_address(a) for a in df["address"].tolist()]
+    return _Records(
+        record_id=df["record_id"].tolist(),
+        name=names,
+        ident=idents,
+        kind=kinds,
+        names=parsed,
+        addresses=addresses,
+        year=pd.to_numeric(df["year"], errors="coerce").astype("Int64").tolist(),
+        person_like=[k != "organisation" for k in kinds],
+    )
+
+
+def _initial_attrs(recs: _Records) -> list[tuple]:
+    attrs = []
+    for ident, kind, nm in zip(recs.ident, recs.kind, recs.names, strict=True):
+        attrs.append(
+            (
+                _one(ident) if ident else _EMPTY,
+                _fset(nm.legal_forms) if nm.legal_forms else _EMPTY,
+                _one(kind) if kind else _EMPTY,
+                _one(nm.markers),
+                _EMPTY,
+            )
+        )
+    return attrs
+
+
+def person_words_agree(a: str, b: str) -> bool:
+    """Two persons' names (sorted words) differ only by spelling, not by a name: the same number
+    of words, short words (4 letters or fewer: "Jan", "Jon", "Eva") identical, longer words alike
+    ("Lindqvist" / "Lindkvist"). Father and son at one address are not one donor."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        return False
+    for x, y in zip(wa, wb, strict=True):
+        if x == y:
+            continue
+        if min(len(x), len(y)) <= 4 or fuzz.ratio(x, y) < 80:
+            return False
+    return True
+
+
+def address_match(a: Address, b: Address) -> bool:
+    """Two printed addresses of the same home: same numbers, same postcode and town where both
+    give one, street words alike. A town alone never matches."""
+    if not (a.is_specific and b.is_specific) or a.numbers != b.numbers:
+        return False
+    if not a.numbers and a.postcode != b.postcode:
+        return False
+    if a.postcode and b.postcode and a.postcode != b.postcode:
+        return False
+    if a.town and b.town and a.town != b.town and fuzz.ratio(a.town, b.town) < 90:
+        return False
+    return a.street == b.street or fuzz.ratio(a.street, b.street) >= ADDRESS_STREET_SCORE
+
+
+class _Linker:
+    def __init__(self, recs: _Records, judgements: list[Judgement]):
+        self.recs = recs
+        self.uf = _Clusters(_initial_attrs(recs))
+        self.judgements = judgements
+        self.warnings: list[str] = []
+        self.uncertain: list[tuple[int, int, str, float, str]] = []
+        self.judged_pairs: set[tuple[int, int]] = set()
+        self.by_record = {r: i for i, r in enumerate(recs.record_id)}
+        self.by_ident: dict[str, list[int]] = defaultdict(list)
+        for i, ident in enumerate(recs.ident):
+            if ident:
+                self.by_ident[ident].append(i)
+
+    # 1. judgements -------------------------------------------------------------------------
+    def _resolve(self, ref) -> list[int]:
+        if ref.kind == "record":
+            i = self.by_record.get(ref.value)
+            return [] if i is None else [i]
+        return list(self.by_ident.get(ref.value, []))
+
+    def apply_judgements(self) -> None:
+        uf = self.uf
+        sames = []
+        for j_no, j in enumerate(self.judgements):
+            left, right = self._resolve(j.left), self._resolve(j.right)
+            if not left or not right:
+                continue  # about records not in this input: nothing to do
+            for a in left[:50]:
+                for b in right[:50]:
+                    self.judged_pairs.add((min(a, b), max(a, b)))
+            if j.judgement == "different":
+                overlap = set(left) & set(right)
+                if overlap:
+                    self.warnings.append(
+                        f"judgements line {j.line}: 'different' names the same record on both sides; ignored"
+                    )
+                    continue
+                for side, members in ((0, left), (1, right)):
+                    for i in members:
+                        root = uf.find(i)
+                        ids, forms, kinds, sigs, tags = uf.attrs[root]
+                        uf.attrs[root] = (ids, forms, kinds, sigs, _fset(tags | {(j_no, side)}))
+            elif j.judgement == "same":
+                sames.append((j, sorted(set(left) | set(right))))
+        for j, members in sames:
+            for i in members[1:]:
+                why = uf.union(members[0], i, "judgement_same", 100.0, strict=False)
+                if why:
+                    self.warnings.append(f"judgements line {j.line}: 'same' not applied ({why})")
+
+    # 2. identifiers ------------------------------------------------------------------------
+    def link_identifiers(self) -> None:
+        for members in self.by_ident.values():
+            for i in members[1:]:
+                self.uf.union(members[0], i, "same_identifier", 100.0, strict=False)
+
+    # 3. exact names --------------------------------------------------------------------------
+    def _link_same(self, members: list[int], rule: str) -> None:
+        """Link records judged alike by name; if they carry two or more different identity
+        numbers, a record without one could belong to either: link only those without, list the
+        rest for review."""
+        ids = {self.recs.ident[i] for i in members if self.recs.ident[i]}
+        if len(ids) > 1:
+            without = [i for i in members if not self.recs.ident[i]]
+            for i in without[1:]:
+                self.uf.union(without[0], i, rule, 100.0, strict=True)
+            if without:
+                seen = set()
+                for i in members:
+                    ident = self.recs.ident[i]
+                    if ident and ident not in seen:
+                        seen.add(ident)
+                        self.uncertain.append(
+                            (without[0], i, rule, 100.0, "same name, several identity numbers")
+                        )
+            return
+        for i in members[1:]:
+            self.uf.union(members[0], i, rule, 100.0, strict=True)
+
+    def link_exact_names(self) -> None:
+        recs = self.recs
+        groups: dict[tuple[bool, str], list[int]] = defaultdict(list)
+        for i, (nm, person_like) in enumerate(zip(recs.names, recs.person_like, strict=True)):
+            if nm.core:
+                groups[(person_like, nm.key + "|" + ",".join(sorted(nm.legal_forms)))].append(i)
+        self.groups = groups
+        for (person_like, _key), members in groups.items():
+            if person_like:
+                for block in self._person_units(members).values():
+                    for reps in self._address_units(block):
+                        self._link_same(reps, "same_name_address")
+            else:
+                for unit in self._org_units(members):
+                    if len(unit) > 1:
+                        self._link_same(unit, "same_name")
+
+    def _org_units(self, members: list[int]) -> list[list[int]]:
+        """Organisation records with the same name: one unit, unless they are not aktiebolag and
+        give two or more different towns (associations and foundations share names across the
+        country); then one unit per town, and those without a town stay apart."""
+        recs = self.recs
+        by_place: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            by_place[recs.addresses[i].place].append(i)
+        places = [p for p in by_place if p]
+        is_ab = any("aktiebolag" in recs.names[i].legal_forms for i in members)
+        if len(places) <= 1 or is_ab:
+            return [members]
+        return [by_place[p] for p in sorted(places)] + [[i] for i in by_place.get("", [])]
+
+    def _person_units(self, members: list[int]) -> dict[str, list[int]]:
+        """Person records of one name, by address block (records without a usable address left out)."""
+        blocks: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            addr = self.recs.addresses[i]
+            if addr.is_specific:
+                blocks[addr.block].append(i)
+        return blocks
+
+    def _address_units(self, block: list[int]) -> list[list[int]]:
+        """Group records of one address block whose addresses match (exact key first, then fuzzy)."""
+        recs = self.recs
+        by_key: dict[str, list[int]] = defaultdict(list)
+        for i in block:
+            by_key[recs.addresses[i].key].append(i)
+        keys = sorted(by_key)
+        # union-find over the distinct addresses of this block (small)
+        parent = list(range(len(keys)))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                x = parent[x]
+            return x
+
+        for x in range(len(keys)):
+            for y in range(x + 1, len(keys)):
+                if find(x) != find(y) and address_match(
+                    recs.addresses[by_key[keys[x]][0]], recs.addresses[by_key[keys[y]][0]]
+                ):
+                    parent[find(y)] = find(x)
+        units: dict[int, list[int]] = defaultdict(list)
+        for x, k in enumerate(keys):
+            units[find(x)].extend(by_key[k])
+        return [sorted(u) for u in units.values()]
+
+    # 4. similar names ------------------------------------------------------------------------
+    def link_similar_names(self) -> None:
+        recs = self.recs
+        by_core: dict[str, list[tuple[bool, str]]] = defaultdict(list)
+        for gkey, members in self.groups.items():
+            by_core[recs.names[members[0]].core].append(gkey)
+        cores = sorted(by_core)
+        pairs = similar_pairs(cores, REVIEW_SCORE)
+        # the same words with and without a legal form ("Exempel AB", "Exempel") are groups of one core
+        pairs += [(c, c, 100.0) for c, core in enumerate(cores) if len(by_core[core]) > 1]
+        candidates = []
+        for a, b, score in pairs:
+            for ga in by_core[cores[a]]:
+                for gb in by_core[cores[b]]:
+                    if ga[0] != gb[0] or (a == b and ga >= gb):
+                        continue
+                    na, nb = recs.names[self.groups[ga][0]], recs.names[self.groups[gb][0]]
+                    if na.markers != nb.markers or na.numbers != nb.numbers:
+                        continue
+                    # persons whose words disagree ("Jan" / "Jon") are only listed for review
+                    agree = not ga[0] or person_words_agree(na.core, nb.core)
+                    candidates.append((-score, min(ga, gb), max(ga, gb), agree))
+        candidates.sort()
+        for neg, ga, gb, agree in candidates:
+            score = -neg
+            person_like = ga[0]
+            threshold = (PERSON_LINK_SCORE if person_like else ORG_LINK_SCORE) if agree else 101
+            pairs_ab = self._person_pairs(ga, gb) if person_like else self._org_pairs(ga, gb)
+            rule = "fuzzy_name_address" if person_like else "fuzzy_name"
+            for i, j in pairs_ab:
+                if score >= threshold:
+                    self.uf.union(i, j, rule, float(score), strict=True)
+                elif (
+                    self.uf.find(i) != self.uf.find(j)
+                    and self.uf.refusal(self.uf.find(i), self.uf.find(j), True) is None
+                ):
+                    why = "similar names, same address" if person_like else "similar names"
+                    self.uncertain.append((i, j, rule, float(score), why))
+
+    def _org_pairs(self, ga, gb) -> list[tuple[int, int]]:
+        recs = self.recs
+        units_a, units_b = self._org_units(self.groups[ga]), self._org_units(self.groups[gb])
+        out = []
+        for ua in units_a:
+            for ub in units_b:
+                pa, pb = recs.addresses[ua[0]].place, recs.addresses[ub[0]].place
+                ab = "aktiebolag" in recs.names[ua[0]].legal_forms | recs.names[ub[0]].legal_forms
+                if not pa or not pb or pa == pb or ab:
+                    out.append((ua[0], ub[0]))
+        return out
+
+    def _person_pairs(self, ga, gb) -> list[tuple[int, int]]:
+        recs = self.recs
+        blocks_a, blocks_b = self._person_units(self.groups[ga]), self._person_units(self.groups[gb])
+        out = []
+        for block in blocks_a.keys() & blocks_b.keys():
+            firsts_a = {recs.addresses[i].key: i for i in reversed(blocks_a[block])}
+            firsts_b = {recs.addresses[i].key: i for i in reversed(blocks_b[block])}
+            for i in firsts_a.values():
+                for j in firsts_b.values():
+                    if address_match(recs.addresses[i], recs.addresses[j]):
+                        out.append((i, j))
+        return out
+
+    # results --------------------------------------------------------------------------------
+    def run(self) -> None:
+        self.apply_judgements()
+        self.link_identifiers()
+        self.link_exact_names()
+        self.link_similar_names()
+
+
+def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, score) of names scoring at least ``cutoff``, i < j, found within blocks.
+
+    Each name goes into the blocks of its ``BLOCK_KEYS_PER_NAME`` rarest words and of their first
+    ``PREFIX_LENGTH`` letters (so "Exempelbolag" meets "Exempelbolaget"). A block is scored
+    all-against-all with ``rapidfuzz.process.cdist``; a block larger than ``BLOCK_CAP`` is sorted
+    and scored in overlapping windows of that size (sorted neighbourhood), which keeps the cost
+    linear in the number of names.
+    """
+    token_lists = [c.split() for c in cores]
+    freq: dict[str, int] = defaultdict(int)
+    for toks in token_lists:
+        for t in set(toks):
+            freq[t] += 1
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, toks in enumerate(token_lists):
+        for t in sorted(set(toks), key=lambda t: (freq[t], t))[:BLOCK_KEYS_PER_NAME]:
+            blocks["w:" + t].append(i)
+            if len(t) > PREFIX_LENGTH:  # a misspelt word still shares its beginning
+                blocks["p:" + t[:PREFIX_LENGTH]].append(i)
+    found: dict[tuple[int, int], float] = {}
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        if len(members) <= BLOCK_CAP:
+            windows = [members]
+        else:
+            members = sorted(members, key=lambda i: cores[i])
+            step = BLOCK_CAP // 2
+            windows = [members[s : s + BLOCK_CAP] for s in range(0, len(members) - step, step)]
+        for window in windows:
+            strings = [cores[i] for i in window]
+            scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+            xs, ys = np.nonzero(np.triu(scores, 1))
+            for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
+                a, b = window[x], window[y]
+                key = (a, b) if a < b else (b, a)
+                found[key] = float(scores[x, y])
+    return sorted((a, b, s) for (a, b), s in found.items())
+
+
+def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, str]:
+    """Entity id per cluster root: a hash of the cluster's strongest key, so that ids do not
+    depend on row order and are the same in every run over the same records.
+
+    The key is the cluster's identity number if it has one; else the smallest normalised
+    name (+ address, for persons) among its records. Two clusters that would get the same key
+    (a human split them) are told apart by their smallest record id.
+    """
+    key_of: dict[int, str] = {}
+    for i, root in enumerate(roots.tolist()):
+        attrs = uf.attrs[root]
+        if attrs[0]:
+            key = "id:" + min(attrs[0])
+        else:
+            nm = recs.names[i]
+            name_key = nm.key or "raw:" + recs.name[i]
+            key = "name:" + name_key + ("|" + recs.addresses[i].key if recs.person_like[i] else "")
+        prev = key_of.get(root)
+        if prev is None or key < prev:
+            key_of[root] = key
+    count: dict[str, int] = defaultdict(int)
+    for key in key_of.values():
+        count[key] += 1
+    first_record: dict[int, str] = {}
+    for i, root in enumerate(roots.tolist()):
+        if root not in first_record:
+            first_record[root] = recs.record_id[i]
+    out = {}
+    for root, key in key_of.items():
+        if count[key] > 1:
+            key = key + "|record:" + first_record[root]
+        out[root] = hashlib.sha256(("partifinans.entity/1|" + key).encode("utf-8")).hexdigest()[:16]
+    return out
+
+
+def _canonical_names(names: pd.Series, entity: pd.Series) -> pd.Series:
+    """Most frequent spelling per entity: first the most frequent spelling once folded (case,
+    diacritics, punctuation), then the most frequent exact spelling, then one not in capitals
+    throughout, then the one with more letters outside ASCII (diacritics kept: "Bäck" over "Back"), then alphabetical order."""
+    df = pd.DataFrame({"entity_id": entity, "name": names})
+    df = df[df["name"] != ""]
+    counts = df.groupby(["entity_id", "name"], sort=False).size().rename("n").reset_index()
+    counts["folded"] = counts["name"].map(fold)
+    counts["n_folded"] = counts.groupby(["entity_id", "folded"])["n"].transform("sum")
+    counts["accents"] = counts["name"].map(lambda s: sum(ord(c) > 127 for c in s))
+    counts["mixed_case"] = counts["name"].map(lambda s: s != s.upper())
+    counts = counts.sort_values(
+        ["entity_id", "n_folded", "n", "mixed_case", "accents", "name"],
+        ascending=[True, False, False, False, False, True],
+    )
+    return counts.drop_duplicates("entity_id").set_index("entity_id")["name"]
+
+
+def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = None) -> Linkage:
+    """Link donor records to entities.
+
+    ``records`` columns (any but record_id may be missing or empty): record_id, name, donor_id
+    (organisationsnummer in any spelling, a personnummer in clear or as ``pnr:`` pseudonym),
+    address, kind (person / organisation / empty), year, recipient. Raises ``ValueError`` for a
+    duplicated record_id or an unknown kind.
+    """
+    recs = prepare(records)
+    linker = _Linker(recs, judgements or [])
+    linker.run()
+    uf = linker.uf
+    n = len(recs.record_id)
+    roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
+    ids = _entity_ids(recs, roots, uf)
+    entity = pd.Series([ids[r] for r in roots.tolist()], dtype=object)
+    links = pd.DataFrame(
+        {
+            "record_id": recs.record_id,
+            "entity_id": entity,
+            "rule": [r or "alone" for r in uf.rule],
+            "score": pd.array(uf.score, dtype="Float64"),
+            "linked_to": [recs.record_id[j] if j >= 0 else None for j in uf.linked],
+        }
+    )
+    shown = pd.Series([display_name(x) if x else "" for x in recs.name], dtype=object)
+    canonical = _canonical_names(shown, entity)
+    frame = pd.DataFrame(
+        {
+            "entity_id": entity,
+            "kind": recs.kind,
+            "ident": recs.ident,
+            "year": pd.array(recs.year, dtype="Int64"),
+        }
+    )
+    grouped = frame.groupby("entity_id", sort=True)
+    has_person = (frame["kind"] == "person").groupby(frame["entity_id"], sort=True).any()
+    has_org = (frame["kind"] == "organisation").groupby(frame["entity_id"], sort=True).any()
+    kinds = pd.Series("unknown", index=has_person.index, dtype=object)
+    kinds[has_org] = "organisation"
+    kinds[has_person] = "person"
+    with_id = (
+        frame.loc[frame["ident"].notna(), ["entity_id", "ident"]]
+        .drop_duplicates()
+        .sort_values(["entity_id", "ident"])
+    )
+    idents: dict[str, list[str]] = defaultdict(list)
+    for e, ident in zip(with_id["entity_id"].tolist(), with_id["ident"].tolist(), strict=True):
+        idents[e].append(ident)
+    entities = pd.DataFrame(
+        {
+            "entity_id": kinds.index,
+            "canonical_name": canonical.reindex(kinds.index).to_numpy(),
+            "kind": kinds.to_numpy(),
+            "identifiers": pd.Series([idents.get(e, []) for e in kinds.index], dtype=object),
+            "n_records": grouped.size().to_numpy(),
+            "first_year": grouped["year"].min().to_numpy(),
+            "last_year": grouped["year"].max().to_numpy(),
+        }
+    )
+    uncertain = _uncertain_frame(linker, entity)
+    return Linkage(links, entities, uncertain, linker.warnings)
+
+
+UNCERTAIN_COLUMNS = [
+    "left",
+    "right",
+    "left_name",
+    "right_name",
+    "rule",
+    "score",
+    "why",
+    "left_entity",
+    "right_entity",
+]
+
+
+def _uncertain_frame(linker: _Linker, entity: pd.Series) -> pd.DataFrame:
+    recs = linker.recs
+    rows = []
+    seen = set()
+    for i, j, rule, score, why in linker.uncertain:
+        key = (min(i, j), max(i, j))
+        if key in seen or key in linker.judged_pairs or entity[i] == entity[j]:
+            continue
+        seen.add(key)
+        rows.append(
+            (
+                recs.record_id[key[0]],
+                recs.record_id[key[1]],
+                display_name(recs.name[key[0]]),
+                display_name(recs.name[key[1]]),
+                rule,
+                score,
+                why,
+                entity[key[0]],
+                entity[key[1]],
+            )
+        )
+    out = pd.DataFrame(rows, columns=UNCERTAIN_COLUMNS)
+    return out.sort_values(["score", "left", "right"], ascending=[False, True, True], ignore_index=True)

@@ -1,0 +1,242 @@
+"""Donor names, addresses and identity numbers in the forms the matcher compares.
+
+Comparison is lenient (case, diacritics, punctuation, word order, legal-form words), but nothing
+here replaces the original spelling: callers keep the name as printed for output ("Bäck" is shown
+as "Bäck" even though it compares equal to "Back").
+
+The legal-form and marker words are data: ``legal_forms.csv`` beside this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .. import identifiers, privacy
+
+LEGAL_FORMS_CSV = Path(__file__).with_name("legal_forms.csv")
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "ð": "d", "þ": "th", "ł": "l", "&": " och "})
+# Identity numbers written inside a name: "Exempelbolaget AB (556677-8899)", "SE556677889901".
+_ID_IN_NAME = re.compile(r"(?<![0-9A-Za-z])(?:SE\s?)?(?:\d{2})?\d{6}[-+ ]?\d{4}(?:01)?(?!\d)")
+_POSTCODE = re.compile(r"(?<!\d)(\d{3}) ?(\d{2})(?!\d)")
+_DIGITS = re.compile(r"\d+")
+_ENTRANCE = re.compile(r"\b(\d+) ([a-z])\b")
+_STREET_ABBREVIATIONS = (
+    (re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
+    (re.compile(r"(?<=[a-zåäö])v\.(?=\s|$|\d)"), "vägen "),
+)
+
+
+def fold(text: str) -> str:
+    """Lower case, diacritics removed, every run of non-letters and non-digits one space.
+
+    >>> fold("Bergström-Fastigheter  AB (publ)")
+    'bergstrom fastigheter ab publ'
+    """
+    s = unicodedata.normalize("NFKD", str(text).casefold().translate(_SPECIAL))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+@dataclass(frozen=True)
+class LegalWords:
+    """The phrases of ``legal_forms.csv``: folded phrase -> list of (role, value)."""
+
+    phrases: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
+    longest: int
+
+
+@lru_cache(maxsize=1)
+def legal_words(path: str = str(LEGAL_FORMS_CSV)) -> LegalWords:
+    phrases: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        for row in rows:
+            key = tuple(fold(row["phrase"]).split())
+            role = row["role"].strip()
+            if role not in ("legal_form", "marker", "noise"):
+                raise ValueError(f"{path}: unknown role {role!r} for {row['phrase']!r}")
+            phrases.setdefault(key, []).append((role, (row["value"] or "").strip()))
+    return LegalWords({k: tuple(v) for k, v in phrases.items()}, max(len(k) for k in phrases))
+
+
+@dataclass(frozen=True)
+class Name:
+    """A donor name as the matcher sees it.
+
+    ``core`` is the folded name without legal-form, marker and noise words, its tokens sorted (so
+    "Lindqvist, Anna-Karin" and "Anna Karin Lindqvist" have the same core); ``legal_forms`` and
+    ``markers`` are the normal forms found; ``numbers`` the digit tokens ("Freja 8" is not "Freja 9").
+    """
+
+    core: str
+    legal_forms: frozenset[str]
+    markers: frozenset[str]
+    numbers: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Exact-match key: core plus markers (legal forms are checked separately)."""
+        return self.core + ("|" + ",".join(sorted(self.markers)) if self.markers else "")
+
+    @property
+    def looks_like_organisation(self) -> bool:
+        return bool(self.legal_forms or self.markers)
+
+
+@lru_cache(maxsize=500_000)
+def parse_name(raw: str) -> Name:
+    """Split a printed name into the parts the matcher compares. Never raises."""
+    words = legal_words()
+    tokens = fold(_ID_IN_NAME.sub(" ", raw)).split()
+    core: list[str] = []
+    forms: set[str] = set()
+    markers: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        for n in range(min(words.longest, len(tokens) - i), 0, -1):
+            hit = words.phrases.get(tuple(tokens[i : i + n]))
+            if hit:
+                for role, value in hit:
+                    if role == "legal_form":
+                        forms.add(value)
+                    elif role == "marker":
+                        markers.add(value)
+                i += n
+                break
+        else:
+            core.append(tokens[i])
+            i += 1
+    core.sort()
+    return Name(
+        " ".join(core),
+        frozenset(forms),
+        frozenset(markers),
+        tuple(t for t in core if any(c.isdigit() for c in t)),
+    )
+
+
+def display_name(raw: str) -> str:
+    """The printed name with whitespace tidied and "Last, First" turned into "First Last".
+
+    Only a single comma between two parts without legal-form words is read as "Last, First";
+    "Exempelbolaget, AB" and addresses are left alone. Diacritics and case are kept.
+    """
+    s = " ".join(str(raw).split())
+    if s.count(",") == 1:
+        last, first = (p.strip() for p in s.split(","))
+        if last and first and not parse_name(s).looks_like_organisation and not any(c.isdigit() for c in s):
+            return f"{first} {last}"
+    return s
+
+
+def identifier_in_name(raw: str) -> str | None:
+    """A valid identity number written inside a name, in its normal form, else None."""
+    for m in _ID_IN_NAME.finditer(str(raw)):
+        ident = identifiers.parse_identifier(m.group(0).replace(" ", ""))
+        if ident is not None and ident.is_valid:
+            return ident.value
+    return None
+
+
+def normalise_identifier(raw: str) -> tuple[str | None, str | None]:
+    """``(identifier, kind)`` for a written number: orgnr ``NNNNNN-NNNN`` or a ``pnr:<hex>`` pseudonym.
+
+    A personnummer in clear is pseudonymised here, so it never travels further than this function.
+    An already pseudonymised ``pnr:...`` is kept. Invalid or unreadable numbers give ``(None, None)``:
+    only valid numbers link deterministically.
+    """
+    s = str(raw).strip()
+    if privacy.is_pseudonym(s):
+        return s, "person"
+    value, kind = _parse_identifier(s)
+    if kind == "person":
+        # not cached: the pseudonym depends on the key file, which a caller may change
+        return privacy.pseudonymise(value), "person"
+    return value, kind
+
+
+@lru_cache(maxsize=200_000)
+def _parse_identifier(s: str) -> tuple[str | None, str | None]:
+    if not s:
+        return None, None
+    ident = identifiers.parse_identifier(s)
+    if ident is None or not ident.is_valid:
+        return None, None
+    return ident.value, ("person" if ident.kind == "pnr" else "organisation")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A printed address split into what can be compared.
+
+    ``key`` is the whole address folded (street abbreviations "g." / "v." expanded, postcode
+    without its space); ``street`` the folded street words without numbers; ``numbers`` the house
+    and box numbers; ``postcode`` five digits; ``town`` the folded town.
+    """
+
+    key: str
+    street: str
+    numbers: tuple[str, ...]
+    postcode: str
+    town: str
+
+    @property
+    def block(self) -> str:
+        """A coarse key: two addresses that can match share it (same numbers, street initial)."""
+        if not self.street:
+            return ""
+        return " ".join(self.numbers) + "/" + self.street[:2]
+
+    @property
+    def is_specific(self) -> bool:
+        """A street with a house or box number, or a street with a postcode: enough to tell two
+        namesakes apart. A town alone is not."""
+        return bool(self.street) and bool(self.numbers or self.postcode)
+
+    @property
+    def place(self) -> str:
+        return self.town or (f"postnr {self.postcode}" if self.postcode else "")
+
+
+EMPTY_ADDRESS = Address("", "", (), "", "")
+
+
+@lru_cache(maxsize=500_000)
+def parse_address(raw: str) -> Address:
+    """Read "Storgatan 1, 123 45 Exempelstad" and its variants. Never raises."""
+    s = " ".join(str(raw).split())
+    if not s:
+        return EMPTY_ADDRESS
+    low = s.casefold()
+    for pattern, repl in _STREET_ABBREVIATIONS:
+        low = pattern.sub(repl, low)
+    parts = [p.strip() for p in low.split(",") if p.strip()]
+    postcode = town = ""
+    street_parts: list[str] = []
+    for idx, part in enumerate(parts):
+        m = _POSTCODE.search(part)
+        if m and not postcode and (idx > 0 or len(parts) == 1):
+            postcode = m.group(1) + m.group(2)
+            town = fold(part[m.end() :])
+            before = part[: m.start()].strip()
+            if before:
+                street_parts.append(before)
+        elif idx == len(parts) - 1 and idx > 0 and not postcode and not _DIGITS.search(part):
+            town = fold(part)
+        else:
+            street_parts.append(part)
+    if not street_parts and not postcode and len(parts) == 1:
+        street_parts = parts
+    street_text = fold(" ".join(p for p in street_parts if not p.startswith("c/o")))
+    street_text = _ENTRANCE.sub(r"\1\2", street_text)  # "22 B" and "22B" are one house number
+    numbers = tuple(t for t in street_text.split() if t[0].isdigit())
+    street = " ".join(t for t in street_text.split() if not t[0].isdigit())
+    key = " ".join(x for x in (street_text, postcode, town) if x)
+    return Address(key, street, numbers, postcode, town)

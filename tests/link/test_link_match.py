@@ -1,0 +1,318 @@
+"""The linkage rules of issue #4, one named case each."""
+
+import pandas as pd
+import pytest
+
+from partifinans.link import link_records, load_judgements, uncertain_pairs
+from partifinans.link.judgements import read_judgements
+from partifinans.link.match import address_match, person_words_agree
+from partifinans.link.normalise import parse_address
+
+
+def records(*rows: tuple) -> pd.DataFrame:
+    """(record_id, name, donor_id, address, kind) tuples as a link input frame."""
+    return pd.DataFrame(rows, columns=["record_id", "name", "donor_id", "address", "kind"])
+
+
+def entity_of(linkage) -> dict[str, str]:
+    return dict(zip(linkage.links["record_id"], linkage.links["entity_id"], strict=True))
+
+
+def same(linkage, *ids) -> bool:
+    e = entity_of(linkage)
+    return len({e[i] for i in ids}) == 1
+
+
+BERGSTROM = records(
+    ("1", "Bergström Fastigheter AB", "556677-8899", "", "organisation"),
+    ("2", "BERGSTRÖM FASTIGHETER AKTIEBOLAG", "5566778899", "", "organisation"),
+    ("3", "Bergstrom Fastigheter AB (publ)", "", "", "organisation"),
+    ("4", "Bergström Fastigheter AB", "16556677-8899", "", ""),
+    ("5", "Bergström Fastigheter AB", "SE556677889901", "", ""),
+)
+
+
+def test_the_issue_spellings_are_one_entity_with_diacritics_kept():
+    linkage = link_records(BERGSTROM)
+    assert same(linkage, "1", "2", "3", "4", "5")
+    (row,) = linkage.entities.to_dict("records")
+    assert row["canonical_name"] == "Bergström Fastigheter AB"
+    assert row["identifiers"] == ["556677-8899"]
+    assert row["kind"] == "organisation"
+    assert row["n_records"] == 5
+
+
+def test_every_record_has_its_reason():
+    links = link_records(BERGSTROM).links.set_index("record_id")
+    assert links.loc["2", "rule"] == "same_identifier" and links.loc["2", "score"] == 100
+    assert links.loc["3", "rule"] == "same_name"
+    assert links.loc["3", "linked_to"] in {"1", "2", "4", "5"}
+
+
+def test_entity_ids_do_not_depend_on_row_order():
+    a = entity_of(link_records(BERGSTROM))
+    b = entity_of(link_records(BERGSTROM.iloc[::-1]))
+    assert a == b
+
+
+def test_entity_id_is_stable_when_records_are_added_to_an_identified_entity():
+    before = entity_of(link_records(BERGSTROM.iloc[:2]))["1"]
+    after = entity_of(link_records(BERGSTROM))["1"]
+    assert before == after
+
+
+def test_persons_link_on_name_and_address_never_on_name_alone():
+    linkage = link_records(
+        records(
+            ("a", "Lindqvist, Anna-Karin", "", "Storgatan 1, 123 45 Exempelstad", "person"),
+            ("b", "Anna Karin Lindqvist", "", "Storg. 1, 12345 Exempelstad", "person"),
+            ("c", "Anna-Karin Lindqvist", "", "Storgatan 1, 543 21 Annanstad", "person"),
+            ("d", "Anna-Karin Lindqvist", "", "", "person"),
+            ("e", "Anna-Karin Lindqvist", "", "Exempelstad", ""),
+        )
+    )
+    e = entity_of(linkage)
+    assert e["a"] == e["b"]
+    assert len({e["a"], e["c"], e["d"], e["e"]}) == 4
+    assert linkage.links.set_index("record_id").loc["b", "rule"] == "same_name_address"
+
+
+def test_namesakes_with_different_personnummer_stay_apart_even_at_one_address():
+    linkage = link_records(
+        records(
+            ("sr", "Karl Påhittsson", "18950612-4560", "Gärdet 5, 666 77 Låtsasby", "person"),
+            ("jr", "Karl Påhittsson", "18930303-7890", "Gärdet 5, 666 77 Låtsasby", "person"),
+            ("x", "Karl Påhittsson", "", "Gärdet 5, 666 77 Låtsasby", "person"),
+        )
+    )
+    e = entity_of(linkage)
+    assert len({e["sr"], e["jr"], e["x"]}) == 3  # "x" could be either: listed for review instead
+    pairs = {frozenset((r.left, r.right)) for r in linkage.uncertain.itertuples()}
+    assert frozenset(("x", "sr")) in pairs and frozenset(("x", "jr")) in pairs
+
+
+def test_a_chain_of_links_never_joins_two_organisationsnummer():
+    # 3 matches both 1 (by name) and 2 (by a similar name); 1 and 2 have different numbers
+    linkage = link_records(
+        records(
+            ("1", "Exempelbolaget AB", "556123-4567", "", "organisation"),
+            ("2", "Exempelbolagett AB", "559012-3450", "", "organisation"),
+            ("3", "Exempelbolaget AB", "", "", "organisation"),
+            ("4", "Exempelbolagett AB", "", "", "organisation"),
+        )
+    )
+    for ids in linkage.entities["identifiers"]:
+        assert len(ids) <= 1
+    e = entity_of(linkage)
+    assert e["1"] != e["2"]
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        pytest.param("Exempel Holding AB", "Exempel AB", id="holding"),
+        pytest.param("Stiftelsen Exempel", "Föreningen Exempel", id="foundation-association"),
+        pytest.param("Testssons Åkeri HB", "Testssons Åkeri AB", id="hb-ab"),
+        pytest.param("Brf Freja 8", "Brf Freja 9", id="house-number"),
+    ],
+)
+def test_hard_negatives_are_not_linked(left, right):
+    linkage = link_records(records(("l", left, "", "", "organisation"), ("r", right, "", "", "organisation")))
+    assert not same(linkage, "l", "r")
+
+
+def test_a_chain_through_a_name_without_legal_form_does_not_join_ab_and_hb():
+    linkage = link_records(
+        records(
+            ("ab", "Testssons Åkeri AB", "", "", "organisation"),
+            ("bare", "Testssons Åkeri", "", "", "organisation"),
+            ("hb", "Testssons Åkeri HB", "", "", "organisation"),
+        )
+    )
+    assert not same(linkage, "ab", "hb")
+
+
+def test_associations_of_one_name_in_two_towns_stay_apart():
+    linkage = link_records(
+        records(
+            ("u1", "Idrottsklubben Testkamraterna", "", "Idrottsvägen 1, 901 10 Umeå", "organisation"),
+            ("u2", "IDROTTSKLUBBEN TESTKAMRATERNA", "", "Idrottsv. 1, 90110 Umeå", "organisation"),
+            ("m1", "Idrottsklubben Testkamraterna", "", "Planvägen 9, 211 20 Malmö", "organisation"),
+        )
+    )
+    assert same(linkage, "u1", "u2")
+    assert not same(linkage, "u1", "m1")
+
+
+def test_person_and_organisation_of_one_name_stay_apart():
+    linkage = link_records(
+        records(
+            ("p", "Anna Testsson", "", "Storgatan 1, 123 45 Exempelstad", "person"),
+            ("o", "Anna Testsson", "", "Storgatan 1, 123 45 Exempelstad", "organisation"),
+        )
+    )
+    assert not same(linkage, "p", "o")
+
+
+def test_typos_link_and_father_and_son_do_not():
+    linkage = link_records(
+        records(
+            ("a", "Anna Karin Lindqvist", "", "Storgatan 1, 123 45 Exempelstad", "person"),
+            ("b", "Anna Karin Lindqvst", "", "Storgatan 1, 123 45 Exempelstad", "person"),
+            ("jan", "Jan Exempelsson", "", "Ängsvägen 2, 444 55 Fiktivby", "person"),
+            ("jon", "Jon Exempelsson", "", "Ängsvägen 2, 444 55 Fiktivby", "person"),
+        )
+    )
+    links = linkage.links.set_index("record_id")
+    assert same(linkage, "a", "b") and links.loc["b", "rule"] == "fuzzy_name_address"
+    assert 90 <= links.loc["b", "score"] < 100
+    assert not same(linkage, "jan", "jon")
+    review = linkage.uncertain
+    assert {"jan", "jon"} == set(review.loc[0, ["left", "right"]])
+
+
+def test_personnummer_never_appears_in_the_output():
+    linkage = link_records(
+        records(
+            ("1", "Maria Fiktivsdotter", "18900101-1239", "", "person"),
+            ("2", "Fiktivsdotter, Maria", "189001011239", "", "person"),
+        )
+    )
+    assert same(linkage, "1", "2")
+    text = linkage.links.to_csv() + linkage.entities.to_csv()
+    assert "1239" not in text and "900101" not in text
+    (ident,) = linkage.entities.loc[0, "identifiers"]
+    assert ident.startswith("pnr:")
+
+
+def test_address_match_cases():
+    assert address_match(
+        parse_address("Storgatan 1, 123 45 Exempelstad"), parse_address("Storg. 1, 12345 Exempelstad")
+    )
+    assert not address_match(
+        parse_address("Storgatan 1, 123 45 Exempelstad"), parse_address("Storgatan 11, 123 45 Exempelstad")
+    )
+    assert not address_match(
+        parse_address("Storgatan 1, 123 45 Exempelstad"), parse_address("Storgatan 1, 543 21 Annanstad")
+    )
+    assert not address_match(
+        parse_address("Furugatan 22 B, 999 00 X"), parse_address("Furugatan 22 A, 999 00 X")
+    )
+
+
+def test_person_words_agree():
+    assert person_words_agree("karin lindkvist", "karin lindqvist")
+    assert not person_words_agree("exempelsson jan", "exempelsson jon")
+    assert not person_words_agree("anna karin lindqvist", "anna lindqvist")
+
+
+def test_duplicate_record_id_is_an_error():
+    with pytest.raises(ValueError, match="more than once"):
+        link_records(records(("1", "A", "", "", ""), ("1", "B", "", "", "")))
+
+
+# --- human judgements -----------------------------------------------------------------------
+
+
+def write_judgements(path, *rows):
+    lines = ["left,right,judgement,who,when,note"] + [",".join(r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_judgement_different_is_never_overridden_not_even_by_a_chain(tmp_path):
+    recs = records(
+        ("1", "Exempelbolaget AB", "", "", "organisation"),
+        ("2", "Exempelbolaget AB", "", "", "organisation"),
+        ("3", "Exempelbolaget AB", "", "", "organisation"),
+    )
+    path = write_judgements(tmp_path / "j.csv", ("1", "3", "different", "Testredaktör", "2026-01-01", ""))
+    linkage = link_records(recs, read_judgements(path))
+    assert not same(linkage, "1", "3")
+    assert linkage.entities["entity_id"].is_unique
+
+
+def test_judgement_same_links_what_the_rules_would_not(tmp_path):
+    recs = records(
+        ("1", "Anna Testsson", "", "", "person"),
+        ("2", "Testsson, Anna", "", "", "person"),
+    )
+    assert not same(link_records(recs), "1", "2")
+    path = write_judgements(
+        tmp_path / "j.csv", ("record:1", "record:2", "same", "Testredaktör", "2026-01-01", "same donor")
+    )
+    linkage = link_records(recs, read_judgements(path))
+    assert same(linkage, "1", "2")
+    assert linkage.links.set_index("record_id").loc["2", "rule"] == "judgement_same"
+
+
+def test_judgement_same_cannot_join_two_organisationsnummer(tmp_path):
+    recs = records(
+        ("1", "Nordisk Påhittsteknik AB", "556900-1133", "", "organisation"),
+        ("2", "Nordisk Påhittsteknik AB", "559100-2240", "", "organisation"),
+    )
+    path = write_judgements(
+        tmp_path / "j.csv", ("orgnr:5569001133", "orgnr:559100-2240", "same", "X", "2026-01-01", "")
+    )
+    linkage = link_records(recs, read_judgements(path))
+    assert not same(linkage, "1", "2")
+    assert linkage.warnings and "different identifiers" in linkage.warnings[0]
+
+
+def test_judged_pairs_leave_the_review_list(tmp_path):
+    recs = records(
+        ("jan", "Jan Exempelsson", "", "Ängsvägen 2, 444 55 Fiktivby", "person"),
+        ("jon", "Jon Exempelsson", "", "Ängsvägen 2, 444 55 Fiktivby", "person"),
+    )
+    assert len(uncertain_pairs(recs)) == 1
+    path = write_judgements(tmp_path / "j.csv", ("jon", "jan", "unsure", "X", "2026-01-01", "ask"))
+    assert len(uncertain_pairs(recs, path)) == 0
+
+
+def test_default_judgements_file_is_optional(tmp_path):
+    assert load_judgements(None) == []  # PARTIFINANS_MANUAL points at an empty temp dir
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        pytest.param(("1", "2", "maybe", "", "", ""), "line 2: judgement must be", id="bad-verdict"),
+        pytest.param(
+            ("pnr:18900101-1239", "2", "same", "", "", ""),
+            "never write a personnummer in clear",
+            id="clear-pnr",
+        ),
+        pytest.param(
+            ("orgnr:556677-8898", "2", "same", "", "", ""), "not a valid organisationsnummer", id="bad-orgnr"
+        ),
+    ],
+)
+def test_bad_judgements_file_is_one_line_error(tmp_path, row, message):
+    from partifinans.errors import BadInput
+
+    path = write_judgements(tmp_path / "j.csv", row)
+    with pytest.raises(BadInput, match=message) as exc:
+        read_judgements(path)
+    assert str(exc.value).startswith(str(path)) and "\n" not in str(exc.value)
+
+
+def test_shipped_judgements_file_reads():
+    from partifinans import config
+
+    path = config.PACKAGE_DIR.parent.parent / "data" / "manual" / "judgements.csv"
+    assert isinstance(read_judgements(path), list)
+
+
+def test_year_range_and_counts():
+    recs = records(
+        ("1", "Exempelbolaget AB", "556123-4567", "", "organisation"),
+        ("2", "Exempelbolaget AB", "", "", "organisation"),
+    )
+    recs["year"] = [2019, 2023]
+    (row,) = link_records(recs).entities.to_dict("records")
+    assert (row["first_year"], row["last_year"], row["n_records"]) == (2019, 2023, 2)
+
+
+def test_empty_input():
+    linkage = link_records(pd.DataFrame(columns=["record_id", "name"]))
+    assert len(linkage.links) == 0 and len(linkage.entities) == 0

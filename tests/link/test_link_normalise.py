@@ -1,0 +1,131 @@
+import pytest
+
+from partifinans.link.normalise import (
+    display_name,
+    fold,
+    identifier_in_name,
+    normalise_identifier,
+    parse_address,
+    parse_name,
+)
+
+
+@pytest.mark.parametrize(
+    "raw, core, forms, markers",
+    [
+        pytest.param("Bergström Fastigheter AB", "bergstrom fastigheter", {"aktiebolag"}, set(), id="ab"),
+        pytest.param(
+            "BERGSTRÖM FASTIGHETER AKTIEBOLAG",
+            "bergstrom fastigheter",
+            {"aktiebolag"},
+            set(),
+            id="aktiebolag-upper",
+        ),
+        pytest.param(
+            "Bergstrom Fastigheter AB (publ)", "bergstrom fastigheter", {"aktiebolag"}, set(), id="publ"
+        ),
+        pytest.param(
+            "Bergström Fastigheter AB (556677-8899)",
+            "bergstrom fastigheter",
+            {"aktiebolag"},
+            set(),
+            id="number-in-name",
+        ),
+        pytest.param("Lindqvist, Anna-Karin", "anna karin lindqvist", set(), set(), id="last-first-hyphen"),
+        pytest.param("Anna Karin Lindqvist", "anna karin lindqvist", set(), set(), id="first-last"),
+        pytest.param("Exempel Holding AB", "exempel", {"aktiebolag"}, {"holding"}, id="holding"),
+        pytest.param("Stiftelsen Exempel", "exempel", set(), {"stiftelse"}, id="stiftelsen"),
+        pytest.param("Exempel, stiftelse", "exempel", set(), {"stiftelse"}, id="stiftelse-after"),
+        pytest.param("Föreningen Exempel", "exempel", set(), {"förening"}, id="foreningen"),
+        pytest.param("Exempel ek. för.", "exempel", {"ekonomisk förening"}, {"förening"}, id="ek-for"),
+        pytest.param("Testssons Åkeri HB", "akeri testssons", {"handelsbolag"}, set(), id="hb"),
+        pytest.param("Brf Freja 8", "8 freja", set(), {"bostadsrättsförening"}, id="brf-number"),
+        pytest.param("Gott & Blandat AB", "blandat gott och", {"aktiebolag"}, set(), id="ampersand"),
+    ],
+)
+def test_parse_name(raw, core, forms, markers):
+    name = parse_name(raw)
+    assert name.core == core
+    assert name.legal_forms == forms
+    assert name.markers == markers
+
+
+def test_diacritics_compare_equal_but_numbers_are_kept():
+    assert fold("Bäck") == fold("Back") == "back"
+    assert parse_name("Brf Freja 8").numbers == ("8",)
+    assert parse_name("Brf Freja 9").numbers == ("9",)
+
+
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        pytest.param("Lindqvist, Anna-Karin", "Anna-Karin Lindqvist", id="last-first"),
+        pytest.param("Bäck,  Örjan", "Örjan Bäck", id="diacritics-kept"),
+        pytest.param("Exempelbolaget, AB", "Exempelbolaget, AB", id="org-comma-left-alone"),
+        pytest.param("  Anna   Testsson ", "Anna Testsson", id="spaces"),
+    ],
+)
+def test_display_name(raw, shown):
+    assert display_name(raw) == shown
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("556677-8899", id="dash"),
+        pytest.param("5566778899", id="digits"),
+        pytest.param("16556677-8899", id="century-16"),
+        pytest.param("SE556677889901", id="vat"),
+        pytest.param(" 556677-8899 ", id="spaces"),
+    ],
+)
+def test_orgnr_spellings_normalise_to_one(raw):
+    assert normalise_identifier(raw) == ("556677-8899", "organisation")
+
+
+def test_invalid_orgnr_is_no_identifier():
+    assert normalise_identifier("556677-8898") == (None, None)
+
+
+def test_personnummer_is_pseudonymised_whatever_the_spelling():
+    a, kind = normalise_identifier("18900101-1239")
+    assert kind == "person" and a.startswith("pnr:") and "1239" not in a
+    assert normalise_identifier("189001011239")[0] == a
+    assert normalise_identifier("900101+1239")[0] == a  # "+": born 100 or more years ago
+    assert normalise_identifier("900101-1239")[0] != a  # without "+" that is someone born 1990
+    assert normalise_identifier(a) == (a, "person")  # an existing pseudonym is kept
+
+
+def test_identifier_in_name():
+    assert identifier_in_name("Fiktionen 8 (769600-7777)") == "769600-7777"
+    assert identifier_in_name("Exempelbolaget AB") is None
+
+
+@pytest.mark.parametrize(
+    "raw, street, numbers, postcode, town",
+    [
+        pytest.param(
+            "Storgatan 1, 123 45 Exempelstad", "storgatan", ("1",), "12345", "exempelstad", id="full"
+        ),
+        pytest.param(
+            "Storg. 1, 12345 EXEMPELSTAD", "storgatan", ("1",), "12345", "exempelstad", id="abbreviated"
+        ),
+        pytest.param(
+            "Idrottsv. 1, 90110 Umeå", "idrottsvagen", ("1",), "90110", "umea", id="vagen-abbreviated"
+        ),
+        pytest.param("Storgatan 1, Exempelstad", "storgatan", ("1",), "", "exempelstad", id="no-postcode"),
+        pytest.param(
+            "Furugatan 22 B, 999 00 Testköping", "furugatan", ("22b",), "99900", "testkoping", id="entrance"
+        ),
+        pytest.param("Box 44, 111 22 Påhittby", "box", ("44",), "11122", "pahittby", id="box"),
+        pytest.param("Exempelstad", "exempelstad", (), "", "", id="town-only"),
+    ],
+)
+def test_parse_address(raw, street, numbers, postcode, town):
+    a = parse_address(raw)
+    assert (a.street, a.numbers, a.postcode, a.town) == (street, numbers, postcode, town)
+
+
+def test_town_alone_is_not_a_specific_address():
+    assert not parse_address("Exempelstad").is_specific
+    assert parse_address("Storgatan 1, Exempelstad").is_specific
