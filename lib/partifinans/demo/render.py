@@ -19,11 +19,14 @@ Quirks (named flags, each a fixture family for the parser):
   break (the header row is repeated on the new page);
 - ``wrapped_donor_name``  donor names of three or more words are wrapped over two lines in their cell;
 - ``amount_formats``      amounts cycle through ``1 234 567,00``, ``125 000:-``, ``1 234 kr``,
-  no-break-space thousands (``1\\u00a0234\\u00a0567,00``) and ``1234567``; zero is ``-``;
+  ``1 234 567,00`` written with no-break spaces (byte 0xA0) and ``1 234 567``; zero is ``-``;
 - ``date_words``          dates alternate between ``3 maj 2022`` and ``2022-05-03 00:00``.
 
-A thin space (U+2009) is not used: the standard PDF fonts have no glyph for it, and embedding a
-font would make every demo PDF ten times larger.
+Limitation: the standard PDF fonts (WinAnsi encoding) cannot carry a thin space (U+2009) at all,
+and their no-break space (0xA0) is defined as a space, so pdfplumber and pdfium extract it as
+U+0020. Embedding a font that carries them (reportlab's Vera) adds about 20 KB per file, so the
+demo PDFs do not; text with real U+00A0 / U+2009 / U+202F is covered by ``values.parse_amount``
+tests instead.
 
 Output is byte-identical for identical input: the canvas is created with ``invariant=1`` (fixed
 creation date and document id) and fixed metadata.
