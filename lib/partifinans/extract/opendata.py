@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import yaml
 
@@ -57,7 +58,11 @@ _DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
 def spec() -> dict:
     """The parsed ``maps/opendata_headers.yaml``."""
     text = resources.files("partifinans").joinpath("maps/opendata_headers.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    loaded = yaml.safe_load(text)
+    for col in loaded["columns"].values():
+        # shapes are matched by RE2 (pyarrow), which has no \uXXXX escape: put the characters in
+        col["shape"] = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), col["shape"])
+    return loaded
 
 
 @lru_cache(maxsize=1)
@@ -178,8 +183,8 @@ def is_opendata_file(path: Path | str) -> bool:
 # Reading
 
 
-def _read_strings(path: Path, enc: str, headers: list[str], found: dict[str, int]) -> pd.DataFrame:
-    """The needed columns as stripped strings, canonical names, plus ``row`` (1-based)."""
+def _read_table(path: Path, enc: str, headers: list[str], found: dict[str, int]) -> pa.Table:
+    """The needed columns as trimmed strings under canonical names (pyarrow, transcoded in blocks)."""
     names = [f"c{i}" for i in range(len(headers))]
     wanted = {f"c{i}": canonical for canonical, i in found.items()}
     read = pacsv.ReadOptions(
@@ -202,24 +207,23 @@ def _read_strings(path: Path, enc: str, headers: list[str], found: dict[str, int
         raise BadInput(path, f"open-data file: {msg[:200]}") from None
     except UnicodeError as exc:
         raise BadInput(path, f"open-data file: not valid {enc} text ({exc.reason})") from None
-    table = table.rename_columns([wanted[n] for n in table.column_names])
-    import pyarrow.compute as pc
-
-    table = pa.table({name: pc.utf8_trim_whitespace(table[name]) for name in table.column_names})
-    df = table.to_pandas()
-    df["row"] = np.arange(1, len(df) + 1, dtype="int64")
-    return df
+    return pa.table({wanted[n]: pc.utf8_trim_whitespace(table[n]) for n in table.column_names})
 
 
-def _check_shapes(df: pd.DataFrame, path: Path, headers: list[str], found: dict[str, int]) -> None:
+def _fullmatch(column: pa.ChunkedArray, shape: str) -> np.ndarray:
+    return pc.match_substring_regex(column, f"^(?:{shape})$").to_numpy(zero_copy_only=False)
+
+
+def _check_shapes(table: pa.Table, path: Path, headers: list[str], found: dict[str, int]) -> None:
     cols = spec()["columns"]
-    for name in df.columns:
-        if name == "row" or cols[name]["shape"] == ".*":
+    for name in table.column_names:
+        shape = cols[name]["shape"]
+        if shape == ".*":
             continue
-        ok = df[name].str.fullmatch(cols[name]["shape"])
-        if not bool(ok.all()):
-            bad = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0])
-            value = df[name].iloc[bad]
+        ok = _fullmatch(table[name], shape)
+        if not ok.all():
+            bad = int(np.flatnonzero(~ok)[0])
+            value = table[name][bad].as_py()
             raise BadInput(
                 path,
                 f"open-data file: column {headers[found[name]]!r} has a value of unknown shape "
@@ -227,36 +231,35 @@ def _check_shapes(df: pd.DataFrame, path: Path, headers: list[str], found: dict[
             )
 
 
-def _amounts(s: pd.Series) -> np.ndarray:
-    cleaned = (
-        s.str.replace(r"[ \u00a0\u202f]", "", regex=True)
-        .str.replace("\u2212", "-", regex=False)
-        .str.replace(",", ".", regex=False)
-    )
-    cleaned = cleaned.where(cleaned != "", "0")
-    return cleaned.astype("float64").to_numpy()
+def _amounts(column: pa.ChunkedArray) -> np.ndarray:
+    s = pc.replace_substring_regex(column, "[ \u00a0\u202f]", "")
+    s = pc.replace_substring(s, "\u2212", "-")
+    s = pc.replace_substring(s, ",", ".")
+    s = pc.if_else(pc.equal(s, ""), "0", s)
+    return pc.cast(s, pa.float64()).to_numpy()
 
 
-def _hash_ids(parts: pd.Series) -> pd.Series:
-    return parts.map(lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16])
+def _encode(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes per row, distinct values) via dictionary encoding."""
+    enc = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), np.asarray(enc.dictionary.to_pylist(), dtype=object)
 
 
-def _reporter_numbers(raw: pd.Series) -> pd.DataFrame:
-    """Per distinct printed number: stored value, validity, whether it is a personnummer."""
-    out = {}
-    for text in raw.unique():
-        if not text:
-            out[text] = (None, None, False)
-            continue
-        ident = identifiers.parse_identifier(text)
-        if ident is None:
-            out[text] = (text, False, False)
-        elif ident.kind == "pnr":
-            digits = re.sub(r"\D", "", ident.value)
-            out[text] = (privacy.pseudonymise(ident.value if ident.is_valid else digits), ident.is_valid, True)
-        else:
-            out[text] = (ident.value, ident.is_valid, False)
-    return pd.DataFrame.from_dict(out, orient="index", columns=["value", "valid", "is_pnr"])
+def _hash_ids(parts) -> np.ndarray:
+    return np.array([hashlib.sha256(s.encode("utf-8")).hexdigest()[:16] for s in parts], dtype=object)
+
+
+def _reporter_number(text: str) -> tuple[str | None, bool | None, bool]:
+    """Stored value, validity, whether it is a personnummer (then pseudonymised) for a printed number."""
+    if not text:
+        return None, None, False
+    ident = identifiers.parse_identifier(text)
+    if ident is None:
+        return text, False, False
+    if ident.kind == "pnr":
+        clear = ident.value if ident.is_valid else re.sub(r"\D", "", ident.value)
+        return privacy.pseudonymise(clear), ident.is_valid, True
+    return ident.value, ident.is_valid, False
 
 
 def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
@@ -274,147 +277,151 @@ def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict[str, 
     for i, h in enumerate(headers):
         if not normalise_header(h) and i != len(headers) - 1:
             raise BadInput(path, f"open-data file: header cell {i + 1} is empty")
-    df = _read_strings(path, enc, headers, found)
-    if "party_id" in df and "party_name" in df:
+    table = _read_table(path, enc, headers, found)
+    if "party_id" in table.column_names and table.num_rows:
         # 'Partitillhörighet' twice: the digits are the id
-        id_digits = df["party_id"].str.fullmatch(r"\d*").all()
-        name_digits = df["party_name"].str.fullmatch(r"\d+").all() and len(df)
-        if not id_digits and name_digits:
-            df = df.rename(columns={"party_id": "party_name", "party_name": "party_id"})
+        if not _fullmatch(table["party_id"], r"\d*").all() and _fullmatch(table["party_name"], r"\d+").all():
+            table = table.rename_columns(
+                [{"party_id": "party_name", "party_name": "party_id"}.get(n, n) for n in table.column_names]
+            )
             found["party_id"], found["party_name"] = found["party_name"], found["party_id"]
-    _check_shapes(df, path, headers, found)
-    if df.empty:
+    _check_shapes(table, path, headers, found)
+    if table.num_rows == 0:
         return {t: schema.empty(t) for t in ("reports", "lines", "contributions")}
-    return _tables(df, source_path, sha256)
+    return _tables(table, source_path, sha256)
 
 
-def _tables(df: pd.DataFrame, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+def _tables(table: pa.Table, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
     sp = spec()
-    df["year"] = df["year"].astype("int64")
-    df["amount"] = _amounts(df["amount"])
-    df["group"] = df["group_code"].astype("int64")
+    n = table.num_rows
+    row = np.arange(1, n + 1, dtype=np.int64)
+    year = pc.cast(table["year"], pa.int64()).to_numpy()
+    amount = _amounts(table["amount"])
+    group = pc.cast(table["group_code"], pa.int64()).to_numpy()
 
-    numbers = _reporter_numbers(df["org_number"])
-    org_value = df["org_number"].map(numbers["value"])
-    # the key of a report: its number as stored, or its name when the number is blank
-    key = org_value.where(org_value.notna(), "name:" + df["reporter_name"])
-    df["report_key"] = df["year"].astype("str") + "|" + key
-    df["report_idx"] = pd.factorize(df["report_key"], sort=False)[0]
-
-    # ---- reports: attributes from each report's first row
-    first = df.drop_duplicates("report_idx", keep="first").set_index("report_idx").sort_index()
-    n_reports = len(first)
+    # ---- report of each row: (year, number as stored); by name when the number is blank
+    org_idx, org_values = _encode(table["org_number"])
+    name_idx, name_values = _encode(table["reporter_name"])
+    numbers = [_reporter_number(t) for t in org_values]
+    stored = np.array([v for v, _, _ in numbers], dtype=object)
+    blank = np.array([not t for t in org_values], dtype=bool)
+    key_idx = np.where(blank[org_idx], len(org_values) + name_idx, org_idx)
+    report_idx, _ = pd.factorize(key_idx * 10_000 + year, sort=False)
+    _, first_idx = np.unique(report_idx, return_index=True)  # report k's first row, increasing in k
+    n_reports = len(first_idx)
     warnings: list[list[str]] = [[] for _ in range(n_reports)]
 
-    def warn(idx: np.ndarray, texts) -> None:
-        if isinstance(texts, str):
-            texts = [texts] * len(idx)
-        for i, t in zip(idx, texts, strict=True):
-            warnings[int(i)].append(t)
-
-    reports = pd.DataFrame(index=first.index)
-    reports["report_id"] = _hash_ids(sha256 + "|" + first["report_key"]).to_numpy()
-    reports["source_path"] = source_path
-    reports["source_sha256"] = sha256
-    reports["source_kind"] = SOURCE_KIND
-    reports["is_primary"] = True
-    reports["kind"] = "intaktsredovisning"
-    reports["year"] = first["year"]
-    reports["org_number"] = first["org_number"].map(numbers["value"])
-    reports["is_org_number_valid"] = first["org_number"].map(numbers["valid"])
-    reports["reporter_name"] = first["reporter_name"].where(first["reporter_name"] != "", None)
-    first_rows = first["row"].to_numpy()
-    is_pnr = first["org_number"].map(numbers["is_pnr"]).astype(bool).to_numpy()
-    warn(
-        np.flatnonzero(is_pnr),
-        [f"row {r}: reporter identified by a personnummer, stored as a pseudonym" for r in first_rows[is_pnr]],
-    )
-    blank_org = first["org_number"].eq("").to_numpy()
-    warn(np.flatnonzero(blank_org), [f"row {r}: no organisationsnummer" for r in first_rows[blank_org]])
+    # ---- reports: attributes from each report's first row
+    first = table.take(pa.array(first_idx)).to_pandas()
+    first_org = org_idx[first_idx]
+    keys = [
+        f"{sha256}|{y}|{stored[o] if not blank[o] else 'name:' + first['reporter_name'].iloc[k]}"
+        for k, (y, o) in enumerate(zip(year[first_idx], first_org, strict=True))
+    ]
+    report_ids = _hash_ids(keys)
+    first_rows = row[first_idx]
+    reports = pd.DataFrame({
+        "report_id": report_ids,
+        "source_path": source_path,
+        "source_sha256": sha256,
+        "source_kind": SOURCE_KIND,
+        "is_primary": True,
+        "kind": "intaktsredovisning",
+        "year": year[first_idx],
+        "org_number": stored[first_org],
+        "is_org_number_valid": np.array([numbers[o][1] for o in first_org], dtype=object),
+        "reporter_name": first["reporter_name"].where(first["reporter_name"] != "", None).to_numpy(),
+        "role": None,
+        "row": first_rows,
+    })
+    for k, o in enumerate(first_org):
+        if numbers[o][2]:
+            warnings[k].append(f"row {first_rows[k]}: reporter identified by a personnummer, stored as a pseudonym")
+        if blank[o]:
+            warnings[k].append(f"row {first_rows[k]}: no organisationsnummer")
 
     party = first["party_name"].where(first["party_name"] != "", None)
     if "party_id" in first:
         party = party.where(~first["party_id"].isin(sp["no_party_ids"]), None)
-    reports["party"] = party
-    reports["role"] = None
+    reports["party"] = party.to_numpy()
 
     marks = pd.DataFrame({lvl: first[col].str.casefold().eq("ja") for col, lvl in LEVEL_COLUMNS.items()})
     level = pd.Series(None, index=first.index, dtype="object")
     for lvl in reversed(list(LEVEL_COLUMNS.values())):  # broadest wins: assign it last
         level = level.mask(marks[lvl], lvl)
-    reports["level"] = level
-    n_marks = marks.sum(axis=1).to_numpy()
-    several = np.flatnonzero(n_marks > 1)
-    warn(
-        several,
-        [
-            f"row {int(first['row'].iloc[i])}: marked active at several levels "
-            f"({', '.join(m for m in marks.columns if marks[m].iloc[i])}); level {level.iloc[i]} kept"
-            for i in several
-        ],
-    )
-    kommun = first["kommun"] if "kommun" in first else pd.Series("", index=first.index)
-    region = first["region"] if "region" in first else pd.Series("", index=first.index)
+    reports["level"] = level.to_numpy()
+    for k in np.flatnonzero(marks.sum(axis=1).to_numpy() > 1):
+        marked = ", ".join(m for m in marks.columns if marks[m].iloc[k])
+        warnings[k].append(f"row {first_rows[k]}: marked active at several levels ({marked}); level {level.iloc[k]} kept")
+    blank_col = pd.Series("", index=first.index)
+    kommun = first.get("kommun", blank_col)
+    region = first.get("region", blank_col)
     kommun = kommun.where(kommun != "", None)
     region = region.where(region != "", None)
     area = kommun.where(level.eq("kommun"), region.where(level.eq("region"), None))
-    area = area.fillna(kommun).fillna(region)
-    reports["area"] = area
-    reports["row"] = first["row"]
+    reports["area"] = area.fillna(kommun).fillna(region).to_numpy()
 
     # a report whose rows disagree about its name or party
-    for col, what in (("reporter_name", "name"), ("party_name", "party")):
-        counts = df.groupby("report_idx", sort=True)[col].nunique()
-        for i in np.flatnonzero(counts.to_numpy() > 1):
-            warnings[i].append(f"rows disagree about the reporter's {what}; the first row's is kept")
+    party_idx, _ = _encode(table["party_name"])
+    for codes, what in ((name_idx, "name"), (party_idx, "party")):
+        per = pd.Series(codes).groupby(report_idx).agg(["min", "max"])
+        for k in np.flatnonzero((per["min"] != per["max"]).to_numpy()):
+            warnings[k].append(f"rows disagree about the reporter's {what}; the first row's is kept")
 
-    # ---- lines: one per (report, type code), amount summed
-    g = df.groupby(["report_idx", "type_code"], sort=False)
-    lines = g.agg(
-        group=("group", "first"),
-        label=("type_label", "first") if "type_label" in df else ("type_code", "first"),
-        amount=("amount", "sum"),
-        row=("row", "min"),
-    ).reset_index()
-    lines = lines.sort_values("row", kind="stable")
-    if "type_label" not in df:
-        lines["label"] = None
-    code = lines["type_code"]
-    known = code.isin(known_codes()) | lines["group"].isin(sp["known_groups_with_any_code"])
-    prefix_ok = code.str.split(".").str[0] == lines["group"].astype("str")
-    for i in np.flatnonzero(~known.to_numpy()):
-        warnings[int(lines["report_idx"].iloc[i])].append(
-            f"row {int(lines['row'].iloc[i])}: unknown income type code {code.iloc[i]!r} "
-            f"(group {int(lines['group'].iloc[i])}) kept as a line"
-        )
-    for i in np.flatnonzero(known.to_numpy() & ~prefix_ok.to_numpy()):
-        warnings[int(lines["report_idx"].iloc[i])].append(
-            f"row {int(lines['row'].iloc[i])}: income type {code.iloc[i]!r} listed under group "
-            f"{int(lines['group'].iloc[i])}"
-        )
-    report_ids = reports["report_id"].to_numpy()
-    lines_out = pd.DataFrame(
-        {
-            "report_id": report_ids[lines["report_idx"].to_numpy()],
-            "group": lines["group"].to_numpy(),
-            "code": code.to_numpy(),
-            "label": lines["label"].where(lines["label"] != "", None).to_numpy(),
-            "amount": lines["amount"].to_numpy(),
-            "page": None,
-            "row": lines["row"].to_numpy(),
-        }
+    # ---- lines: one per (report, type code), amount summed, in order of first row
+    type_idx, type_values = _encode(table["type_code"])
+    line_idx, _ = pd.factorize(report_idx * len(type_values) + type_idx, sort=False)
+    _, line_first = np.unique(line_idx, return_index=True)
+    line_amount = np.bincount(line_idx, weights=amount, minlength=len(line_first))
+    line_report = report_idx[line_first]
+    line_type = type_idx[line_first]
+    line_group = group[line_first]
+    line_row = row[line_first]
+    labels = (
+        table["type_label"].take(pa.array(line_first)).to_numpy(zero_copy_only=False).astype(object)
+        if "type_label" in table.column_names else np.full(len(line_first), None, dtype=object)
     )
+    labels[labels == ""] = None
+    codes = type_values[line_type]
+    known_type = np.isin(type_values, known_codes())
+    prefix = np.array([int(c.split(".")[0]) for c in type_values], dtype=np.int64)
+    known = known_type[line_type] | np.isin(line_group, sp["known_groups_with_any_code"])
+    for i in np.flatnonzero(~known):
+        warnings[line_report[i]].append(
+            f"row {line_row[i]}: unknown income type code {codes[i]!r} (group {line_group[i]}) kept as a line"
+        )
+    for i in np.flatnonzero(known & (prefix[line_type] != line_group)):
+        warnings[line_report[i]].append(f"row {line_row[i]}: income type {codes[i]!r} listed under group {line_group[i]}")
+    lines_out = pd.DataFrame({
+        "report_id": report_ids[line_report],
+        "group": line_group,
+        "code": codes,
+        "label": labels,
+        "amount": line_amount,
+        "page": None,
+        "row": line_row,
+    })
 
     # ---- contributions: non-zero rows of itemised types
-    itemised = df["type_code"].isin(itemised_codes()) | df["group"].isin(sp["itemised_groups"])
-    items = df.loc[itemised & (df["amount"] != 0)]
+    itemised_type = np.isin(type_values, itemised_codes())
+    pick = np.flatnonzero(
+        (itemised_type[type_idx] | np.isin(group, sp["itemised_groups"])) & (amount != 0)
+    )
+    items = pd.DataFrame({
+        "description": table["description"].take(pa.array(pick)).to_numpy(zero_copy_only=False).astype(object),
+        "type_code": type_values[type_idx[pick]],
+        "group": group[pick],
+        "amount": amount[pick],
+        "row": row[pick],
+        "report_idx": report_idx[pick],
+    })
     contributions, item_warnings = _contributions(items, report_ids)
-    for idx, text in item_warnings:
-        warnings[idx].append(text)
+    for k, text in item_warnings:
+        warnings[k].append(text)
 
     reports["warnings"] = [sorted(w, key=_row_of) for w in warnings]
     return {
-        "reports": schema.conform(reports.reset_index(drop=True), "reports"),
+        "reports": schema.conform(reports, "reports"),
         "lines": schema.conform(lines_out, "lines"),
         "contributions": schema.conform(contributions, "contributions"),
     }
@@ -534,10 +541,10 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
     valid = np.where(anonymous, None, valid)
     rows = items["row"].to_numpy()
     rid = report_ids[items["report_idx"].to_numpy()]
-    ids = _hash_ids(pd.Series(rid, dtype=object) + "|" + pd.Series(rows.astype(str), dtype=object))
+    ids = _hash_ids([f"{r}|{w}" for r, w in zip(rid, rows, strict=True)])
     out = pd.DataFrame(
         {
-            "contribution_id": ids.to_numpy(),
+            "contribution_id": ids,
             "report_id": rid,
             "group": group,
             "code": code,
@@ -581,6 +588,13 @@ def format_amount(value: float) -> str:
     return f"{float(value):.2f}".replace(".", ",")
 
 
+def _format_amounts(values: pd.Series) -> pd.Series:
+    if values.empty:
+        return pd.Series([], index=values.index, dtype=str)
+    return pd.Series(np.char.replace(np.char.mod("%.2f", values.to_numpy(dtype="float64")), ".", ","),
+                     index=values.index, dtype=str)
+
+
 def write_opendata_csv(rows: pd.DataFrame, path: Path | str, encoding: str = "utf-16") -> Path:
     """Write ``rows`` (canonical column names, see :func:`canonical_columns`) in the real format.
 
@@ -596,14 +610,17 @@ def write_opendata_csv(rows: pd.DataFrame, path: Path | str, encoding: str = "ut
         if c not in rows:
             out[c] = ""
         elif c == "amount":
-            out[c] = [format_amount(v) for v in rows[c]] if rows[c].dtype.kind == "f" else rows[c].astype(str)
+            out[c] = _format_amounts(rows[c]) if rows[c].dtype.kind in "fi" else rows[c].astype(str)
         else:
             out[c] = rows[c].astype("object").where(rows[c].notna(), "").astype(str)
-    bad = out.apply(lambda s: s.str.contains(r"[\t\r\n]", regex=True)).to_numpy()
-    if bad.any():
-        raise ValueError("a value holds a tab or line break; the open-data format has no quoting")
-    body = out.apply(lambda r: "\t".join(r) + "\t", axis=1, raw=True) if len(out) else pd.Series([], dtype=str)
-    text = "\t".join(written_headers()) + "\t\r\n" + "".join(line + "\r\n" for line in body)
+    for c in cols:
+        if out[c].str.contains(r"[\t\r\n]", regex=True).any():
+            raise ValueError(f"column {c}: a value holds a tab or line break; the format has no quoting")
+    joined = out[cols[0]]
+    for c in cols[1:]:
+        joined = joined + "\t" + out[c]
+    body = "".join((joined + "\t\r\n").tolist()) if len(out) else ""
+    text = "\t".join(written_headers()) + "\t\r\n" + body
     enc = "utf-16" if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf16") else encoding
     data = text.encode("utf-16-le") if enc == "utf-16" else text.encode(enc)
     if enc == "utf-16":
