@@ -1,0 +1,127 @@
+"""One fixture per layout quirk (tests/fixtures/<quirk>.pdf, made by make_fixtures.py): the values a
+reader must get from it."""
+
+from pathlib import Path
+
+import pytest
+
+from partifinans.extract import parse_pdf
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    cache: dict[str, dict] = {}
+
+    def get(name: str) -> dict:
+        if name not in cache:
+            cache[name] = parse_pdf(FIXTURES / f"{name}.pdf")
+        return cache[name]
+
+    return get
+
+
+def _by_donor(report: dict) -> dict:
+    return {c["donor"]: c for c in report["contributions"]}
+
+
+def test_wrapped_donor_name(parsed):
+    r = parsed("wrapped_donor_name")
+    donors = _by_donor(r)
+    assert set(donors) == {"Påhittad Stiftelse för Demokratisk Framtid", "Anna Maria Exempelsson Testberg",
+                           "Exempelbolaget AB"}
+    stiftelse = donors["Påhittad Stiftelse för Demokratisk Framtid"]
+    assert (stiftelse["donor_id"], stiftelse["amount"], stiftelse["code"]) == ("802111-2225", 100000.0, "5.7")
+    assert donors["Anna Maria Exempelsson Testberg"]["address"] == "Lillgatan 2, 123 45 Exempelstad"
+    assert r["warnings"] == []
+
+
+def test_table_across_pages(parsed):
+    r = parsed("table_across_pages")
+    assert r["source"]["pages"] == 2
+    items = [c for c in r["contributions"] if c["code"] == "5.7"]
+    assert [c["donor"] for c in items] == ["Exempelbygg AB", "Exempelkonsult AB", "Exempelhandel AB",
+                                           "Exempelmedia AB", "Exempelenergi AB", "Exempeldata AB"]
+    assert {c["page"] for c in items} == {1, 2}  # the table really runs over the break
+    assert sum(c["amount"] for c in items) == 195000.0
+    line = next(ln for ln in r["lines"] if ln["code"] == "5.7")
+    assert line["amount"] == 195000.0
+    assert r["warnings"] == []  # the repeated header is not read as a row or an unknown line
+
+
+def test_labels_above_values(parsed):
+    r = parsed("labels_above_values")
+    assert r["source"]["layout"] == "eservice_stacked"
+    assert r["reporter"] == {"name": "Socialdemokraterna i Exempelstad", "org_number": "802000-1239",
+                             "party": "Socialdemokraterna", "role": "parti", "level": "kommun",
+                             "area": "Exempelstad"}
+    assert r["period"] == {"start": "2022-01-01", "end": "2022-12-31"}
+    assert r["submitted"] == "2023-05-03"
+    assert r["year"] == 2022
+
+
+def test_landscape(parsed):
+    r = parsed("landscape")
+    assert r["source"]["layout"] == "eservice_landscape"
+    assert r["reporter"]["level"] == "kommun" and r["reporter"]["org_number"] == "802000-1239"
+    assert [(ln["code"], ln["amount"]) for ln in r["lines"]] == [
+        ("1.4", 250000.0), ("2.1", 12345.5), ("4.1", 3000.0), ("5.4", 30000.0), ("5.7", 150000.0)]
+    donors = _by_donor(r)
+    assert donors["Påhittad Stiftelse för Demokratisk Framtid"]["date"] == "2022-12-31"
+    assert donors[None]["address"] == "Stortorget, Exempelstad"  # the 4.1 cash collection: place, no donor
+
+
+def test_amount_formats(parsed):
+    r = parsed("amount_formats")
+    amounts = {ln["code"]: ln["amount"] for ln in r["lines"]}
+    assert amounts == {"1.4": 250000.0, "2.1": 12345.5, "3.1": 0.0, "5.2": 3624.5, "5.7": 1359567.0}
+    assert sorted(c["amount"] for c in r["contributions"]) == [1234.5, 2390.0, 125000.0, 1234567.0]
+    assert r["total"] == 1625537.0
+    assert r["warnings"] == []
+
+
+def test_date_words(parsed):
+    r = parsed("date_words")
+    assert r["submitted"] == "2023-05-03"
+    assert [c["date"] for c in r["contributions"]] == ["2022-05-01", "2022-05-03", "2022-07-01"]
+
+
+def test_total_mismatch_warns_with_difference_and_keeps_figures(parsed):
+    r = parsed("total_mismatch")
+    assert r["total"] == 355345.5
+    assert sum(ln["amount"] for ln in r["lines"]) == 345345.5
+    assert r["warnings"] == ["page 1: total mismatch: the lines sum to 345345.50, the printed total is "
+                             "355345.50 (difference 10000.00)"]
+
+
+def test_form2014(parsed):
+    r = parsed("form2014")
+    assert r["source"]["layout"] == "form2014"
+    assert r["year"] == 2016  # from the period: the form prints no year
+    assert [(ln["group"], ln["code"], ln["amount"]) for ln in r["lines"]] == [
+        (1, None, 30616000.0), (2, None, 3162000.0), (5, None, 60000.0), (5, None, 113500.0), (5, None, 0.0),
+        (6, None, 103200.22), (6, None, 781000.0)]
+    assert r["total"] == 34835700.22
+    c = r["contributions"]
+    assert [(x["donor"], x["donor_id"], x["form"], x["date"], x["amount"], x["group"]) for x in c] == [
+        ("Exempelförlaget Nordica AB", "515082-3911", "pengar", "2016-01-10", 113500.0, 5),
+        ("Bertil Exempelsson", "18991211-6341", "varor", "2016-10-21", 60000.0, 5)]
+    assert r["submitted"] == "2017-03-01"
+    assert r["warnings"] == []
+
+
+def test_anmalan(parsed):
+    r = parsed("anmalan")
+    assert (r["kind"], r["year"], r["lines"], r["contributions"], r["total"]) == ("anmalan", 2023, [], [], None)
+    assert r["reporter"]["name"] == "Kristdemokraterna i Testeby" and r["reporter"]["role"] == "parti"
+    assert r["warnings"] == []  # the declaration paragraph is text, not an unknown line
+
+
+def test_unknown_label_and_code_are_warned_with_their_page(parsed):
+    r = parsed("unknown_label")
+    assert [(ln["code"], ln["amount"]) for ln in r["lines"]] == [("2.1", 5000.0), ("6.1", 2500.0)]
+    assert r["reporter"]["name"] == "Påhittpartiet i Testeby"
+    assert r["warnings"][0] == "page 1: unknown label 'Hemsida:' (line 'Hemsida: www.example.org')"
+    assert r["warnings"][1].startswith("page 1: unknown income type code 7.3")
+    assert "difference 1000.00" in r["warnings"][2]
