@@ -4,10 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
+from golden_compare import compare
 
 from partifinans.extract import parse_pdf
-
-from golden_compare import compare
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDENS = sorted((ROOT / "tests" / "golden").glob("*.json"))
