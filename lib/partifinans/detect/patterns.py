@@ -319,8 +319,8 @@ def donor_concentration(data: Data) -> list[dict]:
                 donors=[donor(x) for x in rows],
                 amount=given,
                 explanation=(
-                    f"{_donor_name(rows)} gave {fmt_sek(given)}, {given / total_income:.0%} of "
-                    f"{fmt_org(organisation(r))}'s non-public income of {fmt_sek(total_income)} in {r['year']}, "
+                    f"{_donor_name(rows)} gave {fmt_sek(given)}, {given / total_income:.0%} of the non-public "
+                    f"income of {fmt_org(organisation(r))} ({fmt_sek(total_income)}) in {r['year']}, "
                     f"which makes the organisation dependent on one donor."
                 ),
                 evidence=[evidence(x, x.get("page")) for x in rows],

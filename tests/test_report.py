@@ -1,0 +1,188 @@
+"""The HTML flag register: one row per flag, filters, charts, local evidence links, no network."""
+
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "detect"))
+from detect_tables import gift, line, orgnr, report, tables  # noqa: E402
+
+from partifinans import cli, privacy, store  # noqa: E402
+from partifinans.report import write_report  # noqa: E402
+
+BORAS = orgnr("802000-001")
+LUND = orgnr("802003-001")
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at: rows of the flag table, selects, SVGs, links, sources."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.selects, self.options, self.svgs, self.links, self.urls, self.scripts = [], {}, {}, [], [], [], 0
+        self._in_tbody = False
+        self._select = None
+        self._in_link = None
+        self._text = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("src", "href", "action", "data"):
+            if key in a:
+                self.urls.append(a[key])
+        if tag == "tbody":
+            self._in_tbody = True
+        elif tag == "tr" and self._in_tbody:
+            self.rows.append(a)
+        elif tag == "select":
+            self._select = a["id"]
+            self.selects[a["id"]] = a
+            self.options[a["id"]] = []
+        elif tag == "option" and self._select:
+            self.options[self._select].append(a["value"])
+        elif tag == "svg":
+            self.svgs.append(a)
+        elif tag == "a" and self._in_tbody:
+            self._in_link = a["href"]
+            self._text = []
+        elif tag == "script":
+            self.scripts += 1
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self._in_tbody = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "a" and self._in_link is not None:
+            self.links.append((self._in_link, "".join(self._text)))
+            self._in_link = None
+
+    def handle_data(self, data):
+        if self._in_link is not None:
+            self._text.append(data)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A raw folder with two source PDFs and processed tables with three planted flags."""
+    raw = tmp_path / "data" / "raw" / "demo"
+    raw.mkdir(parents=True)
+    for name in ("liberalerna-borås-2022.pdf", "centerpartiet-lund-2023.pdf"):
+        (raw / name).write_bytes(b"%PDF-1.4 placeholder")
+    tabs = tables(
+        [
+            report("Liberalerna Borås", 2022, BORAS, report_id="b22", submitted="2023-07-20"),
+            report("Centerpartiet Lund", 2023, LUND, party="Centerpartiet", report_id="l23"),
+        ],
+        [line("b22", "5.2", 3000, page=2), line("b22", "1.4", 200000, page=1),
+         line("l23", "5.4", 40000, page=3), line("l23", "3.1", 50000, page=2)],
+        [
+            gift("b22", 3000, None, kind="anonymous", code="5.2", page=2),
+            gift("l23", 40000, "Anna Testsson", kind="person", code="5.4", page=3),
+        ],
+    )
+    processed = tmp_path / "data" / "processed"
+    store.write_tables(processed, tabs)
+    return tmp_path, processed
+
+
+def _parse(path: Path) -> tuple[str, Page]:
+    text = path.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(text)
+    return text, page
+
+
+def test_one_row_per_flag_sorted_by_severity(project):
+    root, processed = project
+    out = write_report(processed, root / "data" / "reports" / "register.html")
+    _, page = _parse(out)
+    assert [(r["data-severity"], r["data-pattern"], r["data-year"], r["data-party"]) for r in page.rows] == [
+        ("high", "missing_donor_identity", "2023", "Centerpartiet"),
+        ("high", "anonymous_over_limit", "2022", "Liberalerna"),
+        ("medium", "late_report", "2022", "Liberalerna"),
+    ]
+
+
+def test_filters_and_charts_present(project):
+    root, processed = project
+    _, page = _parse(write_report(processed, root / "register.html"))
+    assert set(page.selects) == {"f-pattern", "f-year", "f-party"}
+    assert page.options["f-pattern"] == ["", "anonymous_over_limit", "late_report", "missing_donor_identity"]
+    assert page.options["f-year"] == ["", "2022", "2023"]
+    assert page.options["f-party"] == ["", "Centerpartiet", "Liberalerna"]
+    assert all(s["onchange"] == "applyFilters()" for s in page.selects.values())
+    assert len(page.svgs) == 3 and page.scripts == 1
+
+
+def test_evidence_links_are_relative_local_files_with_page(project):
+    root, processed = project
+    out = write_report(processed, root / "data" / "reports" / "register.html")
+    text, page = _parse(out)
+    assert ("../raw/demo/centerpartiet-lund-2023.pdf#page=3", "centerpartiet-lund-2023.pdf p. 3") in page.links
+    assert ("../raw/demo/liberalerna-bor%C3%A5s-2022.pdf#page=2", "liberalerna-borås-2022.pdf p. 2") in page.links
+    for href, _ in page.links:  # each link resolves to the file beside the register
+        assert (out.parent / href.split("#")[0].replace("%C3%A5", "å")).exists(), href
+
+
+def test_no_external_requests(project):
+    root, processed = project
+    text, page = _parse(write_report(processed, root / "register.html"))
+    external = [u for u in page.urls if u.startswith(("http:", "https:", "//"))]
+    assert external == []
+    assert "<link" not in text and "@import" not in text and "url(http" not in text
+    assert all(u.startswith("#") or not u.split("#")[0].startswith(("http", "//")) for u in page.urls)
+
+
+def test_private_donor_pseudonymised_unless_revealed(project):
+    root, processed = project
+    hidden = write_report(processed, root / "a.html").read_text(encoding="utf-8")
+    assert "Testsson" not in hidden and privacy.private_label("anna testsson") in hidden
+    shown = write_report(processed, root / "b.html", reveal_private=True).read_text(encoding="utf-8")
+    assert "Anna Testsson" in shown
+
+
+def test_numbers_shown(project):
+    root, processed = project
+    text, _ = _parse(write_report(processed, root / "register.html"))
+    assert "40 000 kr" in text and "1 170 kr" in text and "2 500 kr" in text  # amount, anonymous fee, late fee
+
+
+def test_cli_report_command(project):
+    root, processed = project
+    out = root / "cli.html"
+    assert cli.main(["report", str(processed), "--out", str(out)]) == 0
+    assert len(_parse(out)[1].rows) == 3
+
+
+def test_empty_register_still_renders(tmp_path):
+    processed = tmp_path / "processed"
+    store.write_tables(processed, tables([report("Liberalerna Borås", 2022, BORAS)]))
+    _, page = _parse(write_report(processed, tmp_path / "r.html"))
+    assert page.rows == [] and len(page.svgs) == 3
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
+def test_renders_in_headless_chromium(project):
+    """The page renders offline and its filter script runs: the DOM after scripts has every row."""
+    root, processed = project
+    out = write_report(processed, root / "register.html")
+    result = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", out.as_uri()],
+        capture_output=True, text=True, timeout=60,
+    )
+    page = Page()
+    page.feed(result.stdout)
+    assert len(page.rows) == 3 and len(page.svgs) == 3
+    assert 'id="shown">3<' in result.stdout
