@@ -132,7 +132,7 @@ def readme_text(reports: list[DemoReport], plants: list[Plant], seed: int) -> st
         "| flag | files | case |",
         "|---|---|---|",
     ]
-    for p in plants:
+    for p in sorted(plants, key=lambda p: (p.detector, p.stems)):
         out.append(f"| `{p.detector}` | {', '.join(p.stems)} | {p.description} |")
     covered = [d for d in reports if d.in_opendata]
     out += [
@@ -144,6 +144,12 @@ def readme_text(reports: list[DemoReport], plants: list[Plant], seed: int) -> st
         "",
         "Overlap to be aware of: Liberalerna Exempelstad 2022 holds both the lottery surge and one of",
         "the four Bergström gifts.",
+        "",
+        "The Bergström case is meant to be hard for linkage: one printing has no number at all, only a",
+        "name variant and the address that the other printings share; another has the number with a",
+        "century prefix and no address. A linker that misses the address-only printing finds three",
+        "organisations instead of four (still a split) and may see two donors at one address.",
+        "The true donor behind every itemised entry is in `DemoReport.donor_keys` (linkage truth).",
         "",
         "## Open data",
         "",
