@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,6 +309,9 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
         frames = [f for f in frames if len(f)]
         tables[t] = schema.conform(pd.concat(frames, ignore_index=True), t) if frames else schema.empty(t)
     tables = _post_stages(tables)
+    # ``files`` is renamed into place last: it is what the next run trusts when it reuses rows, so a
+    # run killed between two renames must leave the previous ``files`` (tests/robustness/test_interrupt.py)
+    tables = {name: df for name, df in tables.items() if name != "files"} | {"files": tables["files"]}
     store.write_tables(out, tables)
     summary.files = len(files_rows)
     summary.reports = len(tables["reports"])
@@ -353,14 +357,27 @@ def _run(todo: list[tuple[int, Path, str, str]], jobs: int | None, progress: boo
 
 
 def _post_stages(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The stages after reading, each taking and returning the dict of tables. Identity for now.
-
-    The coordinator plugs in, in this order:
+    """The stages after reading, each taking and returning the dict of tables, in this order:
 
     1. reconciliation with open data: ``sources.reconcile(reports, lines)`` sets ``is_primary`` (the
        PDF is primary for its organisation-year) and adds the ``disagreements`` table;
     2. donor linkage: ``link.link_contributions(contributions, reports, judgements_path)`` fills
-       ``contributions.entity_id`` and adds the ``entities`` table;
+       ``contributions.entity_id`` and adds the ``entities`` table (human judgements from
+       ``config.judgements_path()``);
     3. the flag detectors: ``detect.run_all(tables)`` adds the ``flags`` table.
+
+    What linkage warns about (e.g. a judgement naming a record that no longer exists) is printed
+    as one line each on stderr, never as a Python warning with a source location.
     """
+    from . import config, detect, link, sources
+
+    tables["reports"], tables["disagreements"] = sources.reconcile(tables["reports"], tables["lines"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tables["contributions"], tables["entities"] = link.link_contributions(
+            tables["contributions"], tables["reports"], config.judgements_path()
+        )
+    for warning in caught:
+        print(f"partifinans: {warning.message}", file=sys.stderr)
+    tables["flags"] = detect.run_all(tables)
     return tables
