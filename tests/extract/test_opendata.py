@@ -93,7 +93,7 @@ def test_tables_conform_to_schema(tables):
 
 def test_one_report_per_year_and_org_number(tables):
     r = tables["reports"]
-    assert len(r) == 5
+    assert len(r) == 6
     assert sorted(r.loc[r["org_number"] == "802000-1239", "year"]) == [2023, 2024]
 
 
@@ -182,7 +182,7 @@ def test_real_sample_row(tables):
 
 def test_one_contribution_per_nonzero_itemised_row(tables):
     c = tables["contributions"]
-    assert len(c) == 13
+    assert len(c) == 14
     assert (c["amount"] != 0).all()
     assert set(c["code"]) == {"4.1", "5.2", "5.4", "5.7", "8.2"}
     assert c["contribution_id"].is_unique
@@ -355,3 +355,85 @@ def test_amounts_with_spaces_and_point_and_blank(tmp_path):
     p = write_opendata_csv(rows, tmp_path / "amounts.csv")
     lines = read_opendata(p, "amounts.csv", "s")["lines"]
     assert lines["amount"].tolist() == [1234.5, -10.25, 0.0]
+
+
+def test_invalid_donor_number_kept_as_printed_with_warning(tables):
+    c = _contrib(tables, 124)
+    assert (c["donor"], c["donor_id"], c["is_donor_id_valid"]) == ("Låtsas Konsult AB", "529901-9119", False)
+    rep = _report(tables, "Moderaterna i Testeby", 2022)
+    assert list(rep["warnings"]) == ["row 124: donor identity number fails its check digit"]
+
+
+# ---- overlap with the demo PDFs, and the demo open-data file
+
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "raw" / "demo"
+
+
+def _pdf_tables(stem):
+    from partifinans.extract import parse_pdf
+    from partifinans.pipeline import report_rows
+
+    path = DEMO / f"{stem}.pdf"
+    return report_rows(parse_pdf(path), f"demo/{stem}.pdf", hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _reconcile(od, *pdfs):
+    from partifinans import sources
+
+    reports = pd.concat([od["reports"]] + [p["reports"] for p in pdfs], ignore_index=True)
+    lines = pd.concat([od["lines"]] + [p["lines"] for p in pdfs], ignore_index=True)
+    return sources.reconcile(reports, lines)
+
+
+def test_fixture_organisation_also_in_a_demo_pdf_agrees_with_it(tables):
+    pdf = _pdf_tables("2022_moderaterna-testeby")
+    reports, disagreements = _reconcile(tables, pdf)
+    both = reports[reports["org_number"] == "835752-3573"]
+    assert sorted(zip(both["source_kind"], both["is_primary"], strict=True)) == [("opendata", False), ("pdf", True)]
+    assert disagreements.empty
+
+
+@pytest.fixture(scope="module")
+def demo_tables():
+    path = DEMO / "PartiinsynOpenData.csv"
+    return read_opendata(path, "demo/PartiinsynOpenData.csv", hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_committed_demo_opendata_equals_a_fresh_generation(tmp_path):
+    from partifinans.demo.opendata import write_demo_opendata
+
+    fresh = write_demo_opendata(tmp_path)
+    assert fresh.read_bytes() == (DEMO / "PartiinsynOpenData.csv").read_bytes()
+
+
+def test_demo_opendata_covers_the_planted_organisation_years(demo_tables):
+    r = demo_tables["reports"]
+    assert len(r) == 2 + 5 * 7
+    assert sorted(r.loc[r["org_number"].isin(["887813-7283", "835752-3573"]), "reporter_name"] + " "
+                  + r.loc[r["org_number"].isin(["887813-7283", "835752-3573"]), "year"].astype(str)) == [
+        "Liberalerna Exempelstad 2021", "Moderaterna i Testeby 2022"]
+    lines = demo_tables["lines"]
+    assert (lines.groupby("report_id").size() == 25).all()  # every type on a row
+    assert (lines["amount"] == 0).mean() > 0.6  # most of them zero
+    assert set(r["year"]) == set(range(2018, 2025)) | {2021, 2022}
+
+
+def test_demo_opendata_private_donors_withheld(demo_tables):
+    c = demo_tables["contributions"]
+    private = c[c["code"] == "5.4"]
+    assert len(private) == 2 and private["donor"].isna().all() and (private["donor_kind"] == "person").all()
+    assert not c["donor_id"].fillna("").str.startswith("pnr:").any()
+
+
+def test_demo_source_disagreement_fires_only_for_the_planted_case(demo_tables):
+    agree = _pdf_tables("2021_liberalerna-exempelstad")
+    differ = _pdf_tables("2022_moderaterna-testeby")
+    reports, d = _reconcile(demo_tables, agree, differ)
+    assert d[["org_number", "year", "group", "pdf_amount", "opendata_amount", "difference"]].values.tolist() == [
+        ["835752-3573", 2022, 2, 16400.0, 21400.0, -5000.0]
+    ]
+    assert d["pdf_report_id"].tolist() == differ["reports"]["report_id"].tolist()
+    primary = reports[reports["is_primary"]]
+    assert not primary.duplicated(["org_number", "year"]).any()
+    assert set(primary.loc[primary["org_number"].isin(["887813-7283", "835752-3573"]), "source_kind"]) == {"pdf"}
