@@ -18,6 +18,12 @@ import pyarrow.parquet as pq
 from . import schema
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def table_path(outdir: Path | str, table: str) -> Path:
     return Path(outdir) / f"{table}.parquet"
 
@@ -40,6 +46,7 @@ def write_tables(outdir: Path | str, tables: dict[str, pd.DataFrame]) -> None:
             pq.write_table(arrow, tmp)
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the user's usual mode
             staged.append((name, Path(tmp)))
         for name, tmp in staged:
             os.replace(tmp, table_path(outdir, name))
