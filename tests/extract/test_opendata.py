@@ -217,6 +217,10 @@ def test_personnummer_in_description_is_pseudonymised(tables):
     assert "4566" not in tables["contributions"].astype(str).to_csv()
 
 
+def test_personnummer_written_with_a_space_is_pseudonymised_too():
+    assert opendata._identity("18900330 4566") == (privacy.pseudonymise("18900330-4566"), True, "pnr")
+
+
 def test_cash_collection_date_read_from_description(tables):
     assert _contrib(tables, 51)["date"] == "2023-05-01"
 
@@ -250,6 +254,7 @@ def test_ids_stable_across_runs_and_depend_on_file_hash(tables):
         pytest.param("Exempelbolaget AB (5566778899) pengar", "Exempelbolaget AB", "5566778899", "pengar", False, id="lower_case_form_no_dash"),
         pytest.param("Övrigt Exempel AB (556677-8899)", "Övrigt Exempel AB", "556677-8899", None, False, id="form_word_in_name_only"),
         pytest.param("  Freja   8  (764500-1988)   Pengar ", "Freja 8", "764500-1988", "pengar", False, id="extra_spaces"),
+        pytest.param("Test Testsson 18900330 4566 Pengar", "Test Testsson", "18900330 4566", "pengar", False, id="pnr_with_space"),
     ],
 )
 def test_parse_description(text, donor, number, form, private):

@@ -45,8 +45,8 @@ LEVEL_COLUMNS = {"is_riks": "riks", "is_eu": "eu", "is_region": "region", "is_ko
 """'Ja' column -> schema level, broadest first (an organisation marked at several levels gets the first)."""
 
 _BOMS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig"))
-_NUMBER_IN_TEXT = re.compile(r"(?<![\d-])((?:\d{2})?\d{6}[-+]?\d{4})(?![\d-])")
-_NUMBER_IN_PARENS_AT_END = re.compile(r"\(\s*((?:\d{2})?\d{6}[-+]?\d{4})\s*\)\s*$")
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d-])((?:\d{2})?\d{6}[-+ ]?\d{4})(?![\d-])")
+_NUMBER_IN_PARENS_AT_END = re.compile(r"\(\s*((?:\d{2})?\d{6}[-+ ]?\d{4})\s*\)\s*$")
 _DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
