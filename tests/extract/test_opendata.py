@@ -442,3 +442,23 @@ def test_demo_source_disagreement_fires_only_for_the_planted_case(demo_tables):
     primary = reports[reports["is_primary"]]
     assert not primary.duplicated(["org_number", "year"]).any()
     assert set(primary.loc[primary["org_number"].isin(["887813-7283", "835752-3573"]), "source_kind"]) == {"pdf"}
+
+
+def test_blank_lines_skipped_and_row_numbers_still_count_them(tmp_path):
+    text = write_opendata_csv(_rows(), tmp_path / "a.csv").read_bytes().decode("utf-16")
+    lines = text.split("\r\n")
+    lines.insert(3, "")  # a blank line before data row 3
+    p = tmp_path / "blank.csv"
+    p.write_bytes(b"\xff\xfe" + ("\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+    t = read_opendata(p, "blank.csv", "s")
+    first = t["lines"][t["lines"]["report_id"] == t["reports"]["report_id"].iloc[0]]
+    assert first["row"].tolist()[:5] == [1, 2, 4, 5, 6]
+    assert _contrib(t, 18)["donor"] == "Freja 8"  # was data row 17
+
+
+def test_trailing_blank_lines_change_nothing(tmp_path, tables):
+    data = ODD_ROWS.read_bytes() + "\r\n\r\n".encode("utf-16-le")
+    p = tmp_path / "trailing.csv"
+    p.write_bytes(data)
+    t = read_opendata(p, "trailing.csv", hashlib.sha256(ODD_ROWS.read_bytes()).hexdigest())
+    pd.testing.assert_frame_equal(t["contributions"], tables["contributions"])

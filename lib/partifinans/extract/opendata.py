@@ -210,11 +210,33 @@ def _read_table(path: Path, enc: str, headers: list[str], found: dict[str, int])
     return pa.table({wanted[n]: pc.utf8_trim_whitespace(table[n]) for n in table.column_names})
 
 
+def _data_row_numbers(path: Path, enc: str, n_rows: int) -> np.ndarray:
+    """1-based data row of each parsed row, counting blank lines (which the parser skips) too.
+
+    Fast path: count line breaks in the raw bytes; only when that shows blank lines is the text
+    decoded to find them.
+    """
+    wide = enc.startswith("utf-16")
+    breaks, last = 0, b""
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
+            breaks += int((np.frombuffer(chunk, dtype="<u2") == 10).sum()) if wide else chunk.count(b"\n")
+            last = chunk
+    ends_with_break = last.endswith(b"\n\x00" if wide else b"\n")
+    lines = breaks + (0 if ends_with_break else 1)
+    if lines == n_rows + 1:
+        return np.arange(1, n_rows + 1, dtype=np.int64)
+    text = path.read_bytes().decode("utf-8-sig" if enc == "utf-8" else enc, errors="replace")
+    data_lines = text.split("\n")[1:]
+    rows = np.array([i + 1 for i, line in enumerate(data_lines) if line.strip("\r\t ")], dtype=np.int64)
+    return rows if len(rows) == n_rows else np.arange(1, n_rows + 1, dtype=np.int64)
+
+
 def _fullmatch(column: pa.ChunkedArray, shape: str) -> np.ndarray:
     return pc.match_substring_regex(column, f"^(?:{shape})$").to_numpy(zero_copy_only=False)
 
 
-def _check_shapes(table: pa.Table, path: Path, headers: list[str], found: dict[str, int]) -> None:
+def _check_shapes(table: pa.Table, path: Path, headers: list[str], found: dict[str, int], rows: np.ndarray) -> None:
     cols = spec()["columns"]
     for name in table.column_names:
         shape = cols[name]["shape"]
@@ -227,7 +249,7 @@ def _check_shapes(table: pa.Table, path: Path, headers: list[str], found: dict[s
             raise BadInput(
                 path,
                 f"open-data file: column {headers[found[name]]!r} has a value of unknown shape "
-                f"at data row {bad + 1}: {value[:60]!r}",
+                f"at data row {rows[bad]}: {value[:60]!r}",
             )
 
 
@@ -285,16 +307,15 @@ def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict[str, 
                 [{"party_id": "party_name", "party_name": "party_id"}.get(n, n) for n in table.column_names]
             )
             found["party_id"], found["party_name"] = found["party_name"], found["party_id"]
-    _check_shapes(table, path, headers, found)
+    rows = _data_row_numbers(path, enc, table.num_rows)
+    _check_shapes(table, path, headers, found, rows)
     if table.num_rows == 0:
         return {t: schema.empty(t) for t in ("reports", "lines", "contributions")}
-    return _tables(table, source_path, sha256)
+    return _tables(table, rows, source_path, sha256)
 
 
-def _tables(table: pa.Table, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
     sp = spec()
-    n = table.num_rows
-    row = np.arange(1, n + 1, dtype=np.int64)
     year = pc.cast(table["year"], pa.int64()).to_numpy()
     amount = _amounts(table["amount"])
     group = pc.cast(table["group_code"], pa.int64()).to_numpy()
