@@ -5,7 +5,7 @@ import pytest
 
 from partifinans.link import link_records, load_judgements, uncertain_pairs
 from partifinans.link.judgements import read_judgements
-from partifinans.link.match import address_match, person_words_agree
+from partifinans.link.match import address_match, words_agree
 from partifinans.link.normalise import parse_address
 
 
@@ -200,10 +200,12 @@ def test_address_match_cases():
     )
 
 
-def test_person_words_agree():
-    assert person_words_agree("karin lindkvist", "karin lindqvist")
-    assert not person_words_agree("exempelsson jan", "exempelsson jon")
-    assert not person_words_agree("anna karin lindqvist", "anna lindqvist")
+def test_words_agree():
+    assert words_agree("karin lindkvist", "karin lindqvist")
+    assert not words_agree("exempelsson jan", "exempelsson jon")
+    assert not words_agree("anna karin lindqvist", "anna lindqvist")
+    assert words_agree("exempelbolag", "exempelbolaget")
+    assert not words_agree("exempelstad i mat mockhe", "exempelstad i mat mocknas")
 
 
 def test_duplicate_record_id_is_an_error():

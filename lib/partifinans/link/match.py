@@ -44,6 +44,7 @@ from .normalise import (
 ORG_LINK_SCORE = 90  # organisations: at or above this, same entity
 PERSON_LINK_SCORE = 90  # persons: at or above this AND a matching address
 REVIEW_SCORE = 80  # from here up to the link score: listed for review (uncertain_pairs)
+WORD_SCORE = 80  # each differing word of two similar names must score at least this
 ADDRESS_STREET_SCORE = 85  # street words of two addresses with the same numbers
 BLOCK_CAP = 400  # names per block compared all-against-all; larger blocks are windowed
 BLOCK_KEYS_PER_NAME = 2  # a name is put in the blocks of its rarest words ...
@@ -224,17 +225,19 @@ def _initial_attrs(recs: _Records) -> list[tuple]:
     return attrs
 
 
-def person_words_agree(a: str, b: str) -> bool:
-    """Two persons' names (sorted words) differ only by spelling, not by a name: the same number
-    of words, short words (4 letters or fewer: "Jan", "Jon", "Eva") identical, longer words alike
-    ("Lindqvist" / "Lindkvist"). Father and son at one address are not one donor."""
+def words_agree(a: str, b: str) -> bool:
+    """Two names (sorted words) differ only by spelling, not by a word: the same number of
+    words, short words (4 letters or fewer: "Jan" / "Jon", "Syd" / "Öst") identical, longer
+    words alike ("Lindqvist" / "Lindkvist", "Exempelbolag" / "Exempelbolaget"), so that a high
+    score over shared generic words ("Mat i Exempelstad") does not join two different firms, nor
+    father and son at one address."""
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         return False
     for x, y in zip(wa, wb, strict=True):
         if x == y:
             continue
-        if min(len(x), len(y)) <= 4 or fuzz.ratio(x, y) < 80:
+        if min(len(x), len(y)) <= 4 or fuzz.ratio(x, y) < WORD_SCORE:
             return False
     return True
 
@@ -261,6 +264,7 @@ class _Linker:
         self.warnings: list[str] = []
         self.uncertain: list[tuple[int, int, str, float, str]] = []
         self.judged_pairs: set[tuple[int, int]] = set()
+        self._cache: dict[tuple[str, int], object] = {}  # units per name group (keyed by first member)
         self.by_record = {r: i for i, r in enumerate(recs.record_id)}
         self.by_ident: dict[str, list[int]] = defaultdict(list)
         for i, ident in enumerate(recs.ident):
@@ -351,6 +355,18 @@ class _Linker:
                         self._link_same(unit, "same_name")
 
     def _org_units(self, members: list[int]) -> list[list[int]]:
+        key = ("org", members[0])
+        if key not in self._cache:
+            self._cache[key] = self._compute_org_units(members)
+        return self._cache[key]
+
+    def _person_units(self, members: list[int]) -> dict[str, list[int]]:
+        key = ("person", members[0])
+        if key not in self._cache:
+            self._cache[key] = self._compute_person_units(members)
+        return self._cache[key]
+
+    def _compute_org_units(self, members: list[int]) -> list[list[int]]:
         """Organisation records with the same name: one unit, unless they are not aktiebolag and
         give two or more different towns (associations and foundations share names across the
         country); then one unit per town, and those without a town stay apart."""
@@ -364,7 +380,7 @@ class _Linker:
             return [members]
         return [by_place[p] for p in sorted(places)] + [[i] for i in by_place.get("", [])]
 
-    def _person_units(self, members: list[int]) -> dict[str, list[int]]:
+    def _compute_person_units(self, members: list[int]) -> dict[str, list[int]]:
         """Person records of one name, by address block (records without a usable address left out)."""
         blocks: dict[str, list[int]] = defaultdict(list)
         for i in members:
@@ -418,8 +434,8 @@ class _Linker:
                     na, nb = recs.names[self.groups[ga][0]], recs.names[self.groups[gb][0]]
                     if na.markers != nb.markers or na.numbers != nb.numbers:
                         continue
-                    # persons whose words disagree ("Jan" / "Jon") are only listed for review
-                    agree = not ga[0] or person_words_agree(na.core, nb.core)
+                    # names whose words disagree ("Jan" / "Jon") are only listed for review
+                    agree = words_agree(na.core, nb.core)
                     candidates.append((-score, min(ga, gb), max(ga, gb), agree))
         candidates.sort()
         for neg, ga, gb, agree in candidates:
@@ -554,10 +570,11 @@ def _canonical_names(names: pd.Series, entity: pd.Series) -> pd.Series:
     df = pd.DataFrame({"entity_id": entity, "name": names})
     df = df[df["name"] != ""]
     counts = df.groupby(["entity_id", "name"], sort=False).size().rename("n").reset_index()
-    counts["folded"] = counts["name"].map(fold)
+    spellings = counts["name"].tolist()
+    counts["folded"] = [fold(x) for x in spellings]
     counts["n_folded"] = counts.groupby(["entity_id", "folded"])["n"].transform("sum")
-    counts["accents"] = counts["name"].map(lambda s: sum(ord(c) > 127 for c in s))
-    counts["mixed_case"] = counts["name"].map(lambda s: s != s.upper())
+    counts["accents"] = [0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings]
+    counts["mixed_case"] = [x != x.upper() for x in spellings]
     counts = counts.sort_values(
         ["entity_id", "n_folded", "n", "mixed_case", "accents", "name"],
         ascending=[True, False, False, False, False, True],

@@ -39,9 +39,27 @@ def fold(text: str) -> str:
     >>> fold("Bergström-Fastigheter  AB (publ)")
     'bergstrom fastigheter ab publ'
     """
-    s = unicodedata.normalize("NFKD", str(text).casefold().translate(_SPECIAL))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = str(text).casefold().translate(_FOLD_TABLE)
+    if not s.isascii():  # letters outside the table: the slow, general way
+        s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", s).strip()
+
+
+def _fold_table() -> dict[int, str]:
+    """Latin letters with diacritics (U+00C0-U+024F) to their base letters, plus ``_SPECIAL``."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        ch = chr(code).casefold()
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", ch.translate(_SPECIAL)) if not unicodedata.combining(c)
+        )
+        if base.isascii():
+            table[code] = base
+    table.update({ord(k): v for k, v in ((chr(k), v) for k, v in _SPECIAL.items())})
+    return table
+
+
+_FOLD_TABLE = _fold_table()
 
 
 @dataclass(frozen=True)
