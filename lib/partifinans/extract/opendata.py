@@ -44,6 +44,10 @@ HEADER_PROBE_BYTES = 64 * 1024
 LEVEL_COLUMNS = {"is_riks": "riks", "is_eu": "eu", "is_region": "region", "is_kommun": "kommun"}
 """'Ja' column -> schema level, broadest first (an organisation marked at several levels gets the first)."""
 
+USED_COLUMNS = frozenset({
+    "year", "org_number", "reporter_name", "party_id", "party_name", "is_kommun", "kommun", "is_region",
+    "region", "is_riks", "is_eu", "group_code", "type_code", "type_label", "description", "amount",
+})
 _BOMS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig"))
 _NUMBER_IN_TEXT = re.compile(r"(?<![\d-])((?:\d{2})?\d{6}[-+ ]?\d{4})(?![\d-])")
 _NUMBER_IN_PARENS_AT_END = re.compile(r"\(\s*((?:\d{2})?\d{6}[-+ ]?\d{4})\s*\)\s*$")
@@ -186,7 +190,12 @@ def is_opendata_file(path: Path | str) -> bool:
 def _read_table(path: Path, enc: str, headers: list[str], found: dict[str, int]) -> pa.Table:
     """The needed columns as trimmed strings under canonical names (pyarrow, transcoded in blocks)."""
     names = [f"c{i}" for i in range(len(headers))]
-    wanted = {f"c{i}": canonical for canonical, i in found.items()}
+    cols = spec()["columns"]
+    # columns neither used nor shape-checked (Valkrets, Intäktsgrupp) are not read at all
+    wanted = {
+        f"c{i}": canonical for canonical, i in found.items()
+        if canonical in USED_COLUMNS or cols[canonical]["shape"] != ".*"
+    }
     read = pacsv.ReadOptions(
         encoding="utf-8" if enc == "utf-8-sig" else enc,
         column_names=names,
