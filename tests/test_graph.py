@@ -269,6 +269,39 @@ def test_node_ids_are_stable_across_runs(tables, G):
     assert sorted(again.edges(keys=True)) == sorted(G.edges(keys=True))
 
 
+def test_ids_do_not_depend_on_row_order(G):
+    shuffled = {name: df.sample(frac=1.0, random_state=7).reset_index(drop=True) for name, df in _tables().items()}
+    again = build_graph(shuffled)
+    assert sorted(again.edges(keys=True)) == sorted(G.edges(keys=True))
+    assert sorted(e["id"] for e in graph_to_ftm(again)) == sorted(e["id"] for e in graph_to_ftm(G))
+
+
+def test_uncoded_2014_form_internal_line_is_an_internal_transfer():
+    tables = _tables()
+    report = tables["reports"].iloc[[0]].assign(report_id="r_2016", year=2016, source_path="raw/s_2016.pdf")
+    tables["reports"] = schema.conform(pd.concat([tables["reports"], report]), "reports")
+    lines = pd.DataFrame([
+        dict(report_id="r_2016", group=5, code=None, label="Bidrag från andra delar av\npartiets organisation",
+             amount=7000.0, page=1),
+        dict(report_id="r_2016", group=5, code=None, label="Bidrag från juridiska personer", amount=9000.0, page=1),
+    ])
+    tables["lines"] = schema.conform(pd.concat([tables["lines"], lines]), "lines")
+    G = build_graph(tables)
+    amounts = sorted((d["year"], d["amount"]) for *_, d in _edges(G, "internal_transfer"))
+    assert amounts == [(2016, 7000.0), (2022, 12000.0)]
+    assert G.edges[f"org:{ORG_S}", f"party:{S}", "membership"]["years"] == "2016,2022"
+
+
+def test_a_donor_any_source_calls_a_person_is_pseudonymised():
+    tables = _tables()
+    # The linkage says organisation, one report says person: privacy wins.
+    ent = tables["entities"]
+    ent.loc[ent["entity_id"] == "e_person", "kind"] = "organisation"
+    G = build_graph(tables)
+    assert G.nodes["entity:e_person"]["label"] == privacy.private_label("e_person")
+    assert G.nodes["entity:e_person"]["donor_kind"] == "person"
+
+
 def test_empty_tables_give_an_empty_graph():
     empty = {name: schema.empty(name) for name in ("reports", "lines", "contributions", "entities")}
     G = build_graph(empty)

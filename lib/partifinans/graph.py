@@ -40,7 +40,8 @@ Edges (key: kind)
   data), ``contribution_id``, ``party`` and ``recipient`` (the reporting organisation's node).
 - membership (``membership``): organisation -> party, key ``membership``; ``years`` as
   ``"2021,2022"``, ``first_year``, ``last_year``, ``role``, ``level``.
-- internal transfer (``internal_transfer``): party -> organisation, one per type 5.5 line: the
+- internal transfer (``internal_transfer``): party -> organisation, one per type 5.5 line (on
+  the uncoded 2014-law form: the line "Bidrag från andra delar av partiets organisation"): the
   total an organisation received from the party's own associations. The reports do not say which
   association gave it, so the party node stands for "the party's own associations" (a reporter
   without a party gets a pseudo-node ``internal:<org key>``).
@@ -56,7 +57,9 @@ import hashlib
 import re
 import textwrap
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import networkx as nx
 import pandas as pd
@@ -73,6 +76,9 @@ AGGREGATE_LABELS = {
     "unidentified": "Okänd bidragsgivare",
 }
 INTERNAL_TRANSFER_CODE = "5.5"
+# The 2014-law form has no codes; its internal row reads "Bidrag från andra delar av partiets
+# organisation" (REPORTS.md, 2014-law reports), the label of type 5.5.
+_INTERNAL_LABEL = re.compile(r"andra delar av partiets organisation", re.IGNORECASE)
 _COLLECTION_CODES = ("4.1", "8.1")
 _ANONYMOUS_CODES = ("5.2", "8.2")
 
@@ -85,6 +91,10 @@ def _short_hash(*parts: object, n: int = 12) -> str:
 def _present(value: object) -> bool:
     if value is None:
         return False
+    if isinstance(value, float):
+        return value == value  # NaN is not equal to itself
+    if isinstance(value, (str, int)):
+        return True
     try:
         return not bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -93,6 +103,8 @@ def _present(value: object) -> bool:
 
 def _scalar(value: object) -> object:
     """A native Python scalar, or None for a missing value (pandas NA, NaN)."""
+    if value is None or isinstance(value, str):
+        return value
     if not _present(value):
         return None
     if hasattr(value, "item"):
@@ -100,11 +112,22 @@ def _scalar(value: object) -> object:
     return value
 
 
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values, None for missing (much faster than itertuples on Arrow)."""
+    cols = {c: df[c].to_numpy(dtype=object, na_value=None) for c in df.columns}
+    return [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+
 def _orgnr(text: object) -> str | None:
     """A valid organisationsnummer ``NNNNNN-NNNN`` or None (a personnummer is never returned)."""
     if not _present(text):
         return None
-    ident = identifiers.parse_identifier(str(text))
+    return _orgnr_of(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _orgnr_of(text: str) -> str | None:
+    ident = identifiers.parse_identifier(text)
     if ident is None or ident.kind != "orgnr" or not ident.is_valid:
         return None
     return ident.value
@@ -134,6 +157,13 @@ def _safe_entity_id(entity_id: str) -> str:
     if privacy.is_pseudonym(entity_id) or re.search(r"\d{10}|\d{6}[-+]\d{4}", entity_id):
         return _short_hash("entity", entity_id, n=16)
     return entity_id
+
+
+def _is_internal_transfer(code: object, label: object) -> bool:
+    """Type 5.5, or an uncoded line (2014 form) whose label is the 5.5 label."""
+    if _present(code):
+        return str(code) == INTERNAL_TRANSFER_CODE
+    return _present(label) and bool(_INTERNAL_LABEL.search(" ".join(str(label).split())))
 
 
 def _aggregate_kind(row) -> str:
@@ -177,7 +207,8 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
     # ---- reporting organisations, parties, membership
     report_info: dict[str, dict] = {}
     membership: dict[tuple[str, str], dict] = {}
-    for r in reports.itertuples(index=False):
+    report_rows = [SimpleNamespace(**d) for d in _records(reports)]
+    for r in report_rows:
         key = _org_key(r.org_number, r.reporter_name, r.party)
         org = f"org:{key}"
         party = str(r.party).strip() if _present(r.party) else None
@@ -233,8 +264,8 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
         )
 
     # ---- totals income per organisation: printed totals, else the sum of lines
-    line_sums = lines.groupby("report_id")["amount"].sum()
-    for r in reports.itertuples(index=False):
+    line_sums = lines.groupby("report_id")["amount"].sum().to_dict()
+    for r in report_rows:
         info = report_info[r.report_id]
         total = _scalar(r.total)
         if total is None:
@@ -242,10 +273,12 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
         G.nodes[info["org"]]["total_income"] += float(total)
 
     # ---- internal transfers (5.5) and related entities' totals (group 8 lines)
-    for i, ln in enumerate(lines.itertuples(index=False)):
+    # Only non-zero group 5 and 8 lines can be transfers or related totals (open data has a row,
+    # mostly zero, for every type of every organisation).
+    candidates = lines[(lines["amount"] != 0) & lines["group"].isin([5, 8])]
+    line_keys: set[str] = set()
+    for ln in (SimpleNamespace(**d) for d in _records(candidates)):
         amount = float(ln.amount)
-        if amount == 0:
-            continue
         info = report_info[ln.report_id]
         org = info["org"]
         common = {
@@ -261,28 +294,31 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
             "party": info["party"],
             "recipient": org,
         }
-        if _scalar(ln.code) == INTERNAL_TRANSFER_CODE:
+        if _scalar(ln.group) == 5 and _is_internal_transfer(ln.code, ln.label):
             sender = f"party:{info['party']}" if info["party"] else f"internal:{info['org_key']}"
             if sender not in G:
                 G.add_node(sender, kind="internal", label=f"Egna föreningar ({G.nodes[org]['label']})")
-            key = f"transfer:{ln.report_id}:{_short_hash(ln.code, ln.page, ln.row, i, n=8)}"
+            key = _line_key(line_keys, "transfer", ln)
             G.add_edge(sender, org, key=key, kind="internal_transfer", **common)
         elif _scalar(ln.group) == 8:
             rel = _related_node(G, info)
-            key = f"related:{ln.report_id}:{_short_hash(ln.code, ln.page, ln.row, i, n=8)}"
+            key = _line_key(line_keys, "related", ln)
             G.add_edge(rel, org, key=key, kind="related_total", **common)
             G.nodes[rel]["total_income"] += amount
 
     # ---- donors and contributions
     ent = entities.drop_duplicates("entity_id").set_index("entity_id") if len(entities) else None
-    for c in contributions.to_dict("records"):
+    # Privacy first: an entity is a private person if the linkage or any of its contributions says so.
+    persons = set(contributions.loc[contributions["donor_kind"] == "person", "entity_id"].dropna())
+    persons |= set(entities.loc[entities["kind"] == "person", "entity_id"])
+    for c in _records(contributions):
         info = report_info[c["report_id"]]
         recipient = info["org"]
         kind = "contribution"
         if _scalar(c["group"]) == 8:
             recipient = _related_node(G, info)
             kind = "related_contribution"
-        donor = _donor_node(G, c, info, ent, reveal_private)
+        donor = _donor_node(G, c, info, ent, persons, reveal_private)
         amount = float(c["amount"])
         G.add_edge(
             donor, recipient, key=c["contribution_id"], kind=kind,
@@ -324,6 +360,17 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
     return G
 
 
+def _line_key(used: set[str], prefix: str, ln: SimpleNamespace) -> str:
+    """Edge key of a line, from its content (not its position), made unique among ``used``."""
+    base = f"{prefix}:{ln.report_id}:{_short_hash(ln.code, ln.label, ln.page, ln.row, ln.amount, n=8)}"
+    key, n = base, 1
+    while key in used:
+        n += 1
+        key = f"{base}-{n}"
+    used.add(key)
+    return key
+
+
 def _related_node(G: nx.MultiDiGraph, info: dict) -> str:
     rel = f"related:{info['org_key']}"
     if rel not in G:
@@ -336,7 +383,7 @@ def _related_node(G: nx.MultiDiGraph, info: dict) -> str:
 
 
 def _donor_node(G: nx.MultiDiGraph, c: dict, info: dict, ent: pd.DataFrame | None,
-                reveal_private: bool) -> str:
+                persons: set, reveal_private: bool) -> str:
     """The node a contribution comes from, created on first use."""
     entity_id = _scalar(c["entity_id"])
     donor_name = _scalar(c["donor"])
@@ -346,7 +393,7 @@ def _donor_node(G: nx.MultiDiGraph, c: dict, info: dict, ent: pd.DataFrame | Non
         if node not in G:
             row = ent.loc[entity_id] if ent is not None and entity_id in ent.index else None
             kind = _scalar(row["kind"]) if row is not None else None
-            kind = kind or donor_kind
+            kind = "person" if entity_id in persons else (kind or donor_kind)
             name = (_scalar(row["canonical_name"]) if row is not None else None) or donor_name
             known = _as_list(row["identifiers"]) if row is not None else []
             orgnr = next((o for o in map(_orgnr, known) if o), None) or _orgnr(c["donor_id"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import networkx as nx
 
@@ -16,12 +17,18 @@ _NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![0-9A-Za-z])
 _PSEUDONYM = re.compile(r"pnr:[0-9a-fA-F]+")
 
 
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
+@lru_cache(maxsize=200_000)
 def scrub_text(text: str) -> str:
     """``text`` with every personnummer (valid or not: shaped like one) and ``pnr:`` pseudonym blanked.
 
     Organisationsnummer stay: they are public, and ``identifiers.parse_identifier`` tells them
     apart (their third and fourth digits are 20 or more).
     """
+    if "pnr:" not in text and not _SIX_DIGITS.search(text):
+        return text
     text = _PSEUDONYM.sub(REMOVED, text)
 
     def repl(m: re.Match) -> str:
@@ -35,6 +42,12 @@ def clean_value(value: object) -> object:
     """A plain str / int / float / bool for an export, or None to leave the attribute out."""
     if value is None:
         return None
+    if type(value) is str:
+        return scrub_text(value)
+    if type(value) is float:
+        return None if math.isnan(value) else value
+    if type(value) in (int, bool):
+        return value
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         try:
             value = value.item()
@@ -61,11 +74,11 @@ def clean_value(value: object) -> object:
 def clean_attrs(data: dict) -> dict:
     out = {}
     for k, v in data.items():
-        if str(k).startswith("_"):
+        if k[0] == "_":
             continue
         v = clean_value(v)
         if v is not None:
-            out[str(k)] = v
+            out[k] = v
     return out
 
 

@@ -117,12 +117,13 @@ def _source_text(data: dict) -> str:
 def payment_entity(u: str, v: str, key: str, data: dict) -> dict:
     kind = data["kind"]
     code = data.get("code")
+    code_text = f" ({code})" if code else ""
     if kind == "internal_transfer":
-        purpose = f"Bidrag från andra delar av partiets organisation ({code}), summa för året"
+        purpose = f"Bidrag från andra delar av partiets organisation{code_text}, summa för året"
     elif kind == "related_contribution":
-        purpose = f"Bidrag till närstående verksamhet ({code})"
+        purpose = f"Bidrag till närstående verksamhet{code_text}"
     else:
-        purpose = f"Bidrag ({code})" if code else "Bidrag"
+        purpose = f"Bidrag{code_text}"
     if data.get("form"):
         purpose += f", {data['form']}"
     date = data.get("date") or (str(data["year"]) if data.get("year") is not None else None)
