@@ -126,3 +126,139 @@ def test_flags_table_decodes_evidence(tables):
     out = analysis.flags_table(tables)
     assert out.loc[0, "organisation"] == "Liberalerna Påhittby"
     assert out.loc[0, "where"] == "c.pdf s. 2"
+
+
+# --- additions for the notebooks: paths, amounts, private persons, linkage, gaps, overview -------
+
+
+@pytest.fixture
+def person_tables(tables):
+    """The inline tables plus a private person who gave twice to Liberalerna Exempelstad in 2022
+    (same pseudonymised personnummer, two spellings) and a 5.4 gift with no identity at all."""
+    extra = schema.conform(
+        pd.DataFrame(
+            {
+                "contribution_id": ["p1", "p2", "p3"],
+                "report_id": ["r2", "r2", "r3"],
+                "group": [5, 5, 5],
+                "code": ["5.4", "5.4", "5.4"],
+                "donor": ["Testsson, Anna", "Anna Testsson", "Påhittad Person"],
+                "donor_id": ["pnr:00000000000000aa", "pnr:00000000000000aa", None],
+                "donor_kind": ["person", "person", "person"],
+                "address": ["Provgatan 1, 123 45 Exempelstad", None, None],
+                "amount": [30000.0, 26000.0, 25000.0],
+                "page": [1, 1, 2],
+                "entity_id": ["ep", "ep", "eq"],
+            }
+        ),
+        "contributions",
+    )
+    entities = schema.conform(
+        pd.DataFrame({"entity_id": ["e1", "ep", "eq"], "canonical_name": ["Exempelbolaget AB", "Anna Testsson", "Påhittad Person"],
+                      "kind": ["organisation", "person", "person"], "n_contributions": [3, 2, 1]}),
+        "entities",
+    )
+    return {**tables, "contributions": pd.concat([tables["contributions"], extra], ignore_index=True), "entities": entities}
+
+
+def test_project_relative_never_absolute(tmp_path):
+    from partifinans import config
+
+    assert analysis.project_relative(config.project_root() / "data" / "processed") == "data/processed"
+    assert analysis.project_relative(tmp_path / "real-data") == "real-data"
+
+
+def test_format_sek_formats_only_the_named_columns():
+    out = analysis.format_sek(pd.DataFrame({"total": [1234.0, None], "year": [2022, 2023]}), ["total"])
+    assert out["total"].tolist() == ["1\u00a0234\u00a0kr", "–"]
+    assert out["year"].tolist() == [2022, 2023]
+
+
+def test_public_names_hide_private_persons_only(person_tables):
+    from partifinans import privacy
+
+    top = analysis.public_names(analysis.top_donors(person_tables))
+    assert top["canonical_name"].tolist() == [privacy.private_label("ep"), privacy.private_label("eq"), "Exempelbolaget AB"]
+    assert top["total"].tolist() == [56000.0, 25000.0, 11000.0]
+    assert "Anna Testsson" not in top.to_string()
+
+
+def test_spellings_with_reasons_give_the_linking_rule(tables):
+    out = analysis.spellings_with_reasons(tables, "e1")
+    assert out["donor"].tolist() == ["Exempelbolaget AB", "EXEMPELBOLAGET AKTIEBOLAG"]
+    assert out["rule"].tolist() == ["same_identifier", "same_identifier"]
+    assert out["amount"].tolist() == [3000.0, 8000.0]
+
+
+def test_spellings_with_reasons_hide_a_persons_name_and_number(person_tables):
+    out = analysis.spellings_with_reasons(person_tables, "ep")
+    assert set(out["donor"]) == {analysis.public_names(
+        pd.DataFrame({"canonical_name": ["x"], "entity_id": ["ep"], "kind": ["person"]}))["canonical_name"][0]}
+    assert not out["donor_id"].str.startswith("pnr:").any()
+    assert "Testsson" not in out.to_string()
+
+
+def test_linkage_rules_count_records_per_rule(person_tables):
+    rules = analysis.linkage_rules(person_tables).set_index("rule")["records"].to_dict()
+    # e1's three printings (the open-data copy included) share an orgnr; Anna Testsson's two share a
+    # personnummer; "Påhittad Person" stands alone. Anonymous gifts are not linked at all.
+    assert rules == {"same_identifier": 5, "alone": 1}
+
+
+def test_party_with_most_donations(tables):
+    assert analysis.party_with_most_donations(tables) == "Liberalerna"
+
+
+def test_identity_problems_list_missing_identity(person_tables):
+    out = analysis.identity_problems(person_tables)
+    assert out["amount"].tolist() == [25000.0]
+    assert out.loc[0, "problem"] == "neither identity number nor address"
+    assert out.loc[0, "donor"].startswith("Privatperson ")
+    assert out.loc[0, "source"] == "c.pdf s. 2"
+
+
+def test_fees_by_pattern_sums_estimated_fees(tables):
+    flags = pd.concat([tables["flags"], tables["flags"].assign(flag_id="f2", estimated_fee=5000.0)], ignore_index=True)
+    out = analysis.fees_by_pattern({**tables, "flags": flags})
+    assert out.loc[0, ["pattern", "flags", "with_fee", "estimated_fees"]].tolist() == ["total_mismatch", 2, 1, 5000.0]
+
+
+def test_flag_cases_filter_by_pattern(tables):
+    assert analysis.flag_cases(tables, ["total_mismatch"])["organisation"].tolist() == ["Liberalerna Påhittby"]
+    assert analysis.flag_cases(tables, ["late_report"]).empty
+
+
+def test_source_disagreements_name_the_group(tables):
+    dis = schema.conform(pd.DataFrame({"pdf_report_id": ["r3"], "opendata_report_id": ["o3"], "org_number": ["802000-0002"],
+                                       "year": [2022], "group": [2], "pdf_amount": [100.0], "opendata_amount": [600.0],
+                                       "difference": [-500.0]}), "disagreements")
+    out = analysis.source_disagreements({**tables, "disagreements": dis})
+    assert out.loc[0, ["reporter_name", "group_name", "difference"]].tolist() == ["Liberalerna Påhittby", "Medlemsavgifter", -500.0]
+
+
+@pytest.mark.parametrize(
+    "shares, expected",
+    [
+        pytest.param([0.5, 0.89], {"below": 2, "near": 0, "over": 0}, id="all_well_below"),
+        pytest.param([0.9, 0.99, 1.0], {"below": 0, "near": 3, "over": 0}, id="bunched_under_the_limit"),
+        pytest.param([1.01, 0.2], {"below": 1, "near": 0, "over": 1}, id="one_over"),
+    ],
+)
+def test_anonymous_near_limit_counts(shares, expected):
+    assert analysis.anonymous_near_limit_counts(pd.Series(shares)) == expected
+
+
+def test_related_entity_income_lists_group_8_only(tables):
+    lines = pd.concat([tables["lines"], schema.conform(pd.DataFrame(
+        {"report_id": ["r2", "r2"], "group": [8, 8], "code": ["8.7", "8.1"], "label": ["Stiftelse", "Insamling"],
+         "amount": [7000.0, 0.0], "page": [2, 2]}), "lines")], ignore_index=True)
+    out = analysis.related_entity_income({**tables, "lines": lines})
+    assert out[["reporter_name", "code", "amount", "source_path"]].values.tolist() == [
+        ["Liberalerna Exempelstad", "8.7", 7000.0, "b.pdf"]]
+
+
+def test_side_organisations(tables):
+    reports = tables["reports"].copy()
+    reports.loc[reports["report_id"] == "r3", "role"] = "sidoorganisation"
+    out = analysis.side_organisations({**tables, "reports": reports})
+    assert out[["reporter_name", "year", "total"]].values.tolist() == [["Liberalerna Påhittby", 2022, 9000.0]]

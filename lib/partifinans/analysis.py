@@ -225,3 +225,215 @@ def flags_table(tables: dict[str, pd.DataFrame], pattern: str | None = None) -> 
         lambda xs: "; ".join(f"{Path(x['source_path']).name} s. {x['page']}" if x.get("page") else Path(x["source_path"]).name for x in xs)
     )
     return flags.reset_index(drop=True)
+
+
+# --- shared by several notebooks: paths, amounts, private persons ----------------------------
+
+
+def project_relative(path: Path | str) -> str:
+    """``path`` relative to the project root when it lies inside it, else only its name.
+
+    Notebooks are committed with their outputs, so they never print an absolute path (it would
+    reveal a user's directories and change from machine to machine).
+    """
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(config.project_root()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def format_sek(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """A copy of ``frame`` with the given amount columns as text: ``1 234 kr`` (see :func:`sek`)."""
+    out = frame.copy()
+    for col in columns:
+        out[col] = out[col].map(sek).astype(object)
+    return out
+
+
+def public_names(frame: pd.DataFrame, name: str = "canonical_name", entity_id: str = "entity_id",
+                 kind: str = "kind") -> pd.DataFrame:
+    """A copy of ``frame`` in which private persons' names are replaced by ``privacy.private_label``.
+
+    Giving money to a party reveals a political opinion (GDPR article 9), so anything published
+    (the committed notebooks included) shows a private donor as ``Privatperson <hash>``: stable
+    across runs, so a reader can follow one donor through the tables without learning the name.
+    Organisations are public and keep their names.
+    """
+    from . import privacy
+
+    out = frame.copy()
+    is_person = out[kind].fillna("") == "person"
+    out[name] = out[name].astype(object)
+    out.loc[is_person, name] = out.loc[is_person, entity_id].map(privacy.private_label)
+    return out
+
+
+# --- 02: linkage ----------------------------------------------------------------------------------
+
+LINK_RULES = {
+    "judgement_same": "a human judged the records to be the same donor (data/manual/judgements.csv)",
+    "same_identifier": "the same valid organisationsnummer or personnummer",
+    "same_name": "the same organisation name after normalising case, spacing, diacritics and AB/Aktiebolag",
+    "same_name_address": "the same person name and the same address",
+    "fuzzy_name": "a similar organisation name (score of 90 or more out of 100)",
+    "fuzzy_name_address": "a similar person name and the same address",
+    "alone": "not linked to any other record (a donor seen once)",
+}
+
+
+def linkage(tables: dict[str, pd.DataFrame]):
+    """Re-run donor linkage over the processed contributions: ``link.Linkage`` with the rule and
+    score that linked each record (the processed tables keep only the resulting entity ids)."""
+    from . import link
+    from .link import _records_from_contributions
+
+    records, _anonymous = _records_from_contributions(tables["contributions"], tables["reports"])
+    return link.link_records(records, link.load_judgements(None))
+
+
+def linkage_rules(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """How many donor records each linkage rule joined to an entity, with the rule in plain words."""
+    links = linkage(tables).links
+    out = links.groupby("rule").size().rename("records").reset_index()
+    out["meaning"] = out["rule"].map(LINK_RULES).fillna("")
+    return out.sort_values(["records", "rule"], ascending=[False, True], ignore_index=True)
+
+
+def spellings_with_reasons(tables: dict[str, pd.DataFrame], entity_id: str) -> pd.DataFrame:
+    """Every contribution linked to one entity: recipient, year, the donor as printed, its identity
+    number, and the linkage rule and score that joined it (with the spelling it was joined to).
+
+    A private person's printed name and personnummer pseudonym are not shown (see
+    :func:`public_names`); the rule still is.
+    """
+    from . import privacy
+
+    links = linkage(tables).links.set_index("record_id")
+    contrib = _with_report(tables["contributions"], tables)
+    rows = contrib[contrib["entity_id"] == entity_id].copy()
+    rows["rule"] = rows["contribution_id"].map(links["rule"])
+    rows["score"] = rows["contribution_id"].map(links["score"])
+    printed = tables["contributions"].set_index("contribution_id")["donor"]
+    rows["linked_to"] = rows["contribution_id"].map(links["linked_to"]).map(printed)
+    out = rows[["year", "reporter_name", "donor", "donor_id", "address", "amount", "rule", "score", "linked_to"]]
+    out = out.sort_values(["year", "reporter_name", "amount", "donor"], na_position="last", ignore_index=True)
+    if (rows["donor_kind"] == "person").any():
+        label = privacy.private_label(entity_id)
+        out = out.assign(donor=label, donor_id="(personnummer, pseudonymised)", address="(hidden)",
+                         linked_to=out["linked_to"].where(out["linked_to"].isna(), label))
+    return out
+
+
+def uncertain_for_review(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Close calls the matcher did not decide (``link.uncertain_pairs``), private persons labelled."""
+    from . import privacy
+
+    pairs = linkage(tables).uncertain.copy()
+    kinds = tables["contributions"].set_index("contribution_id")["donor_kind"]
+    for side in ("left", "right"):
+        person = pairs[side].map(kinds).fillna("") == "person"
+        pairs[f"{side}_name"] = pairs[f"{side}_name"].astype(object)
+        pairs.loc[person, f"{side}_name"] = pairs.loc[person, f"{side}_entity"].map(privacy.private_label)
+    return pairs.sort_values(["score", "left", "right"], ascending=[False, True, True], ignore_index=True)
+
+
+def party_with_most_donations(tables: dict[str, pd.DataFrame]) -> str | None:
+    """The party whose organisations received the most from identified donors (ties: by name)."""
+    contrib = _with_report(tables["contributions"].dropna(subset=["entity_id"]), tables)
+    totals = contrib.groupby("party")["amount"].sum().reset_index()
+    if totals.empty:
+        return None
+    totals = totals.sort_values(["amount", "party"], ascending=[False, True])
+    return str(totals.iloc[0]["party"])
+
+
+# --- 03 and 04: flags as readable cases ----------------------------------------------------------
+
+
+def flag_cases(tables: dict[str, pd.DataFrame], patterns: list[str] | tuple[str, ...] | None = None,
+               reveal_private: bool = False) -> pd.DataFrame:
+    """Flags of the given patterns (all when None) as a readable table, in the register's order
+    (severity, then amount). Private donors are shown as ``Privatperson <hash>`` in the
+    explanation unless ``reveal_private``."""
+    from .detect.cli import pseudonymise_private_donors
+
+    flags = tables["flags"]
+    if patterns is not None:
+        flags = flags[flags["pattern"].isin(list(patterns))]
+    if not reveal_private and len(flags):
+        flags = pseudonymise_private_donors(flags.reset_index(drop=True), tables)
+    out = flags_table({**tables, "flags": flags})
+    cols = ["pattern", "severity", "year", "party", "organisation", "amount", "estimated_fee", "explanation", "where"]
+    return out[cols]
+
+
+def fees_by_pattern(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Number of flags and the estimated sanction fees per pattern (SEK; 0 where no fee applies)."""
+    flags = tables["flags"]
+    out = flags.groupby("pattern").agg(flags=("flag_id", "size"), with_fee=("estimated_fee", "count"),
+                                       estimated_fees=("estimated_fee", "sum")).reset_index()
+    return out.sort_values(["estimated_fees", "pattern"], ascending=[False, True], ignore_index=True)
+
+
+def source_disagreements(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Group totals on which a PDF report and the open-data file disagree, with the organisation."""
+    dis = tables["disagreements"]
+    names = tables["reports"].set_index("report_id")["reporter_name"]
+    out = dis.assign(reporter_name=dis["pdf_report_id"].map(names),
+                     group_name=dis["group"].map(lambda g: GROUP_NAMES.get(int(g), str(g))))
+    out = out[["reporter_name", "org_number", "year", "group", "group_name", "pdf_amount", "opendata_amount", "difference"]]
+    return out.sort_values(["year", "reporter_name", "group"], ignore_index=True)
+
+
+def identity_problems(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Named itemised contributions (5.4, 5.7, 8.x) whose identity number fails its check digit,
+    or that carry neither an identity number nor an address, as printed in primary PDF reports.
+    Private persons' names are replaced by their label."""
+    from . import privacy
+
+    contrib = _with_report(tables["contributions"], tables)
+    reports = primary_reports(tables).set_index("report_id")["source_kind"]
+    contrib = contrib[contrib["report_id"].map(reports) == "pdf"]
+    named = contrib["donor_kind"] != "anonymous"
+    invalid = contrib["is_donor_id_valid"].fillna(True).eq(False)
+    missing = contrib["donor_id"].isna() & contrib["address"].isna() & contrib["code"].isin(["5.4", "5.7"])
+    rows = contrib[named & (invalid | missing)].copy()
+    rows["problem"] = invalid[named & (invalid | missing)].map({True: "identity number fails its check digit",
+                                                                False: "neither identity number nor address"})
+    person = rows["donor_kind"] == "person"
+    rows["donor"] = rows["donor"].astype(object)
+    rows.loc[person, "donor"] = rows.loc[person, "entity_id"].map(privacy.private_label)
+    rows["source"] = rows["source_path"].map(lambda p: Path(p).name) + " s. " + rows["page"].astype(str)
+    out = rows[["year", "reporter_name", "code", "donor", "donor_kind", "amount", "problem", "source"]]
+    return out.sort_values(["year", "reporter_name", "amount", "donor"], ascending=[True, True, False, True], ignore_index=True)
+
+
+def anonymous_near_limit_counts(shares: pd.Series, near: float = 0.9) -> dict[str, int]:
+    """How many anonymous gifts lie below ``near`` x the limit, between it and the limit, and over it."""
+    return {
+        "below": int((shares < near).sum()),
+        "near": int(((shares >= near) & (shares <= 1.0)).sum()),
+        "over": int((shares > 1.0).sum()),
+    }
+
+
+# --- 05: party overview ----------------------------------------------------------------------
+
+
+def side_organisations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Side organisations (youth wings, women's and senior associations) that reported, per year."""
+    reports = primary_reports(tables)
+    side = reports[reports["role"] == "sidoorganisation"]
+    out = side[["party", "reporter_name", "org_number", "level", "year", "total"]]
+    return out.sort_values(["party", "reporter_name", "year"], ignore_index=True)
+
+
+def related_entity_income(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Group 8 lines (income received by an entity under the party's controlling influence)."""
+    lines = _with_report(tables["lines"], tables)
+    rel = lines[(lines["group"] == 8) & (lines["amount"] != 0)]
+    out = rel[["party", "reporter_name", "year", "code", "label", "amount", "source_path", "page"]].copy()
+    out["source_path"] = out["source_path"].map(lambda p: Path(p).name)
+    return out.sort_values(["party", "year", "reporter_name", "amount", "code"],
+                           ascending=[True, True, True, False, True], ignore_index=True)

@@ -92,3 +92,10 @@ def lottery_lines(lottery: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
     _source(ax, note)
     ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
     return ax
+
+
+def add_source(ax, note: str = SOURCE_NOTE):
+    """Put the source line under a chart drawn elsewhere (e.g. ``graph.draw_party_network``)."""
+    _source(ax, note)
+    ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return ax
