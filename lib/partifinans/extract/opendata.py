@@ -407,11 +407,13 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> 
     line_type = type_idx[line_first]
     line_group = group[line_first]
     line_row = row[line_first]
-    labels = (
-        table["type_label"].take(pa.array(line_first)).to_numpy(zero_copy_only=False).astype(object)
-        if "type_label" in table.column_names else np.full(len(line_first), None, dtype=object)
-    )
-    labels[labels == ""] = None
+    n_lines = len(line_first)
+    take_lines = pa.array(line_first)
+    if "type_label" in table.column_names:
+        labels = table["type_label"].take(take_lines).combine_chunks()
+        labels = pc.if_else(pc.equal(labels, ""), pa.scalar(None, pa.string()), labels)
+    else:
+        labels = pa.nulls(n_lines, pa.string())
     codes = type_values[line_type]
     known_type = np.isin(type_values, known_codes())
     prefix = np.array([int(c.split(".")[0]) for c in type_values], dtype=np.int64)
@@ -422,15 +424,16 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> 
         )
     for i in np.flatnonzero(known & (prefix[line_type] != line_group)):
         warnings[line_report[i]].append(f"row {line_row[i]}: income type {codes[i]!r} listed under group {line_group[i]}")
-    lines_out = pd.DataFrame({
-        "report_id": report_ids[line_report],
-        "group": line_group,
-        "code": codes,
+    # the lines table is as long as the file: built in Arrow, no Python string per line
+    lines_out = schema.to_pandas(pa.table({
+        "report_id": pa.array(report_ids, pa.string()).take(pa.array(line_report)),
+        "group": pa.array(line_group, pa.int64()),
+        "code": pa.array(type_values, pa.string()).take(pa.array(line_type)),
         "label": labels,
-        "amount": line_amount,
-        "page": None,
-        "row": line_row,
-    })
+        "amount": pa.array(line_amount, pa.float64()),
+        "page": pa.nulls(n_lines, pa.int64()),
+        "row": pa.array(line_row, pa.int64()),
+    }, schema=schema.arrow_schema("lines")))
 
     # ---- contributions: non-zero rows of itemised types
     itemised_type = np.isin(type_values, itemised_codes())
@@ -452,7 +455,7 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> 
     reports["warnings"] = [sorted(w, key=_row_of) for w in warnings]
     return {
         "reports": schema.conform(reports, "reports"),
-        "lines": schema.conform(lines_out, "lines"),
+        "lines": lines_out,
         "contributions": schema.conform(contributions, "contributions"),
     }
 
