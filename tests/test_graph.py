@@ -273,7 +273,17 @@ def test_ids_do_not_depend_on_row_order(G):
     shuffled = {name: df.sample(frac=1.0, random_state=7).reset_index(drop=True) for name, df in _tables().items()}
     again = build_graph(shuffled)
     assert sorted(again.edges(keys=True)) == sorted(G.edges(keys=True))
+    assert dict(again.nodes(data="label")) == dict(G.nodes(data="label"))
     assert sorted(e["id"] for e in graph_to_ftm(again)) == sorted(e["id"] for e in graph_to_ftm(G))
+
+
+def test_organisation_that_changed_its_name_gets_its_latest_name():
+    tables = _tables()
+    older = tables["reports"].iloc[[0]].assign(report_id="r_2021", year=2021, reporter_name="S-föreningen Exempelstad")
+    tables["reports"] = schema.conform(pd.concat([older, tables["reports"]]), "reports")
+    G = build_graph(tables)
+    assert G.nodes[f"org:{ORG_S}"]["label"] == "Socialdemokraterna i Exempelstad"
+    assert G.nodes[f"org:{ORG_S}"]["years"] == "2021,2022"
 
 
 def test_uncoded_2014_form_internal_line_is_an_internal_transfer():

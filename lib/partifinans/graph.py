@@ -182,12 +182,12 @@ def _primary(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFram
     lines = tables.get("lines", schema.empty("lines"))
     contributions = tables.get("contributions", schema.empty("contributions"))
     reports = reports[reports["is_primary"].fillna(False).astype(bool)]
-    ids = set(reports["report_id"])
-    return (
-        reports,
-        lines[lines["report_id"].isin(ids)],
-        contributions[contributions["report_id"].isin(ids)],
-    )
+    # A fixed order, whatever the tables' row order: the latest report first, so an organisation
+    # that changed its name is labelled with its latest name.
+    reports = reports.sort_values(["year", "report_id"], ascending=[False, True], na_position="last")
+    ids = list(reports["report_id"])
+    contributions = contributions[contributions["report_id"].isin(ids)].sort_values("contribution_id")
+    return reports, lines[lines["report_id"].isin(ids)], contributions
 
 
 def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -> nx.MultiDiGraph:
