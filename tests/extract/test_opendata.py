@@ -462,3 +462,17 @@ def test_trailing_blank_lines_change_nothing(tmp_path, tables):
     p.write_bytes(data)
     t = read_opendata(p, "trailing.csv", hashlib.sha256(ODD_ROWS.read_bytes()).hexdigest())
     pd.testing.assert_frame_equal(t["contributions"], tables["contributions"])
+
+
+def test_repeated_total_type_summed_with_warning_and_negative_line_warned(tmp_path):
+    rows = _rows()
+    boras = rows[(rows["reporter_name"] == "Liberalerna Borås") & (rows["year"] == 2024)]
+    extra = boras[boras["type_code"].isin(["2.1", "6.1"])].copy()
+    extra["amount"] = [1000.0, -250.0]
+    p = write_opendata_csv(pd.concat([rows, extra], ignore_index=True), tmp_path / "repeat.csv")
+    t = read_opendata(p, "repeat.csv", "s")
+    rep = _report(t, "Liberalerna Borås", 2024)
+    lines = t["lines"][t["lines"]["report_id"] == rep["report_id"]].set_index("code")
+    assert lines.loc["2.1", "amount"] == 19450.5 and lines.loc["6.1", "amount"] == -250.0
+    assert "row 6: type '2.1' is on 2 rows; the line holds their sum" in list(rep["warnings"])
+    assert "row 19: negative amount -250.00 for type '6.1'" in list(rep["warnings"])

@@ -424,6 +424,15 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> 
         )
     for i in np.flatnonzero(known & (prefix[line_type] != line_group)):
         warnings[line_report[i]].append(f"row {line_row[i]}: income type {codes[i]!r} listed under group {line_group[i]}")
+    itemised_type = np.isin(type_values, itemised_codes())
+    line_itemised = itemised_type[line_type] | np.isin(line_group, sp["itemised_groups"])
+    rows_per_line = np.bincount(line_idx, minlength=n_lines)
+    for i in np.flatnonzero((rows_per_line > 1) & ~line_itemised):
+        warnings[line_report[i]].append(
+            f"row {line_row[i]}: type {codes[i]!r} is on {rows_per_line[i]} rows; the line holds their sum"
+        )
+    for i in np.flatnonzero(line_amount < 0):
+        warnings[line_report[i]].append(f"row {line_row[i]}: negative amount {line_amount[i]:.2f} for type {codes[i]!r}")
     # the lines table is as long as the file: built in Arrow, no Python string per line
     lines_out = schema.to_pandas(pa.table({
         "report_id": pa.array(report_ids, pa.string()).take(pa.array(line_report)),
@@ -436,7 +445,6 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> 
     }, schema=schema.arrow_schema("lines")))
 
     # ---- contributions: non-zero rows of itemised types
-    itemised_type = np.isin(type_values, itemised_codes())
     pick = np.flatnonzero(
         (itemised_type[type_idx] | np.isin(group, sp["itemised_groups"])) & (amount != 0)
     )
