@@ -26,11 +26,14 @@ Nodes (id: kind)
   reporter's controlling influence whose income it reports as group 8 (the reports do not name
   it, so it is a pseudo-node per reporter).
 
-Node attributes: ``kind``, ``label`` (private persons: ``Privatperson <8 hex>`` unless
-``reveal_private``), ``org_number`` (organisations only, never for a person), ``legal_form``
-(``identifiers.legal_form_group``), and totals in SEK: ``total_given`` and ``n_contributions``
-(donors), ``contributions_received`` (organisations, parties, related entities),
-``total_income`` (organisations: the printed report totals, else the sum of lines).
+Node attributes: ``kind``, ``label`` (private persons: ``Privatperson <8 hex>`` from
+``privacy.private_label(entity_id)`` unless ``reveal_private``; elected members who report for
+themselves keep their name, which their public report carries), ``org_number`` (organisations
+only, never for a person), ``legal_form`` (``identifiers.legal_form_group``), and totals in SEK:
+``total_given``, ``n_contributions``, ``n_recipients`` (donors and aggregates),
+``contributions_received`` (organisations: groups 4 and 5; related entities: group 8; parties:
+all of their organisations' and related entities'), ``total_income`` (organisations: the printed
+report totals, else the sum of lines; related entities: their group 8 lines).
 
 Edges (key: kind)
 -----------------
