@@ -177,7 +177,7 @@ CASES = [
         "lottery_surge",
         _lottery({2020: {"3.2": 20000}, 2021: {"3.3": 20000}, 2022: {"3.2": 40000, "3.3": 20000}, 2023: {"3.2": 20000}}),
         [{"year": 2022, "amount": 60000.0, "pages": [2], "orgs": ["Liberalerna Borås"],
-          "in_text": ["3.0 times its median of 20 000 kr", "Riksdag (11 Sep 2022)"]}],
+          "in_text": ["3.0 times its median of 20 000 kr", "Riksdag election 11 Sep 2022"]}],
         id="election-year-three-times-median",
     ),
     pytest.param(

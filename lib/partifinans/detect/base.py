@@ -142,6 +142,10 @@ class Data:
         ]
         self.contributions = contributions
         self.disagreements = ensure_columns(tables.get("disagreements"), "disagreements")
+        entities = ensure_columns(tables.get("entities"), "entities")
+        self.entity_names: dict[str, str] = {
+            e: n for e, n in zip(entities["entity_id"], entities["canonical_name"], strict=True) if value(n)
+        }
 
         years = reports["year"].dropna().astype(int)
         self.first_year = int(years.min()) if len(years) else None

@@ -15,6 +15,7 @@ unless ``reveal_private`` is set, as every export of the project does.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -109,14 +110,21 @@ def _print_table(flags: pd.DataFrame) -> None:
         amount = fmt_sek(r["amount"]) if r["amount"] is not None else "-"
         head = f"{r['severity'].upper():<6} {r['pattern']:<24} {r['year'] or '-':<5} {(r['party'] or '-'):<16} {amount:>14}"
         print(head)
-        print(textwrap.fill(r["explanation"], width=width, initial_indent="       ", subsequent_indent="       "))
+        # Keep "1 790 530 kr" on one line: no-break spaces inside amounts while wrapping.
+        text = re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=kr\b)", "\u00a0", r["explanation"])
+        text = textwrap.fill(text, width=width, initial_indent="       ", subsequent_indent="       ", break_on_hyphens=False)
+        print(text.replace("\u00a0", " "))
         evidence = json.loads(r["evidence"] or "[]")
         if evidence:
             where = ", ".join(
-                e["source_path"] + (f" p. {e['page']}" if e.get("page") is not None else "") for e in evidence[:4]
+                e["source_path"] + (f"\u00a0p.\u00a0{e['page']}" if e.get("page") is not None else "") for e in evidence[:4]
             )
             more = f" (+{len(evidence) - 4} more)" if len(evidence) > 4 else ""
-            print(textwrap.fill(f"Evidence: {where}{more}", width=width, initial_indent="       ", subsequent_indent="       "))
+            text = textwrap.fill(
+                f"Evidence: {where}{more}", width=width, initial_indent="       ", subsequent_indent="       ",
+                break_on_hyphens=False,
+            )
+            print(text.replace("\u00a0", " "))
     counts = flags["severity"].value_counts()
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("high", "medium", "low"))
     print(f"\n{len(flags)} flags ({summary}).")

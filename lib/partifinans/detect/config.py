@@ -33,12 +33,12 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 # Riksdag: ordinary elections every fourth year (regeringsformen 3 kap. 3 §), on the second Sunday
 # of September (vallagen; valmyndigheten.se). European Parliament: 2014, 2019, 2024 (valmyndigheten.se).
 ELECTIONS: dict[int, tuple[str, ...]] = {
-    2014: ("Riksdag (14 Sep 2014)", "European Parliament (25 May 2014)"),
-    2018: ("Riksdag (9 Sep 2018)",),
-    2019: ("European Parliament (26 May 2019)",),
-    2022: ("Riksdag (11 Sep 2022)",),
-    2024: ("European Parliament (9 Jun 2024)",),
-    2026: ("Riksdag (13 Sep 2026)",),
+    2014: ("Riksdag election 14 Sep 2014", "European Parliament election 25 May 2014"),
+    2018: ("Riksdag election 9 Sep 2018",),
+    2019: ("European Parliament election 26 May 2019",),
+    2022: ("Riksdag election 11 Sep 2022",),
+    2024: ("European Parliament election 9 Jun 2024",),
+    2026: ("Riksdag election 13 Sep 2026",),
 }
 
 SEVERITY: dict[str, str] = {

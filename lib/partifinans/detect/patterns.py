@@ -101,7 +101,13 @@ def anonymous_near_limit(data: Data) -> list[dict]:
     return flags
 
 
-def _donor_name(rows: list[dict]) -> str:
+def _donor_name(rows: list[dict], data: Data | None = None) -> str:
+    """The donor's name: the linked entity's canonical name when there is one, else as printed."""
+    if data is not None:
+        for r in rows:
+            name = data.entity_names.get(r.get("entity_id"))
+            if name:
+                return name
     for r in rows:
         if r.get("donor"):
             return r["donor"]
@@ -132,7 +138,7 @@ def split_across_entities(data: Data) -> list[dict]:
                 donors=[donor(r) for r in rows],
                 amount=total,
                 explanation=(
-                    f"{_donor_name(rows)} gave {fmt_sek(total)} in {year} to {len(orgs)} different organisations "
+                    f"{_donor_name(rows, data)} gave {fmt_sek(total)} in {year} to {len(orgs)} different organisations "
                     f"of {party} ({', '.join(o['name'] or '?' for o in orgs)}), so no single report shows "
                     f"the whole amount."
                 ),
@@ -174,7 +180,7 @@ def intermediary_donor(data: Data) -> list[dict]:
                     donors=[donor(r) for r in rows],
                     amount=total,
                     explanation=(
-                        f"{_donor_name(rows)} ({rows[0]['donor_id']}, {kind}), which is not one of the party's own "
+                        f"{_donor_name(rows, data)} ({rows[0]['donor_id']}, {kind}), which is not one of the party's own "
                         f"organisations, gave {fmt_sek(total)} to {', '.join(fmt_org(o) for o in orgs)} in {year}, "
                         f"more than 0.5 pbb ({fmt_sek(limit)}); the real donors behind a foundation or association "
                         f"are not named."
@@ -319,7 +325,7 @@ def donor_concentration(data: Data) -> list[dict]:
                 donors=[donor(x) for x in rows],
                 amount=given,
                 explanation=(
-                    f"{_donor_name(rows)} gave {fmt_sek(given)}, {given / total_income:.0%} of the non-public "
+                    f"{_donor_name(rows, data)} gave {fmt_sek(given)}, {given / total_income:.0%} of the non-public "
                     f"income of {fmt_org(organisation(r))} ({fmt_sek(total_income)}) in {r['year']}, "
                     f"which makes the organisation dependent on one donor."
                 ),
@@ -353,8 +359,8 @@ def year_over_year_jump(data: Data) -> list[dict]:
                     organisations=[organisation(r)],
                     amount=amount,
                     explanation=(
-                        f"{fmt_org(organisation(r))}'s non-public income (sales, lotteries, collections, "
-                        f"contributions, other and related entities) rose from {fmt_sek(prev)} in {year - 1} to "
+                        f"The non-public income (sales, lotteries, collections, contributions, other and related "
+                        f"entities) of {fmt_org(organisation(r))} rose from {fmt_sek(prev)} in {year - 1} to "
                         f"{fmt_sek(amount)} in {year}, {times}."
                     ),
                     evidence=[report_evidence(p), report_evidence(r)],
