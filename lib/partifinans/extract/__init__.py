@@ -37,8 +37,8 @@ def sha256_file(path: Path | str) -> str:
     return h.hexdigest()
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` in a reader swallows it."""
 
 
 @contextlib.contextmanager

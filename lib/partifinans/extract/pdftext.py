@@ -4,8 +4,9 @@ A *cell* is a run of words on one line with only word spacing between them (a ta
 a value); a *line* is the cells that share a baseline, left to right. The family parsers work on
 these lines by their labels and codes, never by fixed coordinates.
 
-pdfplumber is the reader: each page's words are read once with ``extract_words`` (no table
-finder, no ``extract_text``), then grouped here. Bounds on the input (size, pages) are checked
+pdfplumber is the reader: each page's layout is read once (``page.layout``), only its characters
+are kept, and they are grouped into words, lines and cells here (no table finder, no
+``extract_text``, no per-object dicts for rules and rectangles we never use). Bounds on the input (size, pages) are checked
 before any page is read; the time bound is applied by the caller (see ``extract.parse_pdf``).
 """
 
@@ -145,6 +146,66 @@ def words_to_lines(words: list[dict], page_number: int) -> list[Line]:
     return lines
 
 
+X_TOLERANCE = 3.0  # pdfplumber's default: a gap wider than this between two characters splits a word
+Y_TOLERANCE = 3.0  # characters whose tops differ by at most this share a line (pdfplumber's default)
+
+
+def page_chars(page) -> list[tuple[float, float, float, float, str]]:
+    """``(top, bottom, x0, x1, text)`` of every character on a pdfplumber page.
+
+    Walks ``page.layout`` (pdfminer's layout of the page, as pdfplumber builds it) and keeps only the
+    characters: pdfplumber's ``page.chars`` would turn every object on the page (rules, rectangles,
+    each character's colours and graphic state) into a dict first, which is most of its cost.
+    Coordinates are pdfplumber's (``top`` from the top of the page, MediaBox-adjusted).
+    """
+    from pdfminer.layout import LTChar, LTContainer
+
+    height = float(page.height)
+    mb_top = float(page.mediabox[1])
+    out = []
+    stack = list(page.layout)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, LTChar):
+            out.append((height - obj.y1 + mb_top, height - obj.y0 + mb_top, obj.x0, obj.x1, obj.get_text()))
+        elif isinstance(obj, LTContainer):
+            stack.extend(obj)
+    return out
+
+
+def chars_to_words(chars: list[tuple[float, float, float, float, str]]) -> list[dict]:
+    """Characters into words: same line (tops within ``Y_TOLERANCE``), no space, gap within ``X_TOLERANCE``."""
+    if not chars:
+        return []
+    chars = sorted(chars, key=lambda c: (c[0], c[2]))
+    rows: list[list[tuple]] = []
+    row_top = None
+    for c in chars:
+        if row_top is not None and c[0] - row_top <= Y_TOLERANCE:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+            row_top = c[0]
+    words = []
+    for row in rows:
+        row.sort(key=lambda c: c[2])
+        current: list[tuple] = []
+        for c in row:
+            if c[4].isspace():
+                if current:
+                    words.append(current)
+                current = []
+                continue
+            if current and (c[2] - current[-1][3] > X_TOLERANCE or c[2] < current[-1][2]):
+                words.append(current)
+                current = []
+            current.append(c)
+        if current:
+            words.append(current)
+    return [{"text": "".join(c[4] for c in w), "x0": w[0][2], "x1": max(c[3] for c in w),
+             "top": min(c[0] for c in w), "bottom": max(c[1] for c in w)} for w in words]
+
+
 def read_document(path: Path | str) -> Document:
     """Read a PDF's text layer, or raise :class:`BadInput` saying why it cannot be read."""
     import pdfplumber
@@ -176,7 +237,7 @@ def read_document(path: Path | str) -> Document:
         pages = []
         for i, page in enumerate(pdf.pages, start=1):
             try:
-                words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
+                words = chars_to_words(page_chars(page))
             except Exception as exc:  # noqa: BLE001
                 bad = unreadable(exc)
                 raise BadInput(path, f"page {i} cannot be read ({bad.reason})") from None
