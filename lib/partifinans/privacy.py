@@ -49,7 +49,14 @@ def is_pseudonym(value: object) -> bool:
     return isinstance(value, str) and value.startswith("pnr:")
 
 
+def keyed_hash(text: str, length: int = 16) -> str:
+    """HMAC-SHA256 of ``text`` under the local key, as hex. For ids derived from personal data
+    (a private donor's name and address): without the key nobody can confirm a guess."""
+    return hmac.new(key(), str(text).encode("utf-8"), hashlib.sha256).hexdigest()[:length]
+
+
 def private_label(entity_id: str) -> str:
-    """The label exports use for a private person unless the user asks for names."""
-    short = hashlib.sha256(str(entity_id).encode("utf-8")).hexdigest()[:8]
-    return f"Privatperson {short}"
+    """The label exports use for a private person unless the user asks for names.
+
+    Keyed, so that someone who guesses a donor's name and address cannot recompute the label."""
+    return f"Privatperson {keyed_hash('label:' + str(entity_id), 8)}"
