@@ -156,22 +156,22 @@ def _donor_kind(code: str | None, id_kind: str | None) -> str:
     return "unknown"
 
 
-def report_rows(report: dict, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
-    """The ``reports``, ``lines`` and ``contributions`` rows of one parsed PDF report."""
+def report_records(report: dict, source_path: str, sha256: str) -> dict[str, list[dict]]:
+    """The ``reports``, ``lines`` and ``contributions`` rows (plain dicts) of one parsed PDF report."""
     rid = report_id_of(sha256)
     rep = report["reporter"]
     org, org_valid, _ = protect_identifier(rep.get("org_number"))
     period = report.get("period") or {}
-    reports = pd.DataFrame([{
+    reports = [{
         "report_id": rid, "source_path": source_path, "source_sha256": sha256, "source_kind": "pdf",
         "is_primary": True, "kind": report["kind"], "year": report.get("year"), "org_number": org,
         "is_org_number_valid": org_valid, "reporter_name": rep.get("name"), "party": rep.get("party"),
         "role": rep.get("role"), "level": rep.get("level"), "area": rep.get("area"),
         "submitted": report.get("submitted"), "period_start": period.get("start"), "period_end": period.get("end"),
         "total": report.get("total"), "warnings": [scrub(w) for w in report.get("warnings", [])], "row": None,
-    }])
-    lines = pd.DataFrame([{"report_id": rid, "group": ln["group"], "code": ln["code"], "label": ln["label"],
-                           "amount": ln["amount"], "page": ln["page"], "row": None} for ln in report["lines"]])
+    }]
+    lines = [{"report_id": rid, "group": ln["group"], "code": ln["code"], "label": ln["label"],
+              "amount": ln["amount"], "page": ln["page"], "row": None} for ln in report["lines"]]
     contributions = []
     for i, c in enumerate(report["contributions"]):
         donor_id, valid, id_kind = protect_identifier(c.get("donor_id"))
@@ -181,12 +181,18 @@ def report_rows(report: dict, source_path: str, sha256: str) -> dict[str, pd.Dat
             "donor_kind": _donor_kind(c["code"], id_kind), "address": c.get("address"), "form": c.get("form"),
             "date": c.get("date"), "amount": c["amount"], "page": c.get("page"), "row": None, "entity_id": None,
         })
-    return {
-        "reports": schema.conform(reports, "reports"),
-        "lines": schema.conform(lines, "lines") if len(lines) else schema.empty("lines"),
-        "contributions": schema.conform(pd.DataFrame(contributions), "contributions") if contributions
-        else schema.empty("contributions"),
-    }
+    return {"reports": reports, "lines": lines, "contributions": contributions}
+
+
+def report_rows(report: dict, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+    """The ``reports``, ``lines`` and ``contributions`` rows of one parsed PDF report as DataFrames."""
+    return {t: _frame(rows, t) for t, rows in report_records(report, source_path, sha256).items()}
+
+
+def _frame(rows: list[dict], table: str) -> pd.DataFrame:
+    if not rows:
+        return schema.empty(table)
+    return schema.conform(pd.DataFrame(rows, columns=schema.columns(table)), table)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -226,8 +232,9 @@ def _previous(out: Path) -> dict[str, pd.DataFrame]:
         return {name: schema.empty(name) for name in BASE_TABLES}
 
 
-def _reused_rows(prev: dict[str, pd.DataFrame], sha256: str) -> dict[str, pd.DataFrame]:
-    reports = prev["reports"][prev["reports"]["source_sha256"] == sha256]
+def _reused_rows(prev: dict[str, pd.DataFrame], shas: set[str]) -> dict[str, pd.DataFrame]:
+    """The previous run's rows of the files whose content is unchanged."""
+    reports = prev["reports"][prev["reports"]["source_sha256"].isin(shas)]
     ids = set(reports["report_id"])
     return {
         "reports": reports,
@@ -257,6 +264,8 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
 
     files_rows: list[dict] = []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ("reports", "lines", "contributions")}
+    new_rows: dict[str, list[dict]] = {t: [] for t in parts}
+    reused_shas: set[str] = set()
     todo: list[tuple[int, Path, str, str]] = []  # (index in files_rows, path, source_path, sha256)
     seen_sha: dict[str, str] = {}
     for path in paths:
@@ -276,10 +285,7 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
         seen_sha[sha] = rel
         if old is not None and old["sha256"] == sha:
             row.update(status=old["status"], reason=old["reason"], layout=old["layout"], report_id=old["report_id"])
-            reused = _reused_rows(prev, sha)
-            for t in parts:
-                if len(reused[t]):
-                    parts[t].append(reused[t])
+            reused_shas.add(sha)
             summary.reused += 1
             continue
         todo.append((len(files_rows) - 1, path, rel, sha))
@@ -290,11 +296,11 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
         row.update(status=result["status"], reason=scrub(result.get("reason")), layout=result.get("layout"))
         if result["status"] == "parsed" and "report" in result:
             report = result["report"]
-            rows = report_rows(report, rel, sha)
+            rows = report_records(report, rel, sha)
             row["report_id"] = report_id_of(sha)
             summary.pages += report["source"]["pages"]
             for t in parts:
-                parts[t].append(rows[t])
+                new_rows[t].extend(rows[t])
         elif result["status"] == "parsed":
             for t in parts:
                 frame = result["frames"].get(t)
@@ -305,8 +311,9 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
     summary.skipped = sum(1 for r in files_rows if r["status"] == "skipped")
 
     tables = {"files": schema.conform(pd.DataFrame(files_rows, columns=schema.columns("files")), "files")}
+    reused = _reused_rows(prev, reused_shas)
     for t, frames in parts.items():
-        frames = [f for f in frames if len(f)]
+        frames = [f for f in (reused[t], _frame(new_rows[t], t), *frames) if len(f)]
         tables[t] = schema.conform(pd.concat(frames, ignore_index=True), t) if frames else schema.empty(t)
     tables = _post_stages(tables)
     # ``files`` is renamed into place last: it is what the next run trusts when it reuses rows, so a
