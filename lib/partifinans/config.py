@@ -64,7 +64,8 @@ def key_file() -> Path:
 
 USER_AGENT = "partifinans/0.1 (+https://github.com/partifinans/partifinans; open-source party finance analyser)"
 
-# Bounds on one input file (documented in README, tested in tests/test_limits.py).
+# Bounds on one input file (documented in docs/LIMITS.md, tested in tests/robustness/test_limits.py).
 MAX_PAGES = 500
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_SECONDS_PER_FILE = 60
+MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024  # all of one PDF's compressed streams, inflated

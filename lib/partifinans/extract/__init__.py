@@ -7,7 +7,8 @@ page. A file that cannot be read as a report raises :class:`~partifinans.errors.
 
 Bounds: file size and page count are checked before any page is read (``config.MAX_FILE_BYTES``,
 ``config.MAX_PAGES``); reading one file is stopped after ``config.MAX_SECONDS_PER_FILE`` seconds
-(SIGALRM in the parsing process, when it is the main thread).
+(SIGALRM in the parsing process, when it is the main thread); all its compressed streams together
+may inflate to at most ``config.MAX_DECOMPRESSED_BYTES`` (``inflate.py``). See docs/LIMITS.md.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from .. import config
 from ..errors import BadInput
 from . import eservice, form2014
+from .inflate import InflateLimitExceeded, inflate_limit
 from .labels import load as load_maps
 from .labels import norm
 from .pdftext import Document, read_document
@@ -80,11 +82,14 @@ def parse_pdf(path: Path | str, timeout: float | None = None) -> dict:
     """Read one report PDF into the ``partifinans.report/1`` dict, or raise ``BadInput``."""
     path = Path(path)
     seconds = config.MAX_SECONDS_PER_FILE if timeout is None else timeout
+    limit = config.MAX_DECOMPRESSED_BYTES
     try:
-        with time_limit(seconds):
+        with time_limit(seconds), inflate_limit(limit):
             return _parse(path)
     except _Timeout:
         raise BadInput(path, f"took longer than {seconds} s to read (limit MAX_SECONDS_PER_FILE)") from None
+    except InflateLimitExceeded:
+        raise BadInput(path, f"streams inflate to more than {limit} bytes (limit MAX_DECOMPRESSED_BYTES)") from None
     except RecursionError:
         raise BadInput(path, "PDF structure too deeply nested to read") from None
     except MemoryError:
