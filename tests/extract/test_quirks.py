@@ -125,3 +125,17 @@ def test_unknown_label_and_code_are_warned_with_their_page(parsed):
     assert r["warnings"][0] == "page 1: unknown label 'Hemsida:' (line 'Hemsida: www.example.org')"
     assert r["warnings"][1].startswith("page 1: unknown income type code 7.3")
     assert "difference 1000.00" in r["warnings"][2]
+
+
+def test_free_text_codes_in_label_runs_and_codeless_types(parsed):
+    r = parsed("free_text")
+    assert r["reporter"]["name"] == "Påhittpartiet i Testeby" and r["reporter"]["party"] == "Påhittpartiet"
+    assert r["submitted"] == "2022-05-03" and r["year"] == 2021
+    assert [(ln["code"], ln["group"], ln["label"], ln["amount"]) for ln in r["lines"]] == [
+        ("2.1", 2, "Medlemsavgifter", 12000.0),  # code and label in one run of text
+        ("3.1", 3, "Försäljning", 4500.0),  # no code printed: found from the label (maps/income_types.csv)
+        ("5.7", 5, "Övriga bidrag över 23 800 kronor", 60000.0)]  # amount on the label's second line
+    assert [(c["donor"], c["donor_id"], c["date"], c["amount"]) for c in r["contributions"]] == [
+        ("Exempelbolaget AB", "556677-8899", "2021-03-01", 35000.0),
+        ("Påhittad Stiftelse", "802111-2225", "2021-09-30", 25000.0)]
+    assert r["total"] == 76500.0 and r["warnings"] == []

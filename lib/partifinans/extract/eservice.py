@@ -71,12 +71,16 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
 
         income = _income_line(line, maps)
+        if income is None and tables.table is None:
+            income = _coded_by_label(line, maps)
         if income is not None:
             tables.close()
             code, label, amount, x0 = income
-            current = _add_line(state, maps, code, label, amount, line)
-            current_label = (x0, line)
-            pending_line = current if amount is None else None
+            entry = _add_line(state, maps, code, label, amount, line)
+            placed = entry["group"] is not None
+            current = entry if placed else None  # items under an unplaceable type are warned, not kept
+            current_label = (x0, line) if placed else None
+            pending_line = entry if placed and amount is None else None
             continue
         if maps.is_total(line.cells[0].text) and len(line.cells) >= 2 and line_amount(line) is not None:
             tables.close()
@@ -100,6 +104,13 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if pending_line is not None and line_amount(line) is not None and len(line.cells) == 1:
             pending_line["amount"] = line_amount(line)
             pending_line = None
+            continue
+        if (pending_line is not None and current_label is not None and line_amount(line) is not None
+                and _continues_label(Line(line.page, line.top, line.bottom, line.cells[:-1]), current_label)):
+            # the label's last line carries the amount (cells aligned at the bottom)
+            pending_line["label"] = f"{pending_line['label']} {line.cells[0].text}"
+            pending_line["amount"] = line_amount(line)
+            pending_line = current_label = None
             continue
         if current_label is not None and _continues_label(line, current_label):
             current["label"] = f"{current['label']} {line.cells[0].text}"
@@ -133,9 +144,23 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     return "eservice_stacked" if state.labels_above_values else "eservice_table"
 
 
+def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
+    """A type printed without its code ("Medlemsavgifter  12 000"), its code found from the label."""
+    if len(line.cells) < 2:
+        return None
+    amount = line_amount(line)
+    if amount is None:
+        return None
+    label = " ".join(c.text for c in line.cells[:-1])
+    code = maps.income_aliases.get(norm(label))
+    if code is None:
+        return None
+    return code, label, amount, line.cells[0].x0
+
+
 def _continues_label(line: Line, current_label: tuple[float, Line]) -> bool:
     x0, prev = current_label
-    if len(line.cells) != 1 or line.page != prev.page:
+    if len(line.cells) != 1 or line.page != prev.page:  # one cell: the label column only
         return False
     c = line.cells[0]
     return abs(c.x0 - x0) <= 2 and line.top - prev.bottom <= 1.0 * (prev.bottom - prev.top)
