@@ -97,7 +97,11 @@ def synthetic_rows(n_rows: int, seed: int = SEED) -> pd.DataFrame:
 
 
 def _import(path: str, queue) -> None:
-    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:  # in chunks, so the file's bytes do not count in peak memory
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    sha = h.hexdigest()
     t0 = time.perf_counter()
     tables = read_opendata(path, path, sha)
     seconds = time.perf_counter() - t0
