@@ -39,6 +39,7 @@ demo-processed: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m partifinans.demo.generate --out data/raw/demo --golden tests/golden
+	$(BIN)/python -m partifinans.demo.opendata --out data/raw/demo
 
 notebooks: $(STAMP) demo-processed
 	$(DEMO_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
