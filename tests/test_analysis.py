@@ -262,3 +262,20 @@ def test_side_organisations(tables):
     reports.loc[reports["report_id"] == "r3", "role"] = "sidoorganisation"
     out = analysis.side_organisations({**tables, "reports": reports})
     assert out[["reporter_name", "year", "total"]].values.tolist() == [["Liberalerna Påhittby", 2022, 9000.0]]
+
+
+def test_merged_spellings_list_printings_and_hide_persons(person_tables):
+    out = analysis.merged_spellings(person_tables)
+    assert out["entity_id"].tolist() == ["ep", "e1"]  # two printings each, larger total first; eq was printed once
+    assert out.loc[1, "printed"] == "EXEMPELBOLAGET AKTIEBOLAG [5566778899]; Exempelbolaget AB [556677-8899]"
+    assert out["total"].tolist() == [56000.0, 11000.0]
+    assert "Testsson" not in analysis.public_names(out).to_string()  # printings hidden, name labelled
+
+
+def test_lottery_by_year_leaves_years_without_a_report_empty(tables):
+    extra = schema.conform(pd.DataFrame({"report_id": ["r1", "r3"], "group": [3, 3], "code": ["3.3", "3.2"],
+                                         "amount": [500.0, 0.0]}), "lines")
+    lottery = analysis.lottery_by_year({**tables, "lines": pd.concat([tables["lines"], extra], ignore_index=True)})
+    assert lottery.loc["Liberalerna Exempelstad"].tolist() == [500.0, 2000.0]
+    assert lottery.loc["Liberalerna Påhittby", 2022] == 0.0  # reported, no lottery income
+    assert pd.isna(lottery.loc["Liberalerna Påhittby", 2021])  # no report that year: unknown, not zero

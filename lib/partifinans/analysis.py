@@ -171,10 +171,14 @@ def anonymous_relative_to_limit(tables: dict[str, pd.DataFrame]) -> pd.Series:
 
 
 def lottery_by_year(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Lottery income (types 3.2 + 3.3) per organisation and year."""
+    """Lottery income (types 3.2 + 3.3) per organisation and year; NaN for a year without a report."""
     lines = _with_report(tables["lines"], tables)
     lottery = lines[lines["code"].isin(["3.2", "3.3"])]
-    return lottery.pivot_table(index="reporter_name", columns="year", values="amount", aggfunc="sum", fill_value=0.0)
+    out = lottery.pivot_table(index="reporter_name", columns="year", values="amount", aggfunc="sum", fill_value=0.0)
+    # A year in which the organisation filed no report is unknown (NaN), not zero lottery income.
+    reports = primary_reports(tables)
+    filed = pd.crosstab(reports["reporter_name"], reports["year"]).reindex(index=out.index, columns=out.columns, fill_value=0)
+    return out.where(filed > 0)
 
 
 def donors_across_organisations(tables: dict[str, pd.DataFrame], min_organisations: int = 2) -> pd.DataFrame:
@@ -323,6 +327,29 @@ def spellings_with_reasons(tables: dict[str, pd.DataFrame], entity_id: str) -> p
         out = out.assign(donor=label, donor_id="(personnummer, pseudonymised)", address="(hidden)",
                          linked_to=out["linked_to"].where(out["linked_to"].isna(), label))
     return out
+
+
+def merged_spellings(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Donor entities printed in more than one way (name or identity number), with the printings.
+
+    Columns: entity_id, canonical_name, kind, spellings (distinct name/number printings),
+    printed ("name [number]; ..."; hidden for private persons), contributions, total (SEK).
+    Most printings first, then the largest total.
+    """
+    contrib = _with_report(tables["contributions"].dropna(subset=["entity_id"]), tables)
+    contrib["printing"] = contrib["donor"].fillna("(no name)") + " [" + contrib["donor_id"].fillna("no number") + "]"
+    grouped = contrib.groupby("entity_id").agg(
+        spellings=("printing", "nunique"),
+        printed=("printing", lambda s: "; ".join(sorted(set(s)))),
+        contributions=("amount", "size"),
+        total=("amount", "sum"),
+    )
+    grouped = grouped[grouped["spellings"] > 1]
+    entities = tables["entities"].set_index("entity_id")[["canonical_name", "kind"]]
+    out = grouped.join(entities).reset_index()
+    out.loc[out["kind"] == "person", "printed"] = "(private person: printings not shown)"
+    out = out.sort_values(["spellings", "total", "canonical_name"], ascending=[False, False, True], ignore_index=True)
+    return out[["entity_id", "canonical_name", "kind", "spellings", "printed", "contributions", "total"]]
 
 
 def uncertain_for_review(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
