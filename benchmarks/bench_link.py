@@ -6,8 +6,9 @@ machine, peak memory under 4 GB. This script measures; it is not a test.
     .venv/bin/python benchmarks/bench_link.py 10000 100000 1000000
 
 Each size runs in a fresh process (so one size's memory does not count against the next) and
-prints one JSON line: records, entities found, true entities, seconds (linkage only, not the
-generation of the data), peak resident memory of the process in MB (``ru_maxrss``: the generated
+prints one JSON line: records, entities found, true entities, seconds (wall clock, linkage only,
+not the generation of the data), cpu_seconds (the same in CPU time: on a shared machine the wall
+clock also counts other people's jobs; the load average is printed beside it), peak resident memory of the process in MB (``ru_maxrss``: the generated
 input included), and pairwise precision and recall against the generator's truth.
 
 The records are invented (fixed seed): about a third of them organisations with an
@@ -207,9 +208,9 @@ def run(n: int) -> dict:
         "PARTIFINANS_KEY_FILE", os.path.join(tempfile.gettempdir(), "partifinans-bench.key")
     )
     df = generate(n)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     linkage = link_records(df.drop(columns="true_entity"))
-    seconds = time.perf_counter() - t0
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
     m = df[["record_id", "true_entity"]].merge(linkage.links[["record_id", "entity_id"]], on="record_id")
     both = _pairs(m.groupby(["true_entity", "entity_id"]).size())
@@ -220,6 +221,8 @@ def run(n: int) -> dict:
         "entities_found": int(linkage.entities.shape[0]),
         "entities_true": int(df["true_entity"].nunique()),
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "peak_memory_mb": round(peak_mb),
         "precision": round(both / found_pairs, 4) if found_pairs else None,
         "recall": round(both / true_pairs, 4) if true_pairs else None,
