@@ -76,19 +76,8 @@ def scrub(text: str | None) -> str | None:
 
 
 def protect_identifier(text: str | None) -> tuple[str | None, bool | None, str | None]:
-    """``(value to store, is_valid, kind)`` for a printed identity number; a personnummer is pseudonymised."""
-    if text is None or not str(text).strip():
-        return None, None, None
-    ident = identifiers.parse_identifier(str(text))
-    if ident is None:
-        digits = re.sub(r"\D", "", str(text))
-        if len(digits) >= 10:  # unreadable but could be personal: never in clear
-            return privacy.pseudonymise(digits), False, None
-        return str(text), False, None
-    if ident.kind == "pnr":
-        digits = re.sub(r"\D", "", ident.value)
-        return privacy.pseudonymise(ident.value if ident.is_valid else digits), ident.is_valid, "pnr"
-    return ident.value, ident.is_valid, "orgnr"
+    """``(value to store, is_valid, kind)``; see :func:`privacy.protect_identifier`."""
+    return privacy.protect_identifier(text)
 
 
 # --- one file (runs in a worker process) ---------------------------------------------------------

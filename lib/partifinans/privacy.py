@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from functools import lru_cache
 
@@ -43,6 +44,29 @@ def pseudonymise(personnummer: str) -> str:
     """``pnr:<16 hex>`` for a personnummer (pass the normalised form so spellings agree)."""
     digest = hmac.new(key(), personnummer.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"pnr:{digest[:16]}"
+
+
+def protect_identifier(text: str | None) -> tuple[str | None, bool | None, str | None]:
+    """``(value to store, is_valid, kind)`` for a printed identity number.
+
+    ``kind`` is ``"pnr"``, ``"orgnr"`` or None. A personnummer (valid or not) is pseudonymised; so is
+    any unreadable number of ten or more digits, since it could be one. An organisationsnummer is
+    public and kept in its normal form ``NNNNNN-NNNN``. The one place that decides what may be stored.
+    """
+    from . import identifiers
+
+    if text is None or not str(text).strip():
+        return None, None, None
+    ident = identifiers.parse_identifier(str(text))
+    if ident is None:
+        digits = re.sub(r"\D", "", str(text))
+        if len(digits) >= 10:  # unreadable but could be personal: never in clear
+            return pseudonymise(digits), False, None
+        return str(text), False, None
+    if ident.kind == "pnr":
+        clear = ident.value if ident.is_valid else re.sub(r"\D", "", ident.value)
+        return pseudonymise(clear), ident.is_valid, "pnr"
+    return ident.value, ident.is_valid, "orgnr"
 
 
 def is_pseudonym(value: object) -> bool:

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import yaml
 
-from .. import identifiers, privacy, schema
+from .. import privacy, schema
 from ..errors import BadInput
 
 SOURCE_KIND = "opendata"
@@ -282,15 +282,8 @@ def _hash_ids(parts) -> np.ndarray:
 
 def _reporter_number(text: str) -> tuple[str | None, bool | None, bool]:
     """Stored value, validity, whether it is a personnummer (then pseudonymised) for a printed number."""
-    if not text:
-        return None, None, False
-    ident = identifiers.parse_identifier(text)
-    if ident is None:
-        return text, False, False
-    if ident.kind == "pnr":
-        clear = ident.value if ident.is_valid else re.sub(r"\D", "", ident.value)
-        return privacy.pseudonymise(clear), ident.is_valid, True
-    return ident.value, ident.is_valid, False
+    value, valid, kind = privacy.protect_identifier(text)
+    return value, valid, kind == "pnr"
 
 
 def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
@@ -536,15 +529,7 @@ def parse_description(text: str) -> dict:
 
 def _identity(number: str | None) -> tuple[str | None, bool | None, str | None]:
     """(donor_id as stored, valid, kind) for a printed number; personnummer pseudonymised."""
-    if not number:
-        return None, None, None
-    ident = identifiers.parse_identifier(number)
-    if ident is None:
-        return None, None, None
-    if ident.kind == "pnr":
-        clear = ident.value if ident.is_valid else re.sub(r"\D", "", ident.value)
-        return privacy.pseudonymise(clear), ident.is_valid, "pnr"
-    return ident.value, ident.is_valid, "orgnr"
+    return privacy.protect_identifier(number)
 
 
 def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
