@@ -318,3 +318,22 @@ def test_year_range_and_counts():
 def test_empty_input():
     linkage = link_records(pd.DataFrame(columns=["record_id", "name"]))
     assert len(linkage.links) == 0 and len(linkage.entities) == 0
+
+
+def test_missing_default_judgements_file_is_no_judgements_but_another_path_must_exist(tmp_path):
+    from partifinans import config
+    from partifinans.errors import BadInput
+
+    assert load_judgements(config.judgements_path()) == []  # what `partifinans ingest` passes
+    with pytest.raises(BadInput, match="judgements file not found"):
+        load_judgements(tmp_path / "elsewhere.csv")
+
+
+def test_judgements_about_absent_records_are_counted_in_one_warning(tmp_path):
+    path = write_judgements(
+        tmp_path / "j.csv",
+        ("gone-1", "gone-2", "same", "X", "2026-01-01", ""),
+        ("gone-3", "1", "different", "X", "2026-01-01", ""),
+    )
+    linkage = link_records(records(("1", "Exempelbolaget AB", "", "", "")), read_judgements(path))
+    assert linkage.warnings == ["2 of 2 judgements name records that are not in this input (ignored)"]

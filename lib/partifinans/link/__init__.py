@@ -47,10 +47,10 @@ __all__ = [
 
 
 def load_judgements(path: Path | str | None):
-    """Judgements from ``path``; ``None`` means the default file (``config.judgements_path()``)
-    if it exists, else none."""
-    if path is None:
-        default = config.judgements_path()
+    """Judgements from ``path``; ``None`` means the default file (``config.judgements_path()``).
+    The default file may be missing (no judgements); any other path must exist."""
+    default = config.judgements_path()
+    if path is None or (not Path(path).exists() and Path(path).resolve() == default.resolve()):
         return read_judgements(default) if default.exists() else []
     return read_judgements(path)
 

@@ -281,10 +281,12 @@ class _Linker:
     def apply_judgements(self) -> None:
         uf = self.uf
         sames = []
+        absent = 0
         for j_no, j in enumerate(self.judgements):
             left, right = self._resolve(j.left), self._resolve(j.right)
             if not left or not right:
-                continue  # about records not in this input: nothing to do
+                absent += 1  # about records not in this input: nothing to do
+                continue
             for a in left[:50]:
                 for b in right[:50]:
                     self.judged_pairs.add((min(a, b), max(a, b)))
@@ -302,6 +304,10 @@ class _Linker:
                         uf.attrs[root] = (ids, forms, kinds, sigs, _fset(tags | {(j_no, side)}))
             elif j.judgement == "same":
                 sames.append((j, sorted(set(left) | set(right))))
+        if absent:
+            self.warnings.append(
+                f"{absent} of {len(self.judgements)} judgements name records that are not in this input (ignored)"
+            )
         for j, members in sames:
             for i in members[1:]:
                 why = uf.union(members[0], i, "judgement_same", 100.0, strict=False)
