@@ -29,6 +29,12 @@ def corpus(tmp_path):
     return src
 
 
+@pytest.fixture()
+def reading_only(monkeypatch):
+    """Skip the later stages (reconcile, link, flags: tested on their own) where a test is about reading."""
+    monkeypatch.setattr(pipeline, "_post_stages", lambda tables: tables)
+
+
 def _ingest(src, out, jobs=1):
     return pipeline.ingest(src, out, jobs=jobs, progress=False)
 
@@ -68,7 +74,7 @@ def test_tables_columns_and_statuses(corpus, tmp_path):
     assert (tables["reports"]["source_kind"] == "opendata").sum() >= 1
 
 
-def test_donors_kinds_and_pseudonyms(corpus, tmp_path):
+def test_donors_kinds_and_pseudonyms(reading_only, corpus, tmp_path):
     out = tmp_path / "out"
     _ingest(corpus, out)
     tables = store.read_tables(out)
@@ -115,7 +121,7 @@ def test_no_personnummer_in_clear_anywhere(corpus, tmp_path):
     assert b"18991211-6341" not in raw
 
 
-def test_ids_are_stable_across_runs(corpus, tmp_path):
+def test_ids_are_stable_across_runs(reading_only, corpus, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     _ingest(corpus, a)
     _ingest(corpus, b, jobs=2)
@@ -128,7 +134,7 @@ def test_ids_are_stable_across_runs(corpus, tmp_path):
     pd.testing.assert_frame_equal(ca, cb)
 
 
-def test_incremental_rerun_parses_only_changed_files(corpus, tmp_path, monkeypatch):
+def test_incremental_rerun_parses_only_changed_files(reading_only, corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     calls: list[str] = []
     real = pipeline._read_one
@@ -165,7 +171,7 @@ def test_incremental_rerun_parses_only_changed_files(corpus, tmp_path, monkeypat
     assert old_rid not in set(store.read_table(out, "reports")["report_id"])
 
 
-def test_touched_but_unchanged_file_is_not_parsed(corpus, tmp_path, monkeypatch):
+def test_touched_but_unchanged_file_is_not_parsed(reading_only, corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     _ingest(corpus, out)
     target = corpus / "sub" / "form2014.pdf"
@@ -196,7 +202,7 @@ def test_failure_keeps_the_batch_and_interrupted_run_keeps_previous_tables(corpu
     assert not list(out.glob(".*tmp"))
 
 
-def test_worker_exception_is_a_failed_file(corpus, tmp_path, monkeypatch):
+def test_worker_exception_is_a_failed_file(reading_only, corpus, tmp_path, monkeypatch):
     from partifinans import extract
 
     real = extract.parse_pdf
