@@ -139,3 +139,19 @@ def test_free_text_codes_in_label_runs_and_codeless_types(parsed):
         ("Exempelbolaget AB", "556677-8899", "2021-03-01", 35000.0),
         ("Påhittad Stiftelse", "802111-2225", "2021-09-30", 25000.0)]
     assert r["total"] == 76500.0 and r["warnings"] == []
+
+
+def test_declaration_paragraph_is_skipped_but_text_after_it_is_not(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "anmalan_with_note.pdf"
+    c = canvas.Canvas(str(path))
+    for y, text in ((800, "Anmälan"), (780, "Redovisningsår: 2023"), (760, "Namn: Påhittföreningen"),
+                    (730, "Vi intygar att intäkterna inte överstiger ett halvt"),
+                    (718, "prisbasbelopp. Någon intäktsredovisning lämnas därför inte."),
+                    (680, "Hemsida: www.example.org")):
+        c.drawString(50, y, text)
+    c.save()
+    r = parse_pdf(path)
+    assert (r["kind"], r["year"], r["reporter"]["name"]) == ("anmalan", 2023, "Påhittföreningen")
+    assert r["warnings"] == ["page 1: unknown label 'Hemsida:' (line 'Hemsida: www.example.org')"]

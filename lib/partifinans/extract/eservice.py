@@ -15,7 +15,15 @@ import re
 
 from .labels import CODE, Maps, norm
 from .pdftext import Document, Line
-from .reading import FieldReader, ReportState, TableReader, continue_header, line_amount, read_table_header
+from .reading import (
+    FieldReader,
+    ReportState,
+    TableReader,
+    continue_header,
+    line_amount,
+    read_table_header,
+    warn_unplaced,
+)
 
 _CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
 
@@ -52,7 +60,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     current: dict | None = None  # the income line items belong to
     current_label: tuple[float, Line] | None = None  # for a label wrapped onto a second line
     pending_line: dict | None = None  # a code line whose amount is on a later line
-    in_declaration = False  # the anmälan's declaration paragraph: text, not data
+    in_declaration: Line | None = None  # last line of a declaration paragraph (the anmälan's): text, not data
     for line in doc.lines():
         text = line.text
         if maps.is_noise(text):
@@ -66,8 +74,10 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if fields.take_pending(line):
             continue
-        if in_declaration or any(norm(text).startswith(d) for d in maps.declarations):
-            in_declaration = True
+        if in_declaration is not None and not _continues_paragraph(line, in_declaration):
+            in_declaration = None
+        if in_declaration is not None or any(norm(text).startswith(d) for d in maps.declarations):
+            in_declaration = line  # a declaration paragraph runs on while its lines follow closely
             continue
 
         income = _income_line(line, maps)
@@ -125,10 +135,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if fields.continue_value(line):
             continue
-        if line.cells[0].text.rstrip().endswith(":"):
-            state.warn(line.page, f"unknown label {line.cells[0].text!r} (line {text!r})")
-        else:
-            state.warn(line.page, f"line {text!r} not recognised")
+        warn_unplaced(state, line)
     tables.close()
     if fields.awaiting:
         for _, cell in fields.awaiting:
@@ -156,6 +163,11 @@ def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, flo
     if code is None:
         return None
     return code, label, amount, line.cells[0].x0
+
+
+def _continues_paragraph(line: Line, prev: Line) -> bool:
+    height = prev.bottom - prev.top
+    return line.page == prev.page and 0 <= line.top - prev.bottom <= 0.8 * height
 
 
 def _continues_label(line: Line, current_label: tuple[float, Line]) -> bool:

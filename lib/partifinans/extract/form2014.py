@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from .labels import Maps, norm
 from .pdftext import Document, Line
-from .reading import FieldReader, ReportState, TableReader, continue_header, line_amount, read_table_header
+from .reading import (
+    FieldReader,
+    ReportState,
+    TableReader,
+    continue_header,
+    line_amount,
+    read_table_header,
+    warn_unplaced,
+)
 
 CONTRIBUTION_GROUP = 5
 
@@ -77,10 +85,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if fields.continue_value(line):
             continue
-        if line.cells[0].text.rstrip().endswith(":"):
-            state.warn(line.page, f"unknown label {line.cells[0].text!r} (line {text!r})")
-        else:
-            state.warn(line.page, f"line {text!r} not recognised")
+        warn_unplaced(state, line)
     tables.close()
     for _, cell in fields.awaiting:
         state.warn(None, f"no value for label {cell.text!r}")

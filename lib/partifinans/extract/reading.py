@@ -111,6 +111,18 @@ class ReportState:
         self.warnings.append(f"{where}{message}")
 
 
+_LABEL_COLON = re.compile(r"^([^:\d][^:]{0,59}):(?:\s|$)")
+
+
+def warn_unplaced(state: ReportState, line: Line) -> None:
+    """A line no reader could place: an unknown label when it starts like one ("Hemsida: ..."), else the line."""
+    m = _LABEL_COLON.match(line.cells[0].text)
+    if m:
+        state.warn(line.page, f"unknown label {m.group(1) + ':'!r} (line {line.text!r})")
+    else:
+        state.warn(line.page, f"line {line.text!r} not recognised")
+
+
 # --- reporter fields -----------------------------------------------------------------------------
 
 def set_field(state: ReportState, maps: Maps, name: str, value: str, page: int) -> None:
