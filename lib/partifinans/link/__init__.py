@@ -22,7 +22,27 @@ Every record gets the rule and score that linked it; ``uncertain_pairs`` lists t
 for review. Entity ids are hashes of each entity's strongest key (its identity number, else its
 normalised name and address), so a re-run gives the same ids whatever the row order.
 
-Public API: ``link_records``, ``link_contributions``, ``uncertain_pairs``, ``Linkage``.
+In plain words (for a reader of the numbers): partifinans treats two donor records as the same
+donor when they carry the same organisationsnummer or personnummer, however it is written; two
+different numbers are never the same donor, not even through a chain of other matches. Without a
+number, an organisation is matched on its name once capitals, spacing, accents (Bäck compares
+equal to Back, but the output keeps "Bäck"), word order and words such as "AB", "Aktiebolag" and
+"(publ)" are set aside, or on a name that differs by a small misspelling only; "X Holding AB" is
+never "X AB", a foundation never the association of the same name, an AB never an HB, and
+associations of one name in different towns stay apart. A private person without a personnummer
+is matched only when both the name and the address agree, never on the name alone, because
+namesakes are different people; names that differ by a whole word or a short first name ("Jan" /
+"Jon") are not matched but listed for a human to review, and a human's decision in
+``data/manual/judgements.csv`` always wins. Every match states its rule and score. On a
+hand-labelled test set of 207 fictional records of 55 donors, full of hard cases, 100 % of the
+pairs the matcher joined were right (precision) and it found 97.9 % of the true pairs (recall;
+what it missed: a person with neither number nor address, and "IF" for "Idrottsförening"). On
+synthetic donor lists it linked 100 000 records in 13 s of CPU time (29 s on a shared 2-core
+machine) and 1 000 000 records in 154 s of CPU time (6 min 3 s wall clock on that busy machine),
+with a peak memory of 2.6 GB (``benchmarks/bench_link.py``).
+
+Public API: ``link_records``, ``link_contributions``, ``uncertain_pairs``, ``Linkage``,
+``records_from_contributions``.
 """
 
 from __future__ import annotations
@@ -55,7 +75,7 @@ def load_judgements(path: Path | str | None):
     return read_judgements(path)
 
 
-def _records_from_contributions(
+def records_from_contributions(
     contributions: pd.DataFrame, reports: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.Series]:
     c = contributions
@@ -82,6 +102,9 @@ def _records_from_contributions(
     return records[~anonymous.fillna(False).astype(bool)], anonymous
 
 
+_records_from_contributions = records_from_contributions  # the name analysis.py first used
+
+
 def link_contributions(
     contributions: pd.DataFrame, reports: pd.DataFrame, judgements_path: Path | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -91,7 +114,7 @@ def link_contributions(
     contributions = schema.conform(contributions, "contributions")
     if contributions["contribution_id"].duplicated().any():
         raise ValueError("contributions: contribution_id is not unique")
-    records, _anonymous = _records_from_contributions(contributions, reports)
+    records, _anonymous = records_from_contributions(contributions, reports)
     linkage = link_records(records, load_judgements(judgements_path))
     for line in linkage.warnings:
         warnings.warn(f"donor linkage: {line}", stacklevel=2)
@@ -110,7 +133,7 @@ def uncertain_pairs(records: pd.DataFrame, judgements_path: Path | str | None = 
     right_entity. Pairs already judged are left out. Highest score first.
     """
     if "contribution_id" in records.columns and "record_id" not in records.columns:
-        records, _ = _records_from_contributions(
+        records, _ = records_from_contributions(
             schema.conform(records, "contributions"), schema.empty("reports")
         )
     return link_records(records, load_judgements(judgements_path)).uncertain

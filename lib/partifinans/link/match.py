@@ -649,6 +649,8 @@ def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = Non
         }
     )
     uncertain = _uncertain_frame(linker, entity)
+    for cached in (parse_name, parse_address):
+        cached.cache_clear()  # a million names would otherwise stay in memory after the run
     return Linkage(links, entities, uncertain, linker.warnings)
 
 
