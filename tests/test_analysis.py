@@ -279,3 +279,23 @@ def test_lottery_by_year_leaves_years_without_a_report_empty(tables):
     assert lottery.loc["Liberalerna Exempelstad"].tolist() == [500.0, 2000.0]
     assert lottery.loc["Liberalerna Påhittby", 2022] == 0.0  # reported, no lottery income
     assert pd.isna(lottery.loc["Liberalerna Påhittby", 2021])  # no report that year: unknown, not zero
+
+
+def test_income_panels_one_per_party_in_its_colour(tables):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_hex
+
+    from partifinans import plots
+
+    income = analysis.income_by_group(tables)
+    fig = plots.income_by_group_panels(income, ncols=2)
+    visible = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title() for ax in visible] == ["Liberalerna"]
+    bottom_bar = visible[0].patches[0]
+    assert to_hex(bottom_bar.get_facecolor()) == analysis.party_colour("Liberalerna").lower()
+    heights = {round(p.get_height()) for p in visible[0].patches if p.get_height()}
+    assert {1000, 11000, 2000} <= heights  # 2021 membership fees; 2022 contributions and lottery
+    assert any(t.get_text() == plots.SOURCE_NOTE for t in fig.texts)
+    matplotlib.pyplot.close(fig)

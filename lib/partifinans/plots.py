@@ -99,3 +99,46 @@ def add_source(ax, note: str = SOURCE_NOTE):
     _source(ax, note)
     ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
     return ax
+
+
+def _shades(colour: str, n: int) -> list:
+    """``n`` shades of one colour, from the full colour to a pale tint (white mixed in)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return [(r + (1 - r) * k / max(n, 1), g + (1 - g) * k / max(n, 1), b + (1 - b) * k / max(n, 1)) for k in range(n)]
+
+
+def income_by_group_panels(income: pd.DataFrame, ncols: int = 3, note: str = SOURCE_NOTE):
+    """One panel per party (its own scale): income by group per year, stacked in shades of the
+    party's colour (darkest at the bottom, the group order of the legend). Returns the Figure."""
+    parties = list(dict.fromkeys(p for p, _ in income.index))
+    nrows = max(1, -(-len(parties) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows + 0.6), squeeze=False)
+    years = sorted({int(y) for _, y in income.index})
+    groups = list(income.columns)
+    for ax, party in zip(axes.flat, parties, strict=False):
+        rows = income.loc[party].reindex(years)
+        shades = _shades(analysis.party_colour(party), len(groups) + 1)
+        bottom = pd.Series(0.0, index=rows.index)
+        for group, shade in zip(groups, shades, strict=False):
+            values = rows[group].fillna(0.0)
+            ax.bar([str(y) for y in rows.index], values.to_numpy(), bottom=bottom.to_numpy(), color=shade,
+                   edgecolor="white", linewidth=0.4, label=group)
+            bottom += values
+        ax.set_title(party, fontsize=9, color=analysis.party_colour(party))
+        ax.yaxis.set_major_formatter(_sek_axis)
+        ax.tick_params(labelsize=7)
+        ax.tick_params(axis="x", rotation=90)
+        ax.set_ylabel("SEK", fontsize=7)
+    for ax in list(axes.flat)[len(parties):]:
+        ax.set_axis_off()
+    legend_colours = _shades("#444444", len(groups) + 1)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in legend_colours[: len(groups)]]
+    fig.legend(handles, groups, loc="upper center", ncols=min(len(groups), 4), fontsize=8, frameon=False,
+               title="Income group (darkest at the bottom); each party in its own colour and scale", title_fontsize=8)
+    fig.supxlabel("Räkenskapsår (reporting year)", fontsize=8)
+    fig.supylabel("Intäkter (SEK)", fontsize=8)
+    fig.text(0.01, 0.005, note, fontsize=7, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.02, 1, 0.9))
+    return fig
