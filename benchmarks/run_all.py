@@ -175,6 +175,13 @@ def bench_mutation(n_cases: int) -> dict:
     outcomes = [pm.run_forked(c, timeout) for c in cases]
     summary = pm.summarise(outcomes)
     summary["seconds"] = time.perf_counter() - t0
+    from partifinans.extract import parse_pdf
+
+    originals = {}
+    for src in {c.source for c in cases}:
+        path = next(p for p in sources if p.name == src)
+        originals[src] = parse_pdf(path)
+    summary["reports_compared"] = pm.compare_reports(outcomes, originals)
     summary["bound_seconds"] = config.MAX_SECONDS_PER_FILE
     summary["sources"] = len(sources)
     return summary
@@ -216,7 +223,9 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
 
     ing = r.get("ingest", {})
     lines += ["## 1. Ingest of report PDFs", ""]
-    if "error" in ing:
+    if not ing:
+        lines += ["Not run (`--skip ingest`).", ""]
+    elif "error" in ing:
         lines += [f"Not measured: {ing['error']}", ""]
     else:
         cold = ing["ingest_cold"]
@@ -322,7 +331,7 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
         lines += [f"Not run: {mu['error']}", ""]
     elif mu:
         lines += [
-            f"{mu['cases']} mutated copies of the {mu['sources']} demo PDFs (flipped bytes, truncations with and "
+            f"{mu['cases']} mutated copies made from the {mu['sources']} demo PDFs (flipped bytes, truncations with and "
             "without a restored end marker, a deleted `obj ... endobj`, appended garbage, a run of zero bytes), "
             f"each through `partifinans parse` in its own process with a hard bound of {mu['bound_seconds'] + 30} s. "
             f"{_f(mu['seconds'], 1)} s in all; slowest case {_f(mu['max_seconds'], 2)} s ({mu['slowest_case']}).", "",
@@ -334,6 +343,15 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
         lines += ["", f"Unacceptable outcomes (crash or hang): {len(mu['failures'])}.", ""]
         lines += [f"- {f}" for f in mu["failures"][:30]]
         lines.append("")
+        rc = mu.get("reports_compared")
+        if rc:
+            lines += [
+                f"Of the mutated files that still gave a report, {rc['same']} gave exactly the unmutated file's "
+                f"report, {rc['changed_with_warning']} a different one with at least one warning more, and "
+                f"{rc['changed_silently']} a different one without a new warning (data changed silently; not a "
+                "crash, but worth knowing):", ""]
+            lines += [f"- {x}" for x in rc["silent"][:30]]
+            lines.append("")
 
     lines += [
         "## How to reproduce", "",

@@ -94,6 +94,7 @@ class Outcome:
     status: str
     seconds: float
     detail: str
+    report: dict | None = None  # the JSON document, for a ``report``
 
     @property
     def ok(self) -> bool:
@@ -165,8 +166,9 @@ def run_forked(case: Case, timeout: float) -> Outcome:
             proc.join()
             code = None
         seconds = time.perf_counter() - t0
-        status, detail = classify(case.path, code, out.read_text(errors="replace"), err.read_text(errors="replace"))
-    return Outcome(case, status, seconds, detail)
+        stdout = out.read_text(errors="replace")
+        status, detail = classify(case.path, code, stdout, err.read_text(errors="replace"))
+    return Outcome(case, status, seconds, detail, json.loads(stdout) if status == "report" else None)
 
 
 def parse_command() -> list[str]:
@@ -183,9 +185,10 @@ def run_subprocess(case: Case, timeout: float) -> Outcome:
         proc = subprocess.run([*parse_command(), "parse", str(case.path)], capture_output=True, text=True,
                               timeout=timeout, env=env, errors="replace")
         status, detail = classify(case.path, proc.returncode, proc.stdout, proc.stderr)
+        report = json.loads(proc.stdout) if status == "report" else None
     except subprocess.TimeoutExpired:
-        status, detail = "hang", f"killed after {timeout} s"
-    return Outcome(case, status, time.perf_counter() - t0, detail)
+        status, detail, report = "hang", f"killed after {timeout} s", None
+    return Outcome(case, status, time.perf_counter() - t0, detail, report)
 
 
 def summarise(outcomes: list[Outcome]) -> dict:
@@ -206,3 +209,28 @@ def summarise(outcomes: list[Outcome]) -> dict:
         "failures": [f"{o.case.path.name} ({o.case.kind}, seed {o.case.seed}): {o.status}: {o.detail}"
                      for o in outcomes if not o.ok],
     }
+
+
+def compare_reports(outcomes: list[Outcome], originals: dict[str, dict]) -> dict:
+    """For the mutated files that still gave a report: is it the original's report (``same``), a
+    different one that says so with at least one warning more (``changed_with_warning``), or a
+    different one without a new warning (``changed_silently``, listed)? ``originals`` maps a source
+    file name to the report of the unmutated file."""
+    def content(r: dict) -> dict:
+        return {k: v for k, v in r.items() if k != "source"}
+
+    counts = {"same": 0, "changed_with_warning": 0, "changed_silently": 0}
+    silent = []
+    for o in outcomes:
+        if o.report is None or o.case.source not in originals:
+            continue
+        before = originals[o.case.source]
+        if content(o.report) == content(before):
+            counts["same"] += 1
+        elif len(o.report.get("warnings", [])) > len(before.get("warnings", [])):
+            counts["changed_with_warning"] += 1
+        else:
+            counts["changed_silently"] += 1
+            fields = sorted(k for k in content(before) if o.report.get(k) != before.get(k))
+            silent.append(f"{o.case.path.name} ({o.case.kind}, seed {o.case.seed}): differs in {', '.join(fields)}")
+    return {**counts, "silent": silent}
