@@ -46,6 +46,7 @@ PERSON_LINK_SCORE = 90  # persons: at or above this AND a matching address
 REVIEW_SCORE = 80  # from here up to the link score: listed for review (uncertain_pairs)
 WORD_SCORE = 80  # each differing word of two similar names must score at least this
 ADDRESS_STREET_SCORE = 85  # street words of two addresses with the same numbers
+MAX_UNIT_PAIRS = 2500  # two similar names held by many associations in many towns: compare within towns
 BLOCK_CAP = 400  # names per block compared all-against-all; larger blocks are windowed
 BLOCK_KEYS_PER_NAME = 2  # a name is put in the blocks of its rarest words ...
 PREFIX_LENGTH = 4  # ... and of those words' first letters
@@ -464,6 +465,15 @@ class _Linker:
         recs = self.recs
         units_a, units_b = self._org_units(self.groups[ga]), self._org_units(self.groups[gb])
         out = []
+        if len(units_a) * len(units_b) > MAX_UNIT_PAIRS:  # a common name in many towns: same town only
+            first_b = {}
+            for ub in units_b:
+                first_b.setdefault(recs.addresses[ub[0]].place, ub[0])
+            for ua in units_a:
+                place = recs.addresses[ua[0]].place
+                if place and place in first_b:
+                    out.append((ua[0], first_b[place]))
+            return out
         for ua in units_a:
             for ub in units_b:
                 pa, pb = recs.addresses[ua[0]].place, recs.addresses[ub[0]].place
