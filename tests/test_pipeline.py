@@ -240,3 +240,20 @@ def test_missing_directory_is_a_user_error(tmp_path):
 )
 def test_scrub(text, expected):
     assert expected in pipeline.scrub(text)
+
+
+def test_moved_file_keeps_its_rows_under_the_new_path(reading_only, corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _ingest(corpus, out)
+    rid = store.read_table(out, "files").set_index("path").loc["reports/sub/form2014.pdf", "report_id"]
+    (corpus / "sub" / "form2014.pdf").rename(corpus / "kam11001_2016.pdf")
+    calls = []
+    real = pipeline._read_one
+    monkeypatch.setattr(pipeline, "_read_one", lambda *a: calls.append(a) or real(*a))
+    _ingest(corpus, out)
+    assert calls == []
+    files = store.read_table(out, "files").set_index("path")
+    assert "reports/sub/form2014.pdf" not in files.index
+    assert files.loc["reports/kam11001_2016.pdf", "report_id"] == rid
+    reports = store.read_table(out, "reports").set_index("report_id")
+    assert reports.loc[rid, "source_path"] == "reports/kam11001_2016.pdf"

@@ -201,7 +201,7 @@ def _walk(root: Path) -> list[Path]:
 
 
 def _relative(path: Path, root: Path) -> str:
-    base = root.resolve().parent if root.is_dir() else root.resolve().parent
+    base = root.resolve().parent  # paths keep the ingested directory's own name: raw/demo/x.pdf
     try:
         return path.resolve().relative_to(base).as_posix()
     except ValueError:
@@ -221,9 +221,10 @@ def _previous(out: Path) -> dict[str, pd.DataFrame]:
         return {name: schema.empty(name) for name in BASE_TABLES}
 
 
-def _reused_rows(prev: dict[str, pd.DataFrame], shas: set[str]) -> dict[str, pd.DataFrame]:
-    """The previous run's rows of the files whose content is unchanged."""
-    reports = prev["reports"][prev["reports"]["source_sha256"].isin(shas)]
+def _reused_rows(prev: dict[str, pd.DataFrame], paths_by_sha: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """The previous run's rows of the files whose content is unchanged (under their current path)."""
+    reports = prev["reports"][prev["reports"]["source_sha256"].isin(set(paths_by_sha))].copy()
+    reports["source_path"] = reports["source_sha256"].map(paths_by_sha)  # a moved file keeps its rows
     ids = set(reports["report_id"])
     return {
         "reports": reports,
@@ -250,11 +251,12 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
     paths = [p for p in _walk(root) if not _inside(p, out)]
     prev = _previous(out)
     prev_files = {row["path"]: row for row in prev["files"].to_dict("records")}
+    prev_by_sha = {row["sha256"]: row for row in prev_files.values() if row["status"] != "skipped"}
 
     files_rows: list[dict] = []
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in ("reports", "lines", "contributions")}
     new_rows: dict[str, list[dict]] = {t: [] for t in parts}
-    reused_shas: set[str] = set()
+    reused: dict[str, str] = {}  # sha256 -> current path of files whose previous rows are kept
     todo: list[tuple[int, Path, str, str]] = []  # (index in files_rows, path, source_path, sha256)
     seen_sha: dict[str, str] = {}
     for path in paths:
@@ -272,9 +274,11 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
             row.update(status="skipped", reason=f"same content as {seen_sha[sha]}")
             continue
         seen_sha[sha] = rel
+        if old is None or old["sha256"] != sha:
+            old = prev_by_sha.get(sha)  # the same bytes under another name (moved or renamed)
         if old is not None and old["sha256"] == sha:
             row.update(status=old["status"], reason=old["reason"], layout=old["layout"], report_id=old["report_id"])
-            reused_shas.add(sha)
+            reused[sha] = rel
             summary.reused += 1
             continue
         todo.append((len(files_rows) - 1, path, rel, sha))
@@ -300,9 +304,9 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
     summary.skipped = sum(1 for r in files_rows if r["status"] == "skipped")
 
     tables = {"files": schema.conform(pd.DataFrame(files_rows, columns=schema.columns("files")), "files")}
-    reused = _reused_rows(prev, reused_shas)
+    kept = _reused_rows(prev, reused)
     for t, frames in parts.items():
-        frames = [f for f in (reused[t], _frame(new_rows[t], t), *frames) if len(f)]
+        frames = [f for f in (kept[t], _frame(new_rows[t], t), *frames) if len(f)]
         tables[t] = schema.conform(pd.concat(frames, ignore_index=True), t) if frames else schema.empty(t)
     tables = _post_stages(tables)
     # ``files`` is renamed into place last: it is what the next run trusts when it reuses rows, so a
