@@ -76,19 +76,17 @@ def _assert_same_tables(got: Path, want: Path) -> None:
         pd.testing.assert_frame_equal(a[name], b[name], check_like=False, obj=name)
 
 
-@pytest.fixture(scope="module")
-def reference(corpus, tmp_path_factory) -> Path:
-    """An uninterrupted run over the corpus."""
-    out = tmp_path_factory.mktemp("ref") / "out"
-    code, stderr = _ingest(corpus, out)
+def test_killed_then_rerun_equals_uninterrupted(corpus, tmp_path):
+    """Killed while parsing (nothing written yet), and killed between two table renames (two tables
+    of the run in place, the others not): each time a rerun gives exactly the tables of an
+    uninterrupted run. (One test, so that under pytest-xdist the reference run is made once.)"""
+    reference = tmp_path / "reference"
+    code, stderr = _ingest(corpus, reference)
     assert code == 0, stderr
-    tables = _tables(out)
-    assert len(tables["reports"]) == N_FILES and len(tables["contributions"]) > 0
-    return out
+    ref = _tables(reference)
+    assert len(ref["reports"]) == N_FILES and len(ref["contributions"]) > 0
 
-
-def test_killed_while_parsing_then_rerun_equals_uninterrupted(corpus, reference, tmp_path):
-    out = tmp_path / "out"
+    out = tmp_path / "killed_while_parsing"
     blocked_file = sorted(corpus.glob("*.pdf"))[N_FILES // 2].name
     code, _ = _ingest(corpus, out, f"block-parse:{blocked_file}", wait_for_block=True)
     assert code == -signal.SIGKILL
@@ -97,10 +95,7 @@ def test_killed_while_parsing_then_rerun_equals_uninterrupted(corpus, reference,
     assert code == 0, stderr
     _assert_same_tables(out, reference)
 
-
-def test_killed_between_table_renames_then_rerun_equals_uninterrupted(corpus, reference, tmp_path):
-    """The hardest point: two tables of the new run renamed into place, the others not."""
-    out = tmp_path / "out"
+    out = tmp_path / "killed_between_renames"
     code, _ = _ingest(corpus, out, "kill-after-replace:2")
     assert code == -signal.SIGKILL
     assert len(list(out.glob("*.parquet"))) == 2
@@ -109,7 +104,7 @@ def test_killed_between_table_renames_then_rerun_equals_uninterrupted(corpus, re
     _assert_same_tables(out, reference)
 
 
-def test_killed_after_a_complete_run_leaves_previous_tables(corpus, reference, tmp_path):
+def test_killed_after_a_complete_run_leaves_previous_tables(corpus, tmp_path):
     """A complete run, two files changed, a run killed while parsing: the first run's tables are
     intact and readable. Then a run killed between table renames, and a run to the end: the tables
     equal an uninterrupted run over the changed corpus."""
