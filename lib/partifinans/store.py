@@ -3,6 +3,11 @@
 ``write_tables`` writes every table to a temporary file in the target directory and then renames
 all of them into place, so an interrupted run leaves the previous tables intact (a rename is
 atomic on one file system). ``read_table`` returns an empty, typed frame for a missing table.
+
+A process killed (SIGKILL, power loss) during the renames themselves leaves some tables new and
+the rest old, and may leave ``.<table>.*.parquet.tmp`` files behind (harmless; safe to delete).
+The renames follow the order of the ``tables`` dict, so a caller puts last the table that the next
+run trusts (``pipeline.ingest`` puts ``files`` last; tests/robustness/test_interrupt.py).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ def table_path(outdir: Path | str, table: str) -> Path:
 
 
 def write_tables(outdir: Path | str, tables: dict[str, pd.DataFrame]) -> None:
-    """Write several tables so that either all new versions land or none do."""
+    """Write several tables: all are written before any is renamed into place, in dict order."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
