@@ -42,7 +42,7 @@ demo: $(VENV)/.installed
 	$(BIN)/python -m partifinans.demo.opendata --out data/raw/demo
 
 notebooks: $(STAMP) demo-processed
-	$(DEMO_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
+	$(DEMO_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.record_timing=False --inplace notebooks/[0-9]*.ipynb
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/01-ingest-and-quality.ipynb
