@@ -337,3 +337,17 @@ def test_judgements_about_absent_records_are_counted_in_one_warning(tmp_path):
     )
     linkage = link_records(records(("1", "Exempelbolaget AB", "", "", "")), read_judgements(path))
     assert linkage.warnings == ["2 of 2 judgements name records that are not in this input (ignored)"]
+
+
+def test_person_entity_id_without_number_is_keyed(tmp_path, monkeypatch):
+    """A name+address entity id cannot be recomputed by someone who guesses the donor."""
+    records = pd.DataFrame(
+        {"record_id": ["a", "b"], "name": ["Testa Testsson", "Testsson, Testa"], "donor_id": [None, None],
+         "address": ["Påhittgatan 1, Exempelstad"] * 2, "kind": ["person", "person"], "year": [2022, 2023], "recipient": ["X", "Y"]}
+    )
+    monkeypatch.setenv("PARTIFINANS_KEY_FILE", str(tmp_path / "k1"))
+    first = link_records(records).links["entity_id"].tolist()
+    monkeypatch.setenv("PARTIFINANS_KEY_FILE", str(tmp_path / "k2"))
+    second = link_records(records).links["entity_id"].tolist()
+    assert first[0] == first[1] and second[0] == second[1]
+    assert first[0] != second[0]

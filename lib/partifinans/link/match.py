@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from .. import privacy
 from .judgements import Judgement
 from .normalise import (
     Address,
@@ -551,6 +552,9 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     The key is the cluster's identity number if it has one; else the smallest normalised
     name (+ address, for persons) among its records. Two clusters that would get the same key
     (a human split them) are told apart by their smallest record id.
+
+    A key made of a private person's name and address is hashed with the local pseudonym key
+    (``privacy.keyed_hash``), so nobody can confirm a guessed donor by recomputing the id.
     """
     key_of: dict[int, str] = {}
     for i, root in enumerate(roots.tolist()):
@@ -560,7 +564,7 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
         else:
             nm = recs.names[i]
             name_key = nm.key or "raw:" + recs.name[i]
-            key = "name:" + name_key + ("|" + recs.addresses[i].key if recs.person_like[i] else "")
+            key = "name:" + name_key + ("|person:" + recs.addresses[i].key if recs.person_like[i] else "")
         prev = key_of.get(root)
         if prev is None or key < prev:
             key_of[root] = key
@@ -575,7 +579,10 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     for root, key in key_of.items():
         if count[key] > 1:
             key = key + "|record:" + first_record[root]
-        out[root] = hashlib.sha256(("partifinans.entity/1|" + key).encode("utf-8")).hexdigest()[:16]
+        if "|person:" in key.split("|record:")[0]:
+            out[root] = privacy.keyed_hash("partifinans.entity/1|" + key)
+        else:
+            out[root] = hashlib.sha256(("partifinans.entity/1|" + key).encode("utf-8")).hexdigest()[:16]
     return out
 
 
