@@ -260,8 +260,9 @@ def public_names(frame: pd.DataFrame, name: str = "canonical_name", entity_id: s
     """A copy of ``frame`` in which private persons' names are replaced by ``privacy.private_label``.
 
     Giving money to a party reveals a political opinion (GDPR article 9), so anything published
-    (the committed notebooks included) shows a private donor as ``Privatperson <hash>``: stable
-    across runs, so a reader can follow one donor through the tables without learning the name.
+    (the committed notebooks included) shows a private donor as ``Privatperson <hash>``: keyed with
+    the local pseudonym key and stable across runs, so a reader can follow one donor through the
+    tables without learning the name.
     Organisations are public and keep their names.
     """
     from . import privacy
