@@ -111,6 +111,8 @@ def test_value_words(table, printed, expected):
         pytest.param("Typ av bidrag", "form", id="form-stacked"),
         pytest.param("Mottaget", "date", id="date-received"),
         pytest.param("Belopp (kr)", "amount", id="amount"),
+        pytest.param("Postnummer", "address", id="address-postcode"),
+        pytest.param("Personnummer", "donor_id", id="id-personnummer"),
     ],
 )
 def test_table_columns(header, column):

@@ -155,3 +155,12 @@ def test_declaration_paragraph_is_skipped_but_text_after_it_is_not(tmp_path):
     r = parse_pdf(path)
     assert (r["kind"], r["year"], r["reporter"]["name"]) == ("anmalan", 2023, "Påhittföreningen")
     assert r["warnings"] == ["page 1: unknown label 'Hemsida:' (line 'Hemsida: www.example.org')"]
+
+
+def test_split_address_columns(parsed):
+    r = parsed("split_address_columns")
+    assert r["reporter"]["name"] == "Eva Exempeldotter" and r["reporter"]["role"] == "ledamot"
+    [c] = r["contributions"]
+    assert (c["donor"], c["donor_id"], c["address"], c["date"], c["amount"]) == (
+        "Harald Testsson", "18940512-3457", "Exempelgatan 4 123 45 Exempelstad", "2023-06-01", 30000.0)
+    assert r["warnings"] == []
