@@ -115,5 +115,5 @@ def _parse(path: Path) -> dict:
         state.warn(None, "no reporter name found")
     if state.kind == "intaktsredovisning" and not state.lines:
         state.warn(None, "no income lines found")
-    reconcile(state)
+    reconcile(state, maps)
     return to_report(state, doc, sha256_file(path), layout)

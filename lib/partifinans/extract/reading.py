@@ -17,7 +17,6 @@ from .pdftext import Cell, Document, Line
 
 _ID = re.compile(r"^(?:\d{2})?\d{6}[-+]?\d{4}$")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-TYPED_COLUMNS = ("donor_id", "form", "date", "amount")
 TEXT_COLUMNS = ("donor", "address")
 
 
@@ -433,16 +432,25 @@ class TableReader:
 
 # --- reconciliation ------------------------------------------------------------------------------
 
-def reconcile(state: ReportState) -> None:
-    """Warn (never adjust) when items do not add up to their line, or lines to the printed total."""
+def reconcile(state: ReportState, maps: Maps) -> None:
+    """Warn (never adjust) when items do not add up to their line, or lines to the printed total.
+
+    An itemised type (``maps/income_types.csv``) with an amount but no entries listed is a mismatch
+    too: its entries sum to 0.
+    """
     by_code: dict[tuple[int, str | None], list[dict]] = {}
     for c in state.contributions:
         by_code.setdefault((c["group"], c["code"]), []).append(c)
     line_keys = {(ln["group"], ln["code"]) for ln in state.lines}
     for ln in state.lines:
         items = by_code.get((ln["group"], ln["code"]))
-        if items is None or ln["code"] is None:
+        if ln["code"] is None:
             continue
+        if items is None:
+            t = maps.income_type(ln["code"])
+            if t is None or not t.is_itemised or not ln["amount"]:
+                continue
+            items = []
         s = round(sum(c["amount"] for c in items), 2)
         if abs(s - ln["amount"]) > 0.005:
             state.warn(ln["page"], f"subtotal mismatch under {ln['code']}: the entries sum to {s:.2f}, "
