@@ -175,3 +175,21 @@ def test_stream_within_the_budget_is_read(tmp_path, monkeypatch):
     reason = _refusal(path)  # read, then refused as a report: its only text is a title
     assert "MAX_DECOMPRESSED_BYTES" not in reason
 
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_time_limit_survives_an_alarm_dropped_in_a_finaliser():
+    """An exception raised in a ``__del__`` (or a gc callback) is printed and dropped by Python; the
+    alarm must come again rather than let the file run to its end (seen under load in ingest)."""
+    from partifinans.extract import _Timeout, time_limit
+
+    class SlowFinaliser:
+        def __del__(self):
+            time.sleep(0.3)  # the alarm due at 0.1 s fires in here and is dropped
+
+    t0 = time.monotonic()
+    with pytest.raises(_Timeout), time_limit(0.1):
+        SlowFinaliser()  # made and finalised at once
+        while time.monotonic() - t0 < 3:
+            time.sleep(0.01)
+    assert time.monotonic() - t0 < 2

@@ -45,21 +45,35 @@ class _Timeout(BaseException):
 
 @contextlib.contextmanager
 def time_limit(seconds: float):
-    """Raise ``_Timeout`` after ``seconds`` (SIGALRM); a no-op outside the main thread."""
+    """Raise ``_Timeout`` after ``seconds`` (SIGALRM); a no-op outside the main thread.
+
+    The alarm repeats every 0.1 s until the block is left: an exception raised while Python runs a
+    garbage-collector callback or a ``__del__`` is printed and dropped ("Exception ignored in"), so
+    one alarm alone can be lost and the file read to its end (seen in tests/robustness/test_limits.py
+    under load). Leaving the block disarms first; an alarm in that instant is absorbed.
+    """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
+    armed = True
 
     def on_alarm(signum, frame):
-        raise _Timeout()
+        if armed:
+            raise _Timeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        while True:
+            try:
+                armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except _Timeout:  # fired between entering this block and disarming
+                continue
 
 
 def detect_family(doc: Document) -> str | None:
