@@ -18,17 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, law, store
+from . import config, law, schema, store
 
-GROUP_NAMES = {
-    1: "Offentligt stöd",
-    2: "Medlemsavgifter",
-    3: "Försäljning och lotterier",
-    4: "Insamling av kontanter",
-    5: "Bidrag",
-    6: "Övrigt",
-    8: "Närstående verksamhet",
-}
+GROUP_NAMES = schema.GROUP_NAMES
 NON_PUBLIC_GROUPS = (3, 4, 5, 6, 8)
 
 

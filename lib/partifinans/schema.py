@@ -57,7 +57,18 @@ FORMS = ("pengar", "varor", "tjänster", "övrigt")
 DONOR_KINDS = ("person", "organisation", "anonymous", "unknown")
 FILE_STATUSES = ("parsed", "failed", "skipped")
 SOURCE_KINDS = ("pdf", "opendata")
-GROUPS = (1, 2, 3, 4, 5, 6, 8)
+
+
+def _group_names() -> dict[int, str]:
+    import csv
+    from importlib import resources
+
+    text = resources.files("partifinans").joinpath("maps/income_groups.csv").read_text(encoding="utf-8")
+    return {int(row["group"]): row["name"] for row in csv.DictReader(text.splitlines())}
+
+
+GROUP_NAMES: dict[int, str] = _group_names()  # 1 -> "Offentligt stöd", ... (maps/income_groups.csv)
+GROUPS = tuple(GROUP_NAMES)
 
 TABLES: dict[str, list[Column]] = {
     "files": [

@@ -25,22 +25,14 @@ from pathlib import Path
 import pandas as pd
 from stdnum import luhn
 
-from .. import law
+from .. import law, schema
 from ..extract.opendata import income_types, spec, write_opendata_csv
 from . import corpus
 
 FILENAME = "PartiinsynOpenData.csv"
 SEED = 2024
 YEARS = range(2018, 2025)
-GROUP_LABELS = {
-    1: "Offentligt stöd",
-    2: "Medlemsavgifter",
-    3: "Försäljning och lotterier",
-    4: "Insamling av kontanter",
-    5: "Bidrag",
-    6: "Övrigt",
-    8: "Närstående verksamhet",
-}
+GROUP_LABELS = schema.GROUP_NAMES
 FORM_WORDS = {"pengar": "Pengar", "varor": "Varor", "tjänster": "Tjänster", "övrigt": "Övrigt"}
 NO_PARTY = ("999999", "Utan partibeteckning")
 
