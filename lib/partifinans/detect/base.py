@@ -56,8 +56,16 @@ def value(x):
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of plain Python values."""
-    return [{k: value(v) for k, v in row.items()} for row in df.to_dict("records")]
+    """Rows as dicts of plain Python values (None for missing)."""
+    if df.empty:
+        return []
+    obj = df.astype(object).where(df.notna(), None)
+    rows = obj.to_dict("records")
+    for row in rows:
+        for k, v in row.items():
+            if hasattr(v, "item") and not isinstance(v, (list, dict, str)):
+                row[k] = v.item()
+    return rows
 
 
 def casefold(text) -> str | None:
@@ -117,6 +125,7 @@ class Data:
 
     def __init__(self, tables: dict[str, pd.DataFrame], config: DetectorConfig = CONFIG):
         self.config = config
+        self._external: pd.DataFrame | None = None
         reports = ensure_columns(tables.get("reports"), "reports")
         reports = reports[reports["year"].notna()].copy()
         reports["org_key"] = [
@@ -168,6 +177,11 @@ class Data:
 
     def external_contributions(self) -> pd.DataFrame:
         """Named contributions (groups 5 and 8) from donors outside the receiving party's own organisations."""
+        if self._external is None:
+            self._external = self._find_external_contributions()
+        return self._external
+
+    def _find_external_contributions(self) -> pd.DataFrame:
         c = self.contributions
         c = c[c["group"].isin([5, 8]) & (c["donor_kind"] != "anonymous") & c["donor_key"].notna()]
         c = c[(c["code"].fillna("") != "5.5")]

@@ -53,54 +53,63 @@ def missing_report(data: Data) -> list[dict]:
     cfg = data.config
     if data.first_year is None:
         return []
+    reports = data.all_reports.sort_values(["org_key", "year", "is_primary"])
+    # One row per organisation-year (the primary one when there are two), and the latest per organisation.
+    per_year = reports.drop_duplicates(["org_key", "year"], keep="last")
+    latest_rows = per_year.drop_duplicates("org_key", keep="last")
+    present: dict[str, list[int]] = {}
+    for key, year in zip(per_year["org_key"], per_year["year"], strict=True):
+        present.setdefault(key, []).append(int(year))
+    must_from = {
+        key: cfg.must_report_from.get((value(role), value(level)))
+        for key, role, level in zip(latest_rows["org_key"], latest_rows["role"], latest_rows["level"], strict=True)
+    }
+    missing: list[tuple[str, int, bool]] = []
+    for key, years in present.items():
+        have = set(years)
+        gaps = {y + 1 for y in years if y + 1 not in have and y + 2 in have}
+        start = must_from.get(key)
+        must = {y for y in range(max(data.first_year, start), data.last_year + 1) if y not in have} if start else set()
+        missing += [(key, y, y in must) for y in sorted(gaps | must)]
+    if not missing:
+        return []
+    wanted = {key for key, _, _ in missing}
+    rows_by_org: dict[str, list[dict]] = {}
+    for r in records(per_year[per_year["org_key"].isin(wanted)]):
+        rows_by_org.setdefault(r["org_key"], []).append(r)
     flags = []
-    reports = data.all_reports.sort_values(["year", "is_primary"])
-    for _key, group in reports.groupby("org_key", sort=True):
-        rows = records(group)
-        years = {int(r["year"]) for r in rows}
+    for key, y, must in missing:
+        rows = rows_by_org[key]
         latest = rows[-1]
-        must_from = cfg.must_report_from.get((latest.get("role"), latest.get("level")))
-        missing: dict[int, bool] = {}
-        for y in range(min(years) + 1, max(years)):
-            if y not in years and y - 1 in years and y + 1 in years:
-                missing[y] = False
-        if must_from is not None:
-            for y in range(max(data.first_year, must_from), data.last_year + 1):
-                if y not in years:
-                    missing[y] = True
-        for y, must in sorted(missing.items()):
-            before = [r for r in rows if int(r["year"]) < y]
-            after = [r for r in rows if int(r["year"]) > y]
-            neighbours = ([before[-1]] if before else []) + ([after[0]] if after else [])
-            org = organisation(latest)
-            if must:
-                fee = law.late_fee(latest.get("level"), latest.get("role"))
-                what = _ROLE_WORDS.get(latest.get("role"), "an organisation")
-                text = (
-                    f"{fmt_org(org)}, {what} at national level that must report every year, has no report "
-                    f"for {y} in the processed data, which covers {data.first_year}-{data.last_year}"
-                )
-                if fee is not None:
-                    text += f"; if it was never filed, the late fee is estimated at {fmt_sek(fee)}"
-            else:
-                fee = None
-                text = (
-                    f"{fmt_org(org)} reported for {y - 1} and {y + 1} but has no report for {y} "
-                    f"in the processed data"
-                )
-            flags.append(
-                make_flag(
-                    "missing_report",
-                    config=cfg,
-                    severity="high" if must else None,
-                    year=y,
-                    party=latest.get("party"),
-                    organisations=[org],
-                    explanation=text + ".",
-                    evidence=[report_evidence(r) for r in neighbours],
-                    estimated_fee=fee,
-                )
+        before = [r for r in rows if int(r["year"]) < y]
+        after = [r for r in rows if int(r["year"]) > y]
+        neighbours = ([before[-1]] if before else []) + ([after[0]] if after else [])
+        org = organisation(latest)
+        if must:
+            fee = law.late_fee(latest.get("level"), latest.get("role"))
+            what = _ROLE_WORDS.get(latest.get("role"), "an organisation")
+            text = (
+                f"{fmt_org(org)}, {what} at national level that must report every year, has no report "
+                f"for {y} in the processed data, which covers {data.first_year}-{data.last_year}"
             )
+            if fee is not None:
+                text += f"; if it was never filed, the late fee is estimated at {fmt_sek(fee)}"
+        else:
+            fee = None
+            text = f"{fmt_org(org)} reported for {y - 1} and {y + 1} but has no report for {y} in the processed data"
+        flags.append(
+            make_flag(
+                "missing_report",
+                config=cfg,
+                severity="high" if must else None,
+                year=y,
+                party=latest.get("party"),
+                organisations=[org],
+                explanation=text + ".",
+                evidence=[report_evidence(r) for r in neighbours],
+                estimated_fee=fee,
+            )
+        )
     return flags
 
 
@@ -145,13 +154,17 @@ def total_mismatch(data: Data) -> list[dict]:
     if lines.empty:
         return []
     sums = lines.groupby("report_id")["amount"].sum()
-    pages = lines.groupby("report_id")["page"].agg(lambda s: sorted({int(p) for p in s.dropna()}))
+    reports = data.reports[data.reports["total"].notna() & data.reports["report_id"].isin(sums.index)]
+    diffs = reports["total"].astype(float) - reports["report_id"].map(sums).astype(float)
+    reports = reports[diffs.abs() > cfg.total_tolerance_sek]
+    flagged_lines = lines[lines["report_id"].isin(reports["report_id"])]
+    pages = {
+        rid: sorted({int(p) for p in group["page"].dropna()}) for rid, group in flagged_lines.groupby("report_id")
+    }
     flags = []
-    for r in records(data.reports[data.reports["total"].notna() & data.reports["report_id"].isin(sums.index)]):
+    for r in records(reports):
         lines_sum = float(sums[r["report_id"]])
         diff = float(r["total"]) - lines_sum
-        if abs(diff) <= cfg.total_tolerance_sek:
-            continue
         fee = law.incorrect_fee(r.get("level"), r.get("role"))
         text = (
             f"The {r['year']} report of {fmt_org(organisation(r))} prints a total of {fmt_sek(r['total'])} "

@@ -118,10 +118,10 @@ def split_across_entities(data: Data) -> list[dict]:
     cfg = data.config
     c = data.external_contributions()
     c = c[c["party"].notna()]
+    n_orgs = c.groupby(["party", "year", "donor_key"])["org_key"].transform("nunique")
+    c = c[n_orgs >= cfg.split_min_organisations]
     flags = []
     for (party, year, _key), group in c.groupby(["party", "year", "donor_key"], sort=True):
-        if group["org_key"].nunique() < cfg.split_min_organisations:
-            continue
         rows = records(group.sort_values(["reporter_name", "amount"]))
         orgs = []
         for r in rows:
@@ -158,6 +158,9 @@ def intermediary_donor(data: Data) -> list[dict]:
         index=c.index, dtype=bool,
     )
     assoc = c[is_assoc]
+    given = assoc.groupby(["donor_key", "year", "party"], dropna=False)["amount"].transform("sum")
+    limits = assoc["year"].map(lambda y: law.threshold(int(y), "identity"))
+    assoc = assoc[given > limits]
     for (_key, year), group in assoc.groupby(["donor_key", "year"], sort=True):
         for party, pgroup in group.groupby("party", sort=True, dropna=False):
             rows = records(pgroup)
@@ -191,9 +194,9 @@ def intermediary_donor(data: Data) -> list[dict]:
     # (b) Several donors at one address giving to the same party in one year.
     c = c.assign(address_key=[normalise_address(a) for a in c["address"]])
     c = c[c["address_key"].notna() & c["party"].notna()]
+    n_donors = c.groupby(["party", "year", "address_key"])["donor_key"].transform("nunique")
+    c = c[n_donors >= cfg.shared_address_min_donors]
     for (party, year, _addr), group in c.groupby(["party", "year", "address_key"], sort=True):
-        if group["donor_key"].nunique() < cfg.shared_address_min_donors:
-            continue
         rows = records(group.sort_values(["donor", "amount"]))
         total = sum(r["amount"] for r in rows)
         orgs = []
@@ -224,12 +227,17 @@ def intermediary_donor(data: Data) -> list[dict]:
 def related_entity_income(data: Data) -> list[dict]:
     lines = data.lines[(data.lines["group"] == 8) & (data.lines["amount"] > 0)]
     contributions = data.contributions[data.contributions["group"] == 8]
+    donors_by_report: dict[str, list[dict]] = {}
+    for x in records(contributions):
+        donors_by_report.setdefault(x["report_id"], []).append(donor(x))
+    lines_by_report: dict[str, list[dict]] = {}
+    for x in records(lines):
+        lines_by_report.setdefault(x["report_id"], []).append(x)
     flags = []
-    for report_id, group in lines.groupby("report_id", sort=True):
-        rows = records(group)
+    for report_id, rows in sorted(lines_by_report.items()):
         r = rows[0]
         total = sum(x["amount"] for x in rows)
-        donors = [donor(x) for x in records(contributions[contributions["report_id"] == report_id])]
+        donors = donors_by_report.get(report_id, [])
         flags.append(
             make_flag(
                 "related_entity_income",
@@ -307,13 +315,14 @@ def donor_concentration(data: Data) -> list[dict]:
     non_public = data.lines[data.lines["group"].isin(list(cfg.non_public_groups))]
     income = non_public.groupby("report_id")["amount"].sum()
     c = data.external_contributions()
+    given_all = c.groupby(["report_id", "donor_key"])["amount"].transform("sum")
+    income_all = c["report_id"].map(income).fillna(0.0).astype(float)
+    c = c[(income_all > 0) & (given_all >= cfg.concentration_share * income_all)]
     flags = []
     for (report_id, _key), group in c.groupby(["report_id", "donor_key"], sort=True):
         total_income = float(income.get(report_id, 0.0))
         rows = records(group)
         given = sum(r["amount"] for r in rows)
-        if total_income <= 0 or given < cfg.concentration_share * total_income:
-            continue
         r = rows[0]
         flags.append(
             make_flag(
