@@ -36,7 +36,10 @@ def clean_tables():
         for y in YEARS:
             rid = f"{i}-{y}"
             scale = 1 + 0.05 * ((i + y) % 3)  # income varies a little from year to year
-            reports.append(report(name, y, number, party=party, role=role, level=level, report_id=rid, submitted=f"{y + 1}-05-{10 + i}"))
+            reports.append(
+                report(name, y, number, party=party, role=role, level=level, report_id=rid, submitted=f"{y + 1}-05-{10 + i}",
+                       warnings=["p. 2: unknown label 'Övrigt X'"] if y == 2020 else [])
+            )
             donor_a = COMPANIES[(i + y) % len(COMPANIES)]
             donor_b = COMPANIES[(i + y + 3) % len(COMPANIES)]
             person = (f"Testsson {i}{y}", f"pnr:{i:08d}{y:08d}", f"Påhittegatan {i * 10 + y % 10}, Borås")

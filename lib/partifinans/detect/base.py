@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 
+import numpy as np
 import pandas as pd
 
 from .. import identifiers, schema
@@ -63,7 +64,7 @@ def records(df: pd.DataFrame) -> list[dict]:
     rows = obj.to_dict("records")
     for row in rows:
         for k, v in row.items():
-            if hasattr(v, "item") and not isinstance(v, (list, dict, str)):
+            if isinstance(v, np.generic):
                 row[k] = v.item()
     return rows
 
