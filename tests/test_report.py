@@ -186,3 +186,21 @@ def test_renders_in_headless_chromium(project):
     page.feed(result.stdout)
     assert len(page.rows) == 3 and len(page.svgs) == 3
     assert 'id="shown">3<' in result.stdout
+    assert all("display: none" not in r.get("style", "") for r in page.rows)
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
+def test_filter_in_the_address_runs_in_headless_chromium(project):
+    """``#party=Liberalerna&pattern=late_report`` hides every other row once the script has run."""
+    root, processed = project
+    out = write_report(processed, root / "register.html")
+    result = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+         out.as_uri() + "#party=Liberalerna&pattern=late_report"],
+        capture_output=True, text=True, timeout=60,
+    )
+    page = Page()
+    page.feed(result.stdout)
+    shown = [r["data-pattern"] for r in page.rows if "display: none" not in r.get("style", "")]
+    assert shown == ["late_report"] and len(page.rows) == 3
+    assert 'id="shown">1<' in result.stdout

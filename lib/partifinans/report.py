@@ -6,7 +6,8 @@ when fresh, else computed; see ``detect/cli.py``) and writes one HTML file with
 - the flags sorted by severity and then amount, one table row each: explanation, amounts,
   estimated fee, legal basis and links to the source file and page (``file.pdf#page=3``, relative
   to the HTML file so the folder can be moved together);
-- filters by pattern, year and party (a few lines of inline JavaScript);
+- filters by pattern, year and party (a few lines of inline JavaScript); the filter is kept in the
+  address, so ``register.html#pattern=late_report&year=2023`` opens filtered;
 - charts drawn with matplotlib as inline SVG: flags by pattern, flags by year, income by group per
   party.
 
@@ -52,20 +53,32 @@ td.num{text-align:right;white-space:nowrap}
 .high{background:#b2182b} .medium{background:#e08214} .low{background:#4d7fa8}
 .basis{color:#666;font-size:.8rem;margin-top:.2rem}
 ul.ev{margin:0;padding-left:1rem}
+td.expl{min-width:22rem} td.names{font-size:.85rem;min-width:10rem}
 """
 
 SCRIPT = """
+var FILTERS={pattern:'f-pattern',year:'f-year',party:'f-party'};
 function applyFilters(){
-  var p=document.getElementById('f-pattern').value, y=document.getElementById('f-year').value,
-      q=document.getElementById('f-party').value, n=0;
+  var want={}, n=0, hash=[];
+  for(var k in FILTERS){want[k]=document.getElementById(FILTERS[k]).value; if(want[k]){hash.push(k+'='+encodeURIComponent(want[k]));}}
   var rows=document.querySelectorAll('#flags tbody tr');
   for(var i=0;i<rows.length;i++){
-    var r=rows[i];
-    var show=(!p||r.getAttribute('data-pattern')===p)&&(!y||r.getAttribute('data-year')===y)&&(!q||r.getAttribute('data-party')===q);
+    var r=rows[i], show=true;
+    for(var key in want){if(want[key]&&r.getAttribute('data-'+key)!==want[key]){show=false;}}
     r.style.display=show?'':'none'; if(show){n++;}
   }
   document.getElementById('shown').textContent=n;
+  try{history.replaceState(null,'',hash.length?'#'+hash.join('&'):location.pathname);}catch(e){}
 }
+function readHash(){
+  var parts=location.hash.replace(/^#/,'').split('&');
+  for(var i=0;i<parts.length;i++){
+    var kv=parts[i].split('='), sel=FILTERS[kv[0]]&&document.getElementById(FILTERS[kv[0]]);
+    if(sel&&kv.length===2){sel.value=decodeURIComponent(kv[1]);}
+  }
+  applyFilters();
+}
+readHash();
 """
 
 
@@ -202,6 +215,11 @@ def evidence_href(source_path: str, page: int | None, processed_dir: Path, out_d
     return href + (f"#page={int(page)}" if page else "")
 
 
+def _keep_amounts_together(text: str) -> str:
+    """No line break inside ``1 790 530 kr`` (no-break spaces between digit groups and before kr)."""
+    return re.sub(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=kr\b)", "&nbsp;", text)
+
+
 def _cell_list(items: list[str]) -> str:
     return "<br>".join(items) if items else "&ndash;"
 
@@ -232,9 +250,9 @@ def _row(flag: dict, processed_dir: Path, out_dir: Path) -> str:
         f'data-party="{e(flag["party"] or "")}" data-severity="{e(flag["severity"])}">'
         f'<td><span class="sev {e(flag["severity"])}">{e(flag["severity"])}</span></td>'
         f"<td>{e(flag['pattern'])}</td><td>{e(year) or '&ndash;'}</td><td>{e(flag['party'] or '') or '&ndash;'}</td>"
-        f"<td>{_cell_list(orgs)}</td><td>{_cell_list(donors)}</td>"
+        f'<td class="names">{_cell_list(orgs)}</td><td class="names">{_cell_list(donors)}</td>'
         f'<td class="num">{amount}</td><td class="num">{fee}</td>'
-        f"<td>{e(flag['explanation'])}{basis}</td>"
+        f'<td class="expl">{_keep_amounts_together(e(flag["explanation"]))}{basis}</td>'
         f'<td><ul class="ev">{"".join(links)}</ul></td></tr>'
     )
 
