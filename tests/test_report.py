@@ -204,3 +204,10 @@ def test_filter_in_the_address_runs_in_headless_chromium(project):
     shown = [r["data-pattern"] for r in page.rows if "display: none" not in r.get("style", "")]
     assert shown == ["late_report"] and len(page.rows) == 3
     assert 'id="shown">1<' in result.stdout
+
+
+def test_cli_report_reveal_private(project):
+    root, processed = project
+    out = root / "named.html"
+    assert cli.main(["report", str(processed), "--out", str(out), "--reveal-private"]) == 0
+    assert "Anna Testsson" in out.read_text(encoding="utf-8")

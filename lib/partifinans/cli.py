@@ -56,7 +56,7 @@ def _cmd_flags(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
-    write_report(Path(args.processed), Path(args.out))
+    write_report(Path(args.processed), Path(args.out), reveal_private=getattr(args, "reveal_private", False))
     return 0
 
 
@@ -103,11 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--xlsx", metavar="FILE")
     s.add_argument("--year", type=int)
     s.add_argument("--party")
+    s.add_argument("--reveal-private", action="store_true", help="include private donors' names")
     s.set_defaults(func=_cmd_flags)
 
     s = sub.add_parser("report", help="write the HTML flag register")
     s.add_argument("processed", nargs="?", default=str(config.processed_dir()))
     s.add_argument("--out", required=True)
+    s.add_argument("--reveal-private", action="store_true", help="include private donors' names")
     s.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("fetch", help="download the open-data file or listed report URLs")

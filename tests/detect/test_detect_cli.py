@@ -132,3 +132,9 @@ def test_missing_directory_is_one_line(tmp_path, capsys):
     code, out, err = _run(capsys, tmp_path / "nowhere", "--json")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "nowhere: no such directory" in err
+
+
+def test_reveal_private_shows_names(processed, capsys):
+    _, out, _ = _run(capsys, processed, "--json", "--reveal-private")
+    identity = json.loads(out)[0]
+    assert identity["donors"][0]["name"] == "Anna Testsson" and "Anna Testsson" in identity["explanation"]
