@@ -184,3 +184,22 @@ def test_header_naming_two_columns_in_one_run_is_split():
     table = reading.read_table_header(header, MAPS, 5, None)
     assert [(c.name, c.x0) for c in table.columns] == [("donor", 40), ("donor_id", 200), ("amount", 400),
                                                        ("date", 440)]
+
+
+@pytest.mark.parametrize(
+    "printed, code",
+    [
+        pytest.param("Medlemsavgifter", "2.1", id="fees"),
+        pytest.param("Bidrag upp till och med 263 kronor", "5.1", id="small-gifts-2023-threshold"),
+        pytest.param("Bidrag upp till och med 242 kronor", "5.1", id="small-gifts-2022-threshold"),
+        pytest.param("Anonyma bidrag från 264 kronor upp till och med 2 625 kronor", "5.2", id="anonymous"),
+        pytest.param("Bidrag från privatpersoner över 26 250 kronor", "5.4", id="private-identity"),
+        pytest.param("Övriga bidrag över 28 650 kronor", "5.7", id="others-identity"),
+        pytest.param("Stöd enligt lagen (1972:625) om statligt stöd till politiska partier", "1.1", id="state"),
+        pytest.param("Intäkter från kontantinsamlingar", "4.1", id="cash"),
+        pytest.param("Övrigt", None, id="form-word-is-no-type"),
+        pytest.param("Exempelbolaget AB", None, id="donor-name"),
+    ],
+)
+def test_code_for_a_label_printed_without_code(printed, code):
+    assert MAPS.code_for_label(printed) == code

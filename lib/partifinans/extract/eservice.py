@@ -80,9 +80,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             in_declaration = line  # a declaration paragraph runs on while its lines follow closely
             continue
 
-        income = _income_line(line, maps)
-        if income is None and tables.table is None:
-            income = _coded_by_label(line, maps)
+        income = _income_line(line, maps) or _coded_by_label(line, maps)
         if income is not None:
             tables.close()
             code, label, amount, x0 = income
@@ -159,7 +157,7 @@ def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, flo
     if amount is None:
         return None
     label = " ".join(c.text for c in line.cells[:-1])
-    code = maps.income_aliases.get(norm(label))
+    code = maps.code_for_label(label)
     if code is None:
         return None
     return code, label, amount, line.cells[0].x0

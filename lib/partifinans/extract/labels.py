@@ -4,6 +4,11 @@ The maps are data: ``reports.yaml`` (field labels, role/level/form words, table 
 furniture), ``income_types.csv`` (e-service type codes and their groups) and ``form2014.csv``
 (the 2014-law form's income rows and the open-data group each maps onto). Matching is on
 :func:`norm` text: lower case, whitespace collapsed, a trailing colon removed.
+
+A type printed without its code is found by its label through the ``aliases`` column of
+``income_types.csv`` (``|``-separated). Labels carry the year's thresholds ("Bidrag upp till och
+med 263 kronor"), so aliases are compared by :func:`label_shape`, in which every number is ``0``:
+write an alias with any number in it (``Övriga bidrag över 0 kronor``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,14 @@ CODE = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
 def norm(text: str) -> str:
     """Text as compared with the maps: lower case, single spaces, no trailing colon."""
     return _SPACE.sub(" ", text).strip().rstrip(":").strip().lower()
+
+
+_NUMBER = re.compile(r"\d(?:[\d\s\u00a0.,:]*\d)?")
+
+
+def label_shape(text: str) -> str:
+    """:func:`norm` text with every number replaced by ``0`` (thresholds change every year)."""
+    return _NUMBER.sub("0", norm(text))
 
 
 def _read(name: str) -> str:
@@ -52,7 +65,7 @@ class Maps:
     noise: tuple[re.Pattern, ...]
     declarations: tuple[str, ...]
     income_types: dict[str, IncomeType]  # code -> type
-    income_aliases: dict[str, str]  # norm(label) -> code
+    income_aliases: dict[str, str]  # label_shape(label) -> code
     form2014_groups: dict[str, int]  # norm(label) -> group
     form2014_reporter: dict[str, str]  # reporter fields the 2014 form implies (role, level)
 
@@ -80,6 +93,10 @@ class Maps:
 
     def income_type(self, code: str) -> IncomeType | None:
         return self.income_types.get(code)
+
+    def code_for_label(self, label: str) -> str | None:
+        """The code of a type printed without one, from its label (numbers in it match any number)."""
+        return self.income_aliases.get(label_shape(label))
 
     @property
     def groups(self) -> frozenset[int]:
@@ -110,9 +127,9 @@ def load() -> Maps:
         t = IncomeType(row["code"], int(row["group"]), row["itemised"].strip() == "true",
                        row.get("donor_kind") or None, row["label"])
         types[t.code] = t
-        aliases[norm(t.label)] = t.code
+        aliases[label_shape(t.label)] = t.code
         for alias in filter(None, (row.get("aliases") or "").split("|")):
-            aliases[norm(alias)] = t.code
+            aliases[label_shape(alias)] = t.code
     form2014 = {norm(r["label"]): int(r["group"]) for r in csv.DictReader(_read("form2014.csv").splitlines())}
     return Maps(
         families={k: list(v) for k, v in data["families"].items()},
