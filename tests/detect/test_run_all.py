@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 from detect_tables import gift, line, orgnr, report, tables
 
 from partifinans import schema
@@ -108,3 +109,10 @@ def test_planted_flags_sorted_by_severity_then_amount_with_stable_ids():
     assert flags.iloc[1]["estimated_fee"] == 2500.0
     assert run_all(_planted())["flag_id"].tolist() == flags["flag_id"].tolist()
     assert flags["flag_id"].is_unique
+
+
+def test_years_outside_the_law_table_are_left_out_with_a_warning():
+    tabs = tables([report("Liberalerna Borås", 2031, orgnr("802000-001"), report_id="r")], [], [gift("r", 9000, None, kind="anonymous", code="5.2")])
+    with pytest.warns(UserWarning, match=r"1 reports for years without a price base amount in law.csv \(2031\)"):
+        flags = run_all(tabs)
+    assert flags.empty

@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
 
-from .. import identifiers, schema
+from .. import identifiers, law, schema
 from .config import CONFIG, LEGAL_BASIS, DetectorConfig
 
 REPORT_CONTEXT = [
@@ -129,6 +130,15 @@ class Data:
         self._external: pd.DataFrame | None = None
         reports = ensure_columns(tables.get("reports"), "reports")
         reports = reports[reports["year"].notna()].copy()
+        known = reports["year"].astype(int).isin(law.years())
+        if not known.all():
+            unknown = sorted({int(y) for y in reports.loc[~known, "year"]})
+            warnings.warn(
+                f"{int((~known).sum())} reports for years without a price base amount in law.csv "
+                f"({', '.join(map(str, unknown))}) are left out of the detectors",
+                stacklevel=2,
+            )
+            reports = reports[known].copy()
         reports["org_key"] = [
             org_key(o, n, p) for o, n, p in zip(reports["org_number"], reports["reporter_name"], reports["party"], strict=True)
         ]

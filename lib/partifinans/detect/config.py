@@ -13,12 +13,13 @@ Severities (documented choice)
   missing report from an organisation that must report every year, one donor spread over three or
   more of a party's organisations, two copies of a report that disagree by more than 0.5 pbb.
 - ``medium``: something a reviewer should check: a late report, a total that does not add up, an
-  identity number that fails its check digit, gaps in an organisation's series, gifts clustered
+  identity number that fails its check digit, gifts clustered
   just under the anonymous limit, foundations/associations or shared addresses as donors, a donor
   who provides half the income, lottery surges in election years, sudden jumps in income, copies
   that disagree by less than 0.5 pbb.
-- ``low``: context a reader should see but that is lawful as reported: income of related entities
-  (group 8).
+- ``low``: context a reader should see but that is lawful as reported, or may be: income of
+  related entities (group 8); a year without a report from an organisation that need only report
+  when its income exceeds 0.5 pbb.
 
 Flags are sorted by severity, then by amount (largest first).
 """
@@ -42,7 +43,7 @@ ELECTIONS: dict[int, tuple[str, ...]] = {
 }
 
 SEVERITY: dict[str, str] = {
-    "missing_report": "medium",  # "high" when the organisation must report every year
+    "missing_report": "low",  # "high" when the organisation must report every year
     "late_report": "medium",
     "total_mismatch": "medium",
     "anonymous_over_limit": "high",

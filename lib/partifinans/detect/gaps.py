@@ -96,7 +96,11 @@ def missing_report(data: Data) -> list[dict]:
                 text += f"; if it was never filed, the late fee is estimated at {fmt_sek(fee)}"
         else:
             fee = None
-            text = f"{fmt_org(org)} reported for {y - 1} and {y + 1} but has no report for {y} in the processed data"
+            text = (
+                f"{fmt_org(org)} reported for {y - 1} and {y + 1} but has no report for {y} in the processed data, "
+                f"which is allowed only if its income that year stayed under the reporting threshold "
+                f"(0.5 pbb, {fmt_sek(law.threshold(y, 'identity'))})"
+            )
         flags.append(
             make_flag(
                 "missing_report",
