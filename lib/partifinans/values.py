@@ -13,7 +13,7 @@ _SPACES = "\u0020\u00a0\u202f\u2009\u2007'"
 _AMOUNT = re.compile(
     r"^(?P<sign>[-\u2212])?\s*(?P<int>\d{1,3}(?:[ .]\d{3})+|\d+)(?:[,.](?P<dec>\d{1,2}))?$"
 )
-_ZERO = {"", "-", "\u2013", "\u2014", "0", "–"}
+_ZERO = {"", "-", "\u2013", "\u2014", "0"}
 
 MONTHS = {
     "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
