@@ -211,3 +211,10 @@ def test_cli_report_reveal_private(project):
     out = root / "named.html"
     assert cli.main(["report", str(processed), "--out", str(out), "--reveal-private"]) == 0
     assert "Anna Testsson" in out.read_text(encoding="utf-8")
+
+
+def test_missing_processed_directory_is_one_line(tmp_path, capsys):
+    assert cli.main(["report", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nowhere: no such directory" in err
+    assert not (tmp_path / "r.html").exists()

@@ -325,8 +325,8 @@ def write_report(processed_dir: Path | str, out: Path | str, reveal_private: boo
     """Write the HTML flag register for a processed directory; returns the path written."""
     processed_dir = Path(processed_dir)
     out = Path(out)
-    flags = load_flags(processed_dir)
-    tables = store.read_tables(processed_dir)
+    tables = store.read_tables(processed_dir) if processed_dir.is_dir() else None
+    flags = load_flags(processed_dir, tables)  # raises BadInput for a directory without tables
     if not reveal_private:
         flags = pseudonymise_private_donors(flags, tables)
     out.parent.mkdir(parents=True, exist_ok=True)
