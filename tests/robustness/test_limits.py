@@ -127,6 +127,8 @@ def test_file_size_limit(demo_pdf, monkeypatch):
 
 # --- time ----------------------------------------------------------------------------------------
 
+# the alarm may land in a gc callback (hypothesis registers one) and be dropped once: expected
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_time_limit_stops_a_slow_file(tmp_path, monkeypatch):
     path = _dense_report(tmp_path / "dense_pages.pdf", 40)
     monkeypatch.setattr(config, "MAX_SECONDS_PER_FILE", 0.3)
@@ -137,6 +139,8 @@ def test_time_limit_stops_a_slow_file(tmp_path, monkeypatch):
     assert elapsed < 5  # stopped near the bound, not after reading all 40 pages
 
 
+# the alarm may land in a gc callback (hypothesis registers one) and be dropped once: expected
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_time_limit_in_ingest_fails_the_file_not_the_run(tmp_path, monkeypatch):
     path = _dense_report(tmp_path / "dense_pages.pdf", 40)
     monkeypatch.setattr(config, "MAX_SECONDS_PER_FILE", 0.3)
