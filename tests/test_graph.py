@@ -560,12 +560,15 @@ def test_export_scrubs_a_personnummer_left_in_a_donor_name(tmp_path):
     assert "Fiktiva Förlaget HB [borttaget]" in text
 
 
-def test_cli_graph_writes_the_file(tmp_path, tables):
+def test_cli_graph_writes_the_file(tmp_path, tables, capsys):
     processed = tmp_path / "processed"
     store.write_tables(processed, tables)
     out = tmp_path / "out" / "graph.graphml"
     assert cli.main(["graph", str(processed), "--format", "graphml", "--out", str(out)]) == 0
-    assert nx.read_graphml(out, force_multigraph=True).number_of_edges() == build_graph(tables).number_of_edges()
+    G = build_graph(tables)
+    assert nx.read_graphml(out, force_multigraph=True).number_of_edges() == G.number_of_edges()
+    err = capsys.readouterr().err
+    assert err.strip() == f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges -> {out}"
 
 
 def test_cli_graph_on_a_missing_directory_is_one_line(tmp_path, capsys):

@@ -43,7 +43,9 @@ def _cmd_link(args: argparse.Namespace) -> int:
 def _cmd_graph(args: argparse.Namespace) -> int:
     from .graph import export_graph
 
-    export_graph(Path(args.processed), args.format, Path(args.out), reveal_private=args.reveal_private)
+    counts = export_graph(Path(args.processed), args.format, Path(args.out), reveal_private=args.reveal_private)
+    what = ", ".join(f"{n} {k}" for k, n in counts.items())
+    print(f"graph: {what} -> {args.out}", file=sys.stderr)
     return 0
 
 
