@@ -271,6 +271,14 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
             f"more than the unchanged re-run; parsing the file alone takes {_f(ing['parse_one_file_seconds'], 2)} s.",
             "",
         ]
+        if "post_stages" in ing:
+            st = ing["post_stages"]
+            lines += [
+                "- Where the time after parsing goes (each stage run once more on the same tables): "
+                + ", ".join(f"{k.replace('_', ' ')} {_f(v, 2)} s" for k, v in st.items())
+                + f"; {_f(sum(st.values()), 2)} s in all. An unchanged re-run does all of these again.",
+                "",
+            ]
         for key in ("ingest_cold", "ingest_rerun", "ingest_one_changed"):
             if ing[key].get("line"):
                 lines.append(f"- `{key}` summary: {ing[key]['line']}")
