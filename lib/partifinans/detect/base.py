@@ -20,7 +20,6 @@ import json
 import re
 import warnings
 
-import numpy as np
 import pandas as pd
 
 from .. import identifiers, law, schema
@@ -61,13 +60,9 @@ def records(df: pd.DataFrame) -> list[dict]:
     """Rows as dicts of plain Python values (None for missing)."""
     if df.empty:
         return []
-    obj = df.astype(object).where(df.notna(), None)
-    rows = obj.to_dict("records")
-    for row in rows:
-        for k, v in row.items():
-            if isinstance(v, np.generic):
-                row[k] = v.item()
-    return rows
+    names = list(df.columns)
+    columns = [df[name].tolist() for name in names]  # plain Python scalars, column by column
+    return [{name: value(v) for name, v in zip(names, row, strict=True)} for row in zip(*columns, strict=True)]
 
 
 def casefold(text) -> str | None:

@@ -73,7 +73,16 @@ def anonymous_over_limit(data: Data) -> list[dict]:
 def anonymous_near_limit(data: Data) -> list[dict]:
     cfg = data.config
     flags = []
-    for _, group in _anonymous(data).groupby("report_id", sort=True):
+    anonymous = _anonymous(data)
+    if anonymous.empty:
+        return flags
+    # Vectorised first pass: only reports with enough gifts in the band are looked at row by row.
+    limits = anonymous["year"].map({y: law.threshold(int(y), "anonymous") for y in anonymous["year"].unique()})
+    in_band = anonymous["amount"].between(limits * (1 - cfg.near_limit_band), limits)
+    counts = in_band.groupby(anonymous["report_id"]).sum()
+    candidates = counts.index[counts >= cfg.near_limit_min_count]
+    anonymous = anonymous[anonymous["report_id"].isin(candidates)]
+    for _, group in anonymous.groupby("report_id", sort=True):
         rows = records(group)
         year = int(rows[0]["year"])
         limit = law.threshold(year, "anonymous")
