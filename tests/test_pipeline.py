@@ -257,3 +257,33 @@ def test_moved_file_keeps_its_rows_under_the_new_path(reading_only, corpus, tmp_
     assert files.loc["reports/kam11001_2016.pdf", "report_id"] == rid
     reports = store.read_table(out, "reports").set_index("report_id")
     assert reports.loc[rid, "source_path"] == "reports/kam11001_2016.pdf"
+
+
+def test_unchanged_rerun_repeats_neither_stages_nor_writes(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    monkeypatch.setenv("PARTIFINANS_MANUAL", str(manual))
+    first = _ingest(corpus, out)
+    written = {f.name: f.stat().st_mtime_ns for f in out.glob("*.parquet")}
+    stages = []
+    real = pipeline._post_stages
+    monkeypatch.setattr(pipeline, "_post_stages", lambda tables: stages.append(1) or real(tables))
+
+    second = _ingest(corpus, out)
+    assert stages == []
+    assert {f.name: f.stat().st_mtime_ns for f in out.glob("*.parquet")} == written
+    assert (second.reports, second.contributions) == (first.reports, first.contributions)
+
+    # a new human judgement changes what linkage may do: the stages run again, nothing is re-read
+    (manual / "judgements.csv").write_text(
+        "left,right,judgement,who,when,note\nx1,x2,different,test,2026-11-27,\n", encoding="utf-8"
+    )
+    third = _ingest(corpus, out)
+    assert stages == [1] and third.parsed == 0
+
+    # a run whose stamp is gone (killed while writing) does the stages again
+    stages.clear()
+    (out / pipeline.STAMP).unlink()
+    _ingest(corpus, out)
+    assert stages == [1]

@@ -18,6 +18,7 @@ warnings and reasons is replaced the same way.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -25,11 +26,12 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import identifiers, privacy, schema, store
+from . import config, identifiers, privacy, schema, store
 from .errors import BadInput, UserError
 
 BASE_TABLES = ("files", "reports", "lines", "contributions")
@@ -214,6 +216,49 @@ def _sha256(path: Path) -> str:
     return sha256_file(path)
 
 
+# --- skipping an unchanged re-run ----------------------------------------------------------------
+
+STAMP = ".ingest-stamp"
+
+
+def _stamp_path(out: Path) -> Path:
+    return Path(out) / STAMP
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> bytes:
+    """The package's code and data files: a new version of a detector or a map re-runs the stages."""
+    digest = hashlib.sha256()
+    for path in sorted(config.PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".csv", ".yaml", ".yml") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(config.PACKAGE_DIR)).encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def _fingerprint(files: pd.DataFrame) -> str:
+    """What the written tables depend on: every input file's row, the human judgements, the code."""
+    digest = hashlib.sha256()
+    digest.update(files.sort_values("path").to_json(orient="values").encode("utf-8"))
+    judgements = config.judgements_path()
+    digest.update(judgements.read_bytes() if judgements.exists() else b"no judgements")
+    digest.update(_code_fingerprint())
+    return digest.hexdigest()
+
+
+def _unchanged(out: Path, fingerprint: str) -> bool:
+    stamp = _stamp_path(out)
+    if not stamp.exists() or not all(store.table_path(out, name).exists() for name in schema.TABLE_NAMES):
+        return False
+    return stamp.read_text(encoding="utf-8").strip() == fingerprint
+
+
+def _write_stamp(out: Path, fingerprint: str) -> None:
+    tmp = _stamp_path(out).with_suffix(".tmp")
+    tmp.write_text(fingerprint + "\n", encoding="utf-8")
+    os.replace(tmp, _stamp_path(out))
+
+
 def _previous(out: Path) -> dict[str, pd.DataFrame]:
     try:
         return {name: store.read_table(out, name) for name in BASE_TABLES}
@@ -304,6 +349,15 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
     summary.skipped = sum(1 for r in files_rows if r["status"] == "skipped")
 
     tables = {"files": schema.conform(pd.DataFrame(files_rows, columns=schema.columns("files")), "files")}
+    fingerprint = _fingerprint(tables["files"])
+    if not todo and _unchanged(out, fingerprint):
+        # Nothing read, nothing that the later stages depend on changed: the tables on disk are this
+        # run's result already, so neither the stages nor the writes are repeated.
+        summary.files = len(files_rows)
+        summary.reports = len(prev["reports"])
+        summary.contributions = len(prev["contributions"])
+        summary.seconds = time.perf_counter() - started
+        return summary
     kept = _reused_rows(prev, reused)
     for t, frames in parts.items():
         frames = [f for f in (kept[t], _frame(new_rows[t], t), *frames) if len(f)]
@@ -312,7 +366,9 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
     # ``files`` is renamed into place last: it is what the next run trusts when it reuses rows, so a
     # run killed between two renames must leave the previous ``files`` (tests/robustness/test_interrupt.py)
     tables = {name: df for name, df in tables.items() if name != "files"} | {"files": tables["files"]}
+    _stamp_path(out).unlink(missing_ok=True)  # a run killed while writing leaves no stamp to trust
     store.write_tables(out, tables)
+    _write_stamp(out, fingerprint)
     summary.files = len(files_rows)
     summary.reports = len(tables["reports"])
     summary.contributions = len(tables["contributions"])
@@ -369,7 +425,7 @@ def _post_stages(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     What linkage warns about (e.g. a judgement naming a record that no longer exists) is printed
     as one line each on stderr, never as a Python warning with a source location.
     """
-    from . import config, detect, link, sources
+    from . import detect, link, sources
 
     tables["reports"], tables["disagreements"] = sources.reconcile(tables["reports"], tables["lines"])
     with warnings.catch_warnings(record=True) as caught:
