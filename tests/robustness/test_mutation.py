@@ -92,3 +92,72 @@ def test_mutations_are_deterministic_and_change_the_bytes(demo_pdfs):
         assert a != data, kind
     deleted = pm.mutate(data, "delete_object", random.Random(5))
     assert deleted.count(b"endobj") == data.count(b"endobj") - 1
+
+
+# --- what the mutation runs found: content that vanishes must not pass silently --------------------
+
+
+@pytest.fixture(scope="module")
+def two_page_report(tmp_path_factory):
+    """The first demo report the renderer puts on two pages or more, and its parse."""
+    from partifinans.demo.render import draw_report
+    from partifinans.extract import parse_pdf
+
+    dest = tmp_path_factory.mktemp("two_pages")
+    for d in demo_reports():
+        path = dest / f"{d.stem}.pdf"
+        if d.layout != "anmalan" and draw_report(d.report, path, d.layout, d.quirks).pages >= 2:
+            return path, parse_pdf(path)
+    pytest.fail("no demo report of two pages")
+
+
+def test_deleting_any_object_gives_refusal_same_report_or_a_warning(two_page_report):
+    """Every single ``obj ... endobj`` removed in turn: a refusal, the very same report, or a report
+    that differs and says so with at least one warning more; never a silently different report.
+    (Before: deleting the last page's content stream lost the printed total without a word.)"""
+    from partifinans.errors import BadInput
+    from partifinans.extract import parse_pdf
+
+    path, original = two_page_report
+    data = path.read_bytes()
+    spans = [m.span() for m in pm._OBJ.finditer(data)]
+    assert len(spans) >= 10
+    content = {k: v for k, v in original.items() if k != "source"}
+    silent = []
+    for i, (start, end) in enumerate(spans):
+        mutated = path.with_name(f"without_object_{i}.pdf")
+        mutated.write_bytes(data[:start] + data[end:])
+        try:
+            report = parse_pdf(mutated)
+        except BadInput:
+            continue
+        if {k: v for k, v in report.items() if k != "source"} != content and \
+                len(report["warnings"]) <= len(original["warnings"]):
+            silent.append(i)
+    assert silent == []
+
+
+def test_report_without_printed_total_warns(tmp_path):
+    from partifinans.extract import parse_pdf
+
+    d = next(d for d in demo_reports() if d.layout == "eservice_table")
+    report = dict(d.report, total=None)
+    path = tmp_path / "no_total.pdf"
+    render_pdf(report, path, d.layout, d.quirks)
+    assert "no printed total found" in parse_pdf(path)["warnings"]
+
+
+def test_blank_page_in_a_report_warns(two_page_report, tmp_path):
+    import pypdfium2 as pdfium
+
+    from partifinans.extract import parse_pdf
+
+    path, original = two_page_report
+    pdf = pdfium.PdfDocument(str(path))
+    n = len(pdf)
+    pdf.new_page(595, 842)
+    out = tmp_path / "blank_last_page.pdf"
+    pdf.save(str(out))
+    pdf.close()
+    warnings = parse_pdf(out)["warnings"]
+    assert f"page {n + 1}: page has no text (content missing, or a scanned page)" in warnings

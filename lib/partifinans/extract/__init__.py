@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import signal
 import threading
 from pathlib import Path
@@ -110,6 +111,17 @@ def parse_pdf(path: Path | str, timeout: float | None = None) -> dict:
         raise BadInput(path, "PDF too large to read in memory") from None
 
 
+# Page numbers as printed in a footer: "Sida 2 av 3", "Sida 2 (3)", "2/3" (a whole line).
+_PAGE_OF = re.compile(r"(?:sida\s+)?(\d{1,4})\s*(?:av|/|\()\s*(\d{1,4})\)?", re.IGNORECASE)
+
+
+def _numbered_pages(doc: Document) -> int | None:
+    """The page count the document's own page numbers claim (the largest "of N"), if it prints any."""
+    claimed = [int(m.group(2)) for ln in doc.lines()
+               if (m := _PAGE_OF.fullmatch(ln.text.strip())) and 0 < int(m.group(1)) <= int(m.group(2))]
+    return max(claimed, default=None)
+
+
 def _parse(path: Path) -> dict:
     doc = read_document(path)
     family = detect_family(doc)
@@ -129,5 +141,15 @@ def _parse(path: Path) -> dict:
         state.warn(None, "no reporter name found")
     if state.kind == "intaktsredovisning" and not state.lines:
         state.warn(None, "no income lines found")
+    # Content that vanished must not pass silently (tests/robustness/test_mutation.py: a deleted
+    # content stream emptied the last page and took the total with it, with no warning).
+    for page in doc.pages:
+        if not page.lines:
+            state.warn(page.number, "page has no text (content missing, or a scanned page)")
+    if state.kind == "intaktsredovisning" and state.lines and state.total is None:
+        state.warn(None, "no printed total found")
+    numbered = _numbered_pages(doc)
+    if numbered and numbered > doc.n_pages:
+        state.warn(None, f"the pages are numbered up to {numbered} but the file has {doc.n_pages} (pages missing?)")
     reconcile(state, maps)
     return to_report(state, doc, sha256_file(path), layout)
