@@ -126,3 +126,21 @@ def test_family_comes_from_content_not_file_name(tmp_path):
     renamed = tmp_path / "anmalan.pdf"
     renamed.write_bytes((FIXTURES / "form2014.pdf").read_bytes())
     assert parse_pdf(renamed)["source"]["layout"] == "form2014"
+
+
+def test_data_appended_after_the_end_marker_is_not_truncation(tmp_path):
+    """Some writers append bytes after %%EOF; the report is still read, not refused as truncated."""
+    original = FIXTURES / "total_mismatch.pdf"
+    padded = tmp_path / "appended.pdf"
+    padded.write_bytes(original.read_bytes() + b"\n" + bytes(range(256)) * 20)
+    expected, got = parse_pdf(original), parse_pdf(padded)
+    assert [(x["code"], x["amount"]) for x in got["lines"]] == [(x["code"], x["amount"]) for x in expected["lines"]]
+    assert got["total"] == expected["total"]
+
+
+def test_a_file_cut_before_any_end_marker_is_truncated(tmp_path):
+    data = (FIXTURES / "total_mismatch.pdf").read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: data.index(b"%%EOF") - 200])
+    with pytest.raises(BadInput, match="truncated PDF"):
+        parse_pdf(cut)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import mmap
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,9 +108,15 @@ def check_file(path: Path) -> int:
         tail = fh.read()
     if b"%PDF-" not in head:
         raise BadInput(path, "not a PDF file (no %PDF header)")
-    if b"%%EOF" not in tail:
+    if b"%%EOF" not in tail and not _has_eof_marker(path):
         raise BadInput(path, "truncated PDF (no end-of-file marker)")
     return size
+
+
+def _has_eof_marker(path: Path) -> bool:
+    """An end-of-file marker anywhere: data appended after it (seen in the wild) is not truncation."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.rfind(b"%%EOF") != -1
 
 
 def words_to_lines(words: list[dict], page_number: int) -> list[Line]:
