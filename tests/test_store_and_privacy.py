@@ -53,3 +53,10 @@ def test_pseudonym_is_keyed_stable_and_not_the_number(tmp_path, monkeypatch):
 def test_private_label_is_short_and_stable():
     assert privacy.private_label("e1") == privacy.private_label("e1")
     assert re.fullmatch(r"Privatperson [0-9a-f]{8}", privacy.private_label("e1"))
+
+
+def test_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    (tmp_path / ".lines.abc123.parquet.tmp").write_bytes(b"half a table")
+    good = schema.conform(pd.DataFrame({"report_id": ["r1"], "group": [1], "amount": [10.0]}), "lines")
+    store.write_tables(tmp_path, {"lines": good})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lines.parquet"]

@@ -5,7 +5,8 @@ all of them into place, so an interrupted run leaves the previous tables intact 
 atomic on one file system). ``read_table`` returns an empty, typed frame for a missing table.
 
 A process killed (SIGKILL, power loss) during the renames themselves leaves some tables new and
-the rest old, and may leave ``.<table>.*.parquet.tmp`` files behind (harmless; safe to delete).
+the rest old, and may leave ``.<table>.*.parquet.tmp`` files behind; the next write removes them.
+One writer per directory at a time: two ingests into the same OUTDIR at once are not supported.
 The renames follow the order of the ``tables`` dict, so a caller puts last the table that the next
 run trusts (``pipeline.ingest`` puts ``files`` last; tests/robustness/test_interrupt.py).
 """
@@ -37,6 +38,8 @@ def write_tables(outdir: Path | str, tables: dict[str, pd.DataFrame]) -> None:
     """Write several tables: all are written before any is renamed into place, in dict order."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
+    for stale in outdir.glob(".*.parquet.tmp"):  # left by a writer killed before its renames
+        stale.unlink(missing_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
         for name, df in tables.items():
