@@ -69,7 +69,8 @@ def tables():
         "flags",
     )
     return {"reports": reports, "lines": lines, "contributions": contributions, "entities": entities, "flags": flags,
-            "files": schema.empty("files"), "disagreements": schema.empty("disagreements")}
+            "files": schema.empty("files"), "disagreements": schema.empty("disagreements"),
+            **_link_reasons(contributions, reports)}
 
 
 def test_sek_formats_thousands():
@@ -158,7 +159,16 @@ def person_tables(tables):
                       "kind": ["organisation", "person", "person"], "n_contributions": [3, 2, 1]}),
         "entities",
     )
-    return {**tables, "contributions": pd.concat([tables["contributions"], extra], ignore_index=True), "entities": entities}
+    contributions = pd.concat([tables["contributions"], extra], ignore_index=True)
+    return {**tables, "contributions": contributions, "entities": entities, **_link_reasons(contributions, tables["reports"])}
+
+
+def _link_reasons(contributions, reports):
+    """The ``links`` and ``link_review`` tables as ingest writes them, from the real linkage."""
+    from partifinans import link
+
+    linked = link.link_tables(contributions, reports)
+    return {"links": linked["links"], "link_review": linked["link_review"]}
 
 
 def test_project_relative_never_absolute(tmp_path):

@@ -279,19 +279,9 @@ LINK_RULES = {
 }
 
 
-def linkage(tables: dict[str, pd.DataFrame]):
-    """Re-run donor linkage over the processed contributions: ``link.Linkage`` with the rule and
-    score that linked each record (the processed tables keep only the resulting entity ids)."""
-    from . import link
-    from .link import _records_from_contributions
-
-    records, _anonymous = _records_from_contributions(tables["contributions"], tables["reports"])
-    return link.link_records(records, link.load_judgements(None))
-
-
 def linkage_rules(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """How many donor records each linkage rule joined to an entity, with the rule in plain words."""
-    links = linkage(tables).links
+    links = tables["links"]
     out = links.groupby("rule").size().rename("records").reset_index()
     out["meaning"] = out["rule"].map(LINK_RULES).fillna("")
     return out.sort_values(["records", "rule"], ascending=[False, True], ignore_index=True)
@@ -306,7 +296,7 @@ def spellings_with_reasons(tables: dict[str, pd.DataFrame], entity_id: str) -> p
     """
     from . import privacy
 
-    links = linkage(tables).links.set_index("record_id")
+    links = tables["links"].set_index("contribution_id")
     contrib = _with_report(tables["contributions"], tables)
     rows = contrib[contrib["entity_id"] == entity_id].copy()
     rows["rule"] = rows["contribution_id"].map(links["rule"])
@@ -349,7 +339,7 @@ def uncertain_for_review(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Close calls the matcher did not decide (``link.uncertain_pairs``), private persons labelled."""
     from . import privacy
 
-    pairs = linkage(tables).uncertain.copy()
+    pairs = tables["link_review"].copy()
     kinds = tables["contributions"].set_index("contribution_id")["donor_kind"]
     for side in ("left", "right"):
         person = pairs[side].map(kinds).fillna("") == "person"

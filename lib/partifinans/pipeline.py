@@ -417,8 +417,9 @@ def _post_stages(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
     1. reconciliation with open data: ``sources.reconcile(reports, lines)`` sets ``is_primary`` (the
        PDF is primary for its organisation-year) and adds the ``disagreements`` table;
-    2. donor linkage: ``link.link_contributions(contributions, reports, judgements_path)`` fills
-       ``contributions.entity_id`` and adds the ``entities`` table (human judgements from
+    2. donor linkage: ``link.link_tables(contributions, reports, judgements_path)`` fills
+       ``contributions.entity_id`` and adds the ``entities``, ``links`` (rule and score of every
+       link) and ``link_review`` (pairs for a human to judge) tables (human judgements from
        ``config.judgements_path()``);
     3. the flag detectors: ``detect.run_all(tables)`` adds the ``flags`` table.
 
@@ -430,9 +431,7 @@ def _post_stages(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     tables["reports"], tables["disagreements"] = sources.reconcile(tables["reports"], tables["lines"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        tables["contributions"], tables["entities"] = link.link_contributions(
-            tables["contributions"], tables["reports"], config.judgements_path()
-        )
+        tables |= link.link_tables(tables["contributions"], tables["reports"], config.judgements_path())
     for warning in caught:
         print(f"partifinans: {warning.message}", file=sys.stderr)
     tables["flags"] = detect.run_all(tables)

@@ -165,3 +165,17 @@ def test_link_contributions_ids_are_stable_across_runs_and_row_order():
 def test_link_contributions_empty():
     linked, entities = link_contributions(schema.empty("contributions"), schema.empty("reports"), None)
     assert len(linked) == 0 and len(entities) == 0
+
+
+def test_link_tables_keep_the_reason_of_every_link():
+    from partifinans.link import link_tables
+
+    contributions, reports = _contributions()
+    out = link_tables(contributions, reports, None)
+    assert list(out["links"].columns) == schema.columns("links")
+    assert list(out["link_review"].columns) == schema.columns("link_review")
+    links = out["links"].set_index("contribution_id")
+    assert sorted(links.index) == ["c1", "c2", "c4", "c5"]  # the anonymous c3 is not linked
+    assert links.loc["c4", "rule"] == links.loc["c5", "rule"] == "same_identifier"
+    assert links.loc["c1", "rule"] in ("same_name", "fuzzy_name") and links.loc["c1", "linked_to"] == "c2"
+    assert links.loc["c1", "entity_id"] == out["contributions"].set_index("contribution_id").loc["c1", "entity_id"]

@@ -60,6 +60,7 @@ __all__ = [
     "Linkage",
     "link_records",
     "link_contributions",
+    "link_tables",
     "uncertain_pairs",
     "load_judgements",
     "UNCERTAIN_COLUMNS",
@@ -105,12 +106,18 @@ def records_from_contributions(
 _records_from_contributions = records_from_contributions  # the name analysis.py first used
 
 
-def link_contributions(
+def link_tables(
     contributions: pd.DataFrame, reports: pd.DataFrame, judgements_path: Path | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fill ``entity_id`` in the contributions and build the ``entities`` table (both conform to
-    ``schema.py``). Anonymous contributions get a null entity_id. Judgements are keyed by
-    ``contribution_id`` (or by identity number), see ``judgements.py``."""
+) -> dict[str, pd.DataFrame]:
+    """Link the contributions' donors; the tables ``ingest`` writes, each conforming to ``schema.py``:
+
+    - ``contributions`` with ``entity_id`` filled (null for anonymous gifts);
+    - ``entities``;
+    - ``links``: for every linked contribution the rule, score and the contribution it was linked to;
+    - ``link_review``: the pairs the matcher could not decide, for a human to judge.
+
+    Judgements are keyed by ``contribution_id`` (or by identity number), see ``judgements.py``.
+    """
     contributions = schema.conform(contributions, "contributions")
     if contributions["contribution_id"].duplicated().any():
         raise ValueError("contributions: contribution_id is not unique")
@@ -121,7 +128,22 @@ def link_contributions(
     entity_of = linkage.links.set_index("record_id")["entity_id"]
     contributions["entity_id"] = contributions["contribution_id"].map(entity_of)
     entities = linkage.entities.rename(columns={"n_records": "n_contributions"})
-    return schema.conform(contributions, "contributions"), schema.conform(entities, "entities")
+    links = linkage.links.rename(columns={"record_id": "contribution_id"})
+    return {
+        "contributions": schema.conform(contributions, "contributions"),
+        "entities": schema.conform(entities, "entities"),
+        "links": schema.conform(links, "links"),
+        "link_review": schema.conform(linkage.uncertain, "link_review"),
+    }
+
+
+def link_contributions(
+    contributions: pd.DataFrame, reports: pd.DataFrame, judgements_path: Path | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill ``entity_id`` in the contributions and build the ``entities`` table (both conform to
+    ``schema.py``); see :func:`link_tables`, which also returns the reasons."""
+    tables = link_tables(contributions, reports, judgements_path)
+    return tables["contributions"], tables["entities"]
 
 
 def uncertain_pairs(records: pd.DataFrame, judgements_path: Path | str | None = None) -> pd.DataFrame:
