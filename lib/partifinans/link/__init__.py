@@ -41,8 +41,8 @@ synthetic donor lists it linked 100 000 records in 13 s of CPU time (29 s on a s
 machine) and 1 000 000 records in 154 s of CPU time (6 min 3 s wall clock on that busy machine),
 with a peak memory of 2.6 GB (``benchmarks/bench_link.py``).
 
-Public API: ``link_records``, ``link_contributions``, ``uncertain_pairs``, ``Linkage``,
-``records_from_contributions``.
+Public API: ``link_records``, ``link_tables``, ``link_contributions``, ``uncertain_pairs``,
+``Linkage``, ``records_from_contributions``.
 """
 
 from __future__ import annotations
@@ -101,9 +101,6 @@ def records_from_contributions(
         }
     )
     return records[~anonymous.fillna(False).astype(bool)], anonymous
-
-
-_records_from_contributions = records_from_contributions  # the name analysis.py first used
 
 
 def link_tables(
