@@ -214,6 +214,16 @@ def organisation(row: dict) -> dict:
     return {"name": value(row.get("reporter_name")), "org_number": value(row.get("org_number"))}
 
 
+def organisations(rows: list[dict]) -> list[dict]:
+    """The distinct reporting organisations of ``rows``, in the order they first appear."""
+    out: list[dict] = []
+    for row in rows:
+        org = organisation(row)
+        if org not in out:
+            out.append(org)
+    return out
+
+
 def donor(row: dict) -> dict:
     donor_id = value(row.get("donor_id"))
     if donor_id and not str(donor_id).startswith("pnr:") and is_personnummer_text(donor_id):

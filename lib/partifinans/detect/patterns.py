@@ -31,6 +31,7 @@ from .base import (
     normalise_address,
     opendata_row_note,
     organisation,
+    organisations,
     records,
     report_evidence,
 )
@@ -132,10 +133,7 @@ def split_across_entities(data: Data) -> list[dict]:
     flags = []
     for (party, year, _key), group in c.groupby(["party", "year", "donor_key"], sort=True):
         rows = records(group.sort_values(["reporter_name", "amount"]))
-        orgs = []
-        for r in rows:
-            if organisation(r) not in orgs:
-                orgs.append(organisation(r))
+        orgs = organisations(rows)
         total = sum(r["amount"] for r in rows)
         flags.append(
             make_flag(
@@ -178,10 +176,7 @@ def intermediary_donor(data: Data) -> list[dict]:
             if total <= limit:
                 continue
             kind = identifiers.legal_form_group(rows[0]["donor_id"])
-            orgs = []
-            for r in rows:
-                if organisation(r) not in orgs:
-                    orgs.append(organisation(r))
+            orgs = organisations(rows)
             flags.append(
                 make_flag(
                     "intermediary_donor",
@@ -208,10 +203,7 @@ def intermediary_donor(data: Data) -> list[dict]:
     for (party, year, _addr), group in c.groupby(["party", "year", "address_key"], sort=True):
         rows = records(group.sort_values(["donor", "amount"]))
         total = sum(r["amount"] for r in rows)
-        orgs = []
-        for r in rows:
-            if organisation(r) not in orgs:
-                orgs.append(organisation(r))
+        orgs = organisations(rows)
         n = group["donor_key"].nunique()
         flags.append(
             make_flag(
