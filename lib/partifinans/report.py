@@ -29,7 +29,7 @@ from urllib.parse import quote
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from . import config, store
+from . import analysis, config, store
 from .analysis import GROUP_NAMES, party_colour
 from .detect.base import fmt_sek, records
 from .detect.cli import load_flags, pseudonymise_private_donors
@@ -161,7 +161,7 @@ def income_by_group_per_party(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     lines = tables.get("lines")
     if reports is None or lines is None or reports.empty or lines.empty:
         return pd.DataFrame()
-    primary = reports[reports["is_primary"].astype("boolean").fillna(True)]
+    primary = analysis.primary_reports(tables)
     merged = lines.merge(primary[["report_id", "party"]], on="report_id", how="inner")
     merged["party"] = merged["party"].fillna("(no party)")
     if merged.empty:
