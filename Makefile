@@ -66,4 +66,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(OUT)/*.parquet $(DEMO_OUT)
+	rm -rf $(OUT)/*.parquet $(DEMO_OUT) $(BROWSE_DB) $(basename $(BROWSE_DB)).metadata.json

@@ -374,7 +374,8 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
         rows = ", ".join(f"{k} {_f(v, 0)}" for k, v in (sq.get("rows") or {}).items() if v)
         lines += [
             f"From the tables of the {_f(sq.get('opendata_rows'), 0)}-row open-data file ({rows}): "
-            f"{_f(_seconds(sq), 2)} s to write the database with its keys, indexes, full-text search and "
+            f"{_f(_seconds(sq), 2)} s ({_f(sq.get('cpu_seconds'), 2)} s CPU) to write the database with its keys, "
+            "indexes, full-text search and "
             f"Datasette metadata; {_mb(sq.get('db_bytes'))} on disk (the same tables as Parquet: "
             f"{_mb(sq.get('parquet_bytes'))}). Peak memory of the process (generating the file included): "
             f"{_mb(_peak_bytes(sq))}.", "",
