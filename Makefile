@@ -10,7 +10,7 @@ OUT    ?= data/processed
 DEMO_OUT := build/demo-processed
 DEMO_ENV := PARTIFINANS_KEY_FILE=$(CURDIR)/notebooks/demo-pseudonym.key PARTIFINANS_PROCESSED=$(CURDIR)/$(DEMO_OUT) MPLBACKEND=Agg
 
-.PHONY: run test lint lab notebooks bench demo demo-processed clean
+.PHONY: run test lint lab notebooks bench demo demo-processed browse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,23 @@ notebooks: $(STAMP) demo-processed
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/01-ingest-and-quality.ipynb
 
+# Datasette on the processed tables: an optional extra, installed here (not by `make run`).
+BROWSE_DB   ?= build/partifinans.db
+BROWSE_HOST ?= 127.0.0.1
+BROWSE_PORT ?= 8001
+
+$(VENV)/.installed-browse: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[browse]'
+	touch $@
+
+browse: $(VENV)/.installed-browse
+	$(BIN)/partifinans sqlite $(OUT) --out $(BROWSE_DB)
+	@echo "Datasette: http://$(BROWSE_HOST):$(BROWSE_PORT)/  (Ctrl-C stops it)"
+	$(BIN)/datasette serve $(BROWSE_DB) --metadata $(basename $(BROWSE_DB)).metadata.json \
+		--host $(BROWSE_HOST) --port $(BROWSE_PORT) --setting sql_time_limit_ms 5000
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(OUT)/*.parquet $(DEMO_OUT)
+	rm -rf $(OUT)/*.parquet $(DEMO_OUT) $(BROWSE_DB) $(basename $(BROWSE_DB)).metadata.json

@@ -9,9 +9,11 @@ Measures (issue #7):
 3. linkage at 10 000, 100 000 and 1 000 000 records, time and peak memory, and the growth factor
    (``bench_link.py``);
 4. the whole ``make run`` on the demo corpus;
-5. the mutation test at a few hundred cases (``tests/robustness/pdf_mutations.py``).
+5. the mutation test at a few hundred cases (``tests/robustness/pdf_mutations.py``);
+6. ``partifinans sqlite`` on the tables of the 1 000 000-row open-data file: seconds and size of
+   the database (``bench_sqlite.py``).
 
-Each of 2 and 3 runs in its own Python process, so its peak resident memory (from ``wait4``) is its
+Each of 2, 3 and 6 runs in its own Python process, so its peak resident memory (from ``wait4``) is its
 own. The figures are written as measured; each target is checked by code, and a miss says so.
 
 ``--quick`` runs a smaller version (40 PDFs, 100 000 open-data rows, linkage at 1 000 and 10 000,
@@ -364,11 +366,27 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
             lines += [f"- {x}" for x in rc["silent"][:30]]
             lines.append("")
 
+    sq = r.get("sqlite", {})
+    lines += ["## 6. SQLite database (`partifinans sqlite`)", ""]
+    if "error" in sq:
+        lines += [f"Not measured: {sq['error']}", ""]
+    elif sq:
+        rows = ", ".join(f"{k} {_f(v, 0)}" for k, v in (sq.get("rows") or {}).items() if v)
+        lines += [
+            f"From the tables of the {_f(sq.get('opendata_rows'), 0)}-row open-data file ({rows}): "
+            f"{_f(_seconds(sq), 2)} s ({_f(sq.get('cpu_seconds'), 2)} s CPU) to write the database with its keys, "
+            "indexes, full-text search and "
+            f"Datasette metadata; {_mb(sq.get('db_bytes'))} on disk (the same tables as Parquet: "
+            f"{_mb(sq.get('parquet_bytes'))}). Peak memory of the process (generating the file included): "
+            f"{_mb(_peak_bytes(sq))}.", "",
+        ]
+
     lines += [
         "## How to reproduce", "",
         "```", "make bench                                  # everything, as above",
         ".venv/bin/python benchmarks/run_all.py --quick   # a smaller run to check the machinery",
         ".venv/bin/python benchmarks/bench_ingest.py --files 200",
+        ".venv/bin/python benchmarks/bench_sqlite.py 1000000",
         "```", "",
         "The PDF corpus is rebuilt deterministically under `benchmarks/work/` (git-ignored). Other work on the "
         "machine changes the figures; compare runs on an idle machine.", "",
@@ -394,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Run every benchmark and write benchmarks/RESULTS.md.")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, to check the machinery")
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["ingest", "opendata", "link", "make_run", "mutation"], help="leave a part out")
+                    choices=["ingest", "opendata", "link", "make_run", "mutation", "sqlite"], help="leave a part out")
     args = ap.parse_args(argv)
     argv = argv if argv is not None else sys.argv[1:]
 
@@ -420,6 +438,8 @@ def main(argv: list[str] | None = None) -> None:
         r["make_run"] = _guard("make run", bench_make_run)
     if "mutation" not in args.skip:
         r["mutation"] = _guard("mutation", bench_mutation, 30 if args.quick else 300)
+    if "sqlite" not in args.skip:
+        r["sqlite"] = _guard("sqlite", run_isolated, "bench_sqlite", "run", r["opendata_rows"], 1800)
     r["total_minutes"] = (time.perf_counter() - t0) / 60
     r["load_avg_at_end"] = os.getloadavg()
     (WORK / "results.json").write_text(json.dumps(r, indent=1, default=str))

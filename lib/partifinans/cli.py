@@ -62,6 +62,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sqlite(args: argparse.Namespace) -> int:
+    from .export.sqlite import export_sqlite, metadata_path
+
+    written = export_sqlite(Path(args.processed), Path(args.out), reveal_private=args.reveal_private,
+                            metadata=Path(args.metadata) if args.metadata else None)
+    meta = args.metadata or metadata_path(args.out)
+    rows = sum(written.rows.values())
+    print(f"sqlite: {len(written.rows)} tables, {rows} rows, {written.bytes / 1e6:.1f} MB -> {written.path} "
+          f"(Datasette metadata: {meta})", file=sys.stderr)
+    return 0
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .fetch import fetch_command
 
@@ -113,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s.add_argument("--reveal-private", action="store_true", help="include private donors' names")
     s.set_defaults(func=_cmd_report)
+
+    s = sub.add_parser("sqlite", help="write the processed tables into one SQLite database (for Datasette)")
+    s.add_argument("processed", nargs="?", default=str(config.processed_dir()))
+    s.add_argument("--out", required=True, help="the database file to write, e.g. partifinans.db")
+    s.add_argument("--metadata", default=None, help="Datasette metadata file (default: <out stem>.metadata.json)")
+    s.add_argument("--reveal-private", action="store_true", help="include private donors' names")
+    s.set_defaults(func=_cmd_sqlite)
 
     s = sub.add_parser("fetch", help="download the open-data file or listed report URLs")
     fsub = s.add_subparsers(dest="what", required=True)
