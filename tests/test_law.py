@@ -92,27 +92,27 @@ def test_holidays_under_lag_1930_173(day, weekday):
 
 
 @pytest.mark.parametrize(
-    "party, role, level, year, must, why",
+    "party, role, level, year, duty, why",
     [
-        pytest.param("Liberalerna", "parti", "riks", 2022, True, "seats in the Riksdag (20 after the 2018 election",
+        pytest.param("Liberalerna", "parti", "riks", 2022, "every_year", "seats in the Riksdag (20 after the 2018 election",
                      id="riksdag-party"),
-        pytest.param("Folkpartiet liberalerna", "parti", "riks", 2015, True, "lag (2014:105)", id="old-name-2014-law"),
-        pytest.param("Centerpartiet", "sidoorganisation", "riks", 2019, True, "national side organisation",
+        pytest.param("Folkpartiet liberalerna", "parti", "riks", 2015, "every_year", "lag (2014:105)", id="old-name-2014-law"),
+        pytest.param("Centerpartiet", "sidoorganisation", "riks", 2019, "every_year", "national side organisation",
                      id="side-organisation-2018-law"),
-        pytest.param("Centerpartiet", "sidoorganisation", "riks", 2017, False, "did not report under lag (2014:105)",
+        pytest.param("Centerpartiet", "sidoorganisation", "riks", 2017, "none", "did not report under lag (2014:105)",
                      id="side-organisation-before-2018"),
-        pytest.param("Feministiskt initiativ", "parti", "riks", 2019, True, "European Parliament (1 after the 2014",
+        pytest.param("Feministiskt initiativ", "parti", "riks", 2019, "every_year", "European Parliament (1 after the 2014",
                      id="eu-seat-until-2019"),
-        pytest.param("Feministiskt initiativ", "parti", "riks", 2020, False, "held no seats", id="lost-its-seat"),
-        pytest.param("Centerpartiet", "parti", "kommun", 2020, False, "below national level", id="local"),
-        pytest.param("Centerpartiet", "parti", "kommun", 2016, False, "did not report under lag (2014:105)",
+        pytest.param("Feministiskt initiativ", "parti", "riks", 2020, "threshold", "held no seats", id="lost-its-seat"),
+        pytest.param("Centerpartiet", "parti", "kommun", 2020, "threshold", "below national level", id="local"),
+        pytest.param("Centerpartiet", "parti", "kommun", 2016, "none", "did not report under lag (2014:105)",
                      id="local-before-2018"),
-        pytest.param("Moderaterna", "ledamot", "riks", 2020, False, "members and substitutes", id="member"),
+        pytest.param("Moderaterna", "ledamot", "riks", 2020, "threshold", "members and substitutes", id="member"),
     ],
 )
-def test_annual_duty(party, role, level, year, must, why):
-    duty, reason = law.annual_duty(party, role, level, year)
-    assert duty is must
+def test_reporting_duty(party, role, level, year, duty, why):
+    kind, reason = law.reporting_duty(party, role, level, year)
+    assert kind == duty
     assert why in reason
 
 

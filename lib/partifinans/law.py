@@ -258,27 +258,31 @@ def seats_table_covers(year: int) -> bool:
     return True
 
 
-def annual_duty(party: str | None, role: str | None, level: str | None, year: int) -> tuple[bool, str]:
-    """Whether an organisation must report for ``year`` whatever its income, and why (one sentence).
+def reporting_duty(party: str | None, role: str | None, level: str | None, year: int) -> tuple[str, str]:
+    """Which reporting duty an organisation had for ``year``, and why (one clause).
 
-    Must report every year (lag (2018:90) 7 §; Kammarkollegiet, "Parti och sidoorganisation - ska
-    du intäktsredovisa?"): a party at national level whose party holds seats in the Riksdag or the
-    European Parliament (or receives state party support: not in our data) and, from 2018, its
-    national side organisations. Reporting years 2014-2017 (lag (2014:105)): parties at national
-    level with such seats. Everyone else reports only when income after deductions exceeds 0.5 pbb
-    (a party that stood in an election without winning seats: for the election year); members and
-    substitutes likewise; local organisations did not report at all before 2018.
+    Returns ``("every_year", why)``, ``("threshold", why)`` or ``("none", why)``:
+
+    - every year (lag (2018:90) 7 §; Kammarkollegiet, "Parti och sidoorganisation - ska du
+      intäktsredovisa?"): a party at national level whose party holds seats in the Riksdag or the
+      European Parliament (or receives state party support: not in our data) and, from 2018, its
+      national side organisations; reporting years 2014-2017 (lag (2014:105)): parties at national
+      level with such seats;
+    - threshold: everyone else from 2018 (and national parties without seats before), who report
+      only when income after deductions exceeds 0.5 pbb (a party that stood in an election without
+      winning seats: for the election year); members and substitutes likewise;
+    - none: local, regional and side organisations before 2018, which lag (2014:105) did not cover.
     """
     year = int(year)
     if role in ("ledamot", "ersattare"):
-        return False, "members and substitutes report only when their income exceeds 0.5 pbb"
+        return "threshold", "members and substitutes report only when their income exceeds 0.5 pbb"
     if level not in ("riks", "eu"):
         if year < 2018:
-            return False, "local and regional organisations did not report under lag (2014:105) (before 2018)"
-        return False, ("organisations below national level report only when their income after deductions "
-                       "exceeds 0.5 pbb")
+            return "none", "local and regional organisations did not report under lag (2014:105) (before 2018)"
+        return "threshold", ("organisations below national level report only when their income after deductions "
+                             "exceeds 0.5 pbb")
     if role == "sidoorganisation" and year < 2018:
-        return False, "side organisations did not report under lag (2014:105) (before 2018)"
+        return "none", "side organisations did not report under lag (2014:105) (before 2018)"
     terms = seats_in(party, year)
     if terms:
         parts = []
@@ -289,9 +293,9 @@ def annual_duty(party: str | None, role: str | None, level: str | None, year: in
         where = "seats in " + " and ".join(parts)
         law_name = "lag (2018:90) 7 §" if year >= 2018 else "lag (2014:105)"
         who = "a national side organisation of " if role == "sidoorganisation" else "a party at national level, "
-        return True, f"{who}{party}, which held {where}, must report every year ({law_name})"
+        return "every_year", f"{who}{party}, which held {where}, must report every year ({law_name})"
     if not seats_table_covers(year):
-        return False, f"seats.csv does not cover {year}, so the every-year duty cannot be established"
-    return False, (f"{party or 'the party'} held no seats in the Riksdag or the European Parliament in {year}; "
-                   f"it reports only when its income after deductions exceeds 0.5 pbb (for an election year "
-                   f"it stood in), or if it receives state party support, which our data does not show")
+        return "threshold", f"seats.csv does not cover {year}, so an every-year duty cannot be established"
+    return "threshold", (f"{party or 'the party'} held no seats in the Riksdag or the European Parliament in {year}, "
+                         f"so it reports only when its income after deductions exceeds 0.5 pbb (or if it receives "
+                         f"state party support, which our data does not show)")
