@@ -21,7 +21,6 @@ import pandas as pd
 from . import config, law, schema, store
 
 GROUP_NAMES = schema.GROUP_NAMES
-NON_PUBLIC_GROUPS = (3, 4, 5, 6, 8)
 
 
 def load(processed: Path | str | None = None) -> dict[str, pd.DataFrame]:
