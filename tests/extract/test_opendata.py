@@ -388,6 +388,20 @@ def test_near_miss_every_row_without_a_trailing_tab_is_no_warning(tmp_path, tabl
     assert t["lines"]["amount"].tolist() == tables["lines"]["amount"].tolist()
 
 
+@pytest.mark.parametrize(
+    "header_tab, row_tabs",
+    [(True, False), (False, False), (False, True)],
+    ids=["header_tab_rows_without", "neither", "rows_tab_header_without"],
+)
+def test_near_miss_trailing_tabs_missing_throughout_are_no_warning(tmp_path, tables, header_tab, row_tabs):
+    def edit(lines):
+        return [lines[0] if header_tab else lines[0][:-1]] + [line if row_tabs else line[:-1] for line in lines[1:]]
+    t = read_opendata(_rewrite(tmp_path, "rows_no_tabs.csv", edit), "x", "s")
+    assert t["file_warnings"] == []
+    assert not any("cell" in w for ws in t["reports"]["warnings"] for w in ws)
+    assert t["lines"]["amount"].tolist() == tables["lines"]["amount"].tolist()
+
+
 def test_extra_empty_cells_at_the_end_are_read_with_a_warning(tmp_path, tables):
     p = _rewrite(tmp_path, "extra.csv", _edit_line(2, lambda line: line + "\t\t"))
     t = read_opendata(p, "extra.csv", "s")

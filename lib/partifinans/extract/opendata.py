@@ -242,10 +242,12 @@ def sniff(path: Path | str) -> Layout | None:
             if not normalise_header(h) and i != len(headers) - 1:
                 raise ValueError(f"open-data file: header cell {i + 1} is empty")
         width = len(headers)
-        if len(lines) > 1 and headers[-1].strip():
+        if len(lines) > 1:
             first = lines[1].split("\t")
-            if len(first) == width + 1 and not first[-1].strip():
+            if headers[-1].strip() and len(first) == width + 1 and not first[-1].strip():
                 width += 1  # rows end in a tab, the header row does not
+            elif not headers[-1].strip() and len(first) == width - 1:
+                width -= 1  # the header row ends in a tab, the rows do not
         names = headers + [""] * (width - len(headers))
         return Layout(enc, width, found, names, header_lines=1)
     n_columns = len(canonical_columns())
