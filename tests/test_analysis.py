@@ -90,6 +90,29 @@ def test_coverage_marks_gaps(tables):
     assert matrix.loc["Liberalerna Exempelstad"].tolist() == [1, 1]
 
 
+def test_coverage_years_without_a_duty_are_not_gaps():
+    """Local organisations did not report under lag (2014:105): 2016-2017 are blank, not missing;
+    a national party with seats had to report then, so its missing 2017 is a gap."""
+    reports = schema.conform(pd.DataFrame({
+        "report_id": ["l18", "l19", "r16", "r18"],
+        "source_path": ["a.pdf", "b.pdf", "c.pdf", "d.pdf"],
+        "source_sha256": ["a", "b", "c", "d"],
+        "source_kind": ["pdf"] * 4,
+        "is_primary": [True] * 4,
+        "year": [2018, 2019, 2016, 2018],
+        "org_number": ["802000-0001", "802000-0001", "802000-0002", "802000-0002"],
+        "reporter_name": ["Liberalerna Exempelstad", "Liberalerna Exempelstad", "Liberalerna", "Liberalerna"],
+        "party": ["Liberalerna"] * 4,
+        "role": ["parti"] * 4,
+        "level": ["kommun", "kommun", "riks", "riks"],
+    }), "reports")
+    matrix = analysis.coverage({"reports": reports})
+    local = matrix.loc["Liberalerna Exempelstad"]
+    assert local.isna().tolist() == [True, True, False, False] and local.tolist()[2:] == [1, 1]
+    assert matrix.loc["Liberalerna"].tolist() == [1, 0, 1, 0]
+    assert int((matrix == 0).to_numpy().sum()) == 2
+
+
 def test_top_donors_count_primary_reports_once(tables):
     top = analysis.top_donors(tables)
     assert top.loc[0, "canonical_name"] == "Exempelbolaget AB"

@@ -21,7 +21,6 @@ import pandas as pd
 from . import config, law, schema, store
 
 GROUP_NAMES = schema.GROUP_NAMES
-NON_PUBLIC_GROUPS = (3, 4, 5, 6, 8)
 
 
 def load(processed: Path | str | None = None) -> dict[str, pd.DataFrame]:
@@ -104,13 +103,27 @@ def report_warnings(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Organisation x year: 1 where a report exists (primary or not), 0 where none."""
+    """Organisation x year: 1 where a report exists (primary or not), 0 where none, and NaN where
+    the organisation had no duty to report at all (``law.reporting_duty``: local, regional and side
+    organisations before 2018, which lag (2014:105) did not cover), so that such a year is not
+    counted as missing."""
     reports = tables["reports"].copy()
     reports["organisation"] = reports["reporter_name"].fillna(reports["org_number"])
     matrix = pd.crosstab(reports["organisation"], reports["year"]).clip(upper=1)
     if len(matrix.columns):
         years = range(int(matrix.columns.min()), int(matrix.columns.max()) + 1)
-        matrix = matrix.reindex(columns=list(years), fill_value=0)
+        matrix = matrix.reindex(columns=list(years), fill_value=0).astype(float)
+        latest = reports.sort_values("year").drop_duplicates("organisation", keep="last").set_index("organisation")
+        for org in matrix.index:
+            who = latest.loc[org]
+            for year in matrix.columns:
+                if matrix.at[org, year] == 0 and law.reporting_duty(
+                    who["party"] if pd.notna(who["party"]) else None,
+                    who["role"] if pd.notna(who["role"]) else None,
+                    who["level"] if pd.notna(who["level"]) else None,
+                    int(year),
+                )[0] == "none":
+                    matrix.at[org, year] = float("nan")
     return matrix.sort_index()
 
 

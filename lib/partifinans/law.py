@@ -1,8 +1,11 @@
 """Legal parameters as data.
 
 Every number the law sets (price base amounts, thresholds, deadline, sanction fees) lives in
-``law.csv`` beside this module, one row per parameter with its source. Code asks this module;
-it never writes such a number itself.
+``law.csv`` beside this module, one row per parameter with its primary source and the reporting
+years it applies to (``first_year`` / ``last_year``, empty = open). The parties that held seats
+in the Riksdag and the European Parliament after each election live in ``seats.csv`` (with the
+election authority's results as source). Code asks this module; it never writes such a number
+itself.
 
 Terms: *pbb* (prisbasbelopp) is the price base amount; thresholds are fractions of the pbb in force
 at the end of the reporting year (lag 2018:90, 2 §).
@@ -14,6 +17,8 @@ import csv
 import datetime as dt
 from functools import lru_cache
 from importlib import resources
+
+import holidays
 
 THRESHOLDS = {
     "small": "small_gift_fraction",  # 0.005 pbb: gifts up to this reported as a total (5.1)
@@ -35,10 +40,22 @@ def table() -> list[dict]:
                 "year": int(row["year"]) if row["year"] else None,
                 "value": float(row["value"]),
                 "unit": row["unit"],
+                "first_year": int(row["first_year"]) if row.get("first_year") else None,
+                "last_year": int(row["last_year"]) if row.get("last_year") else None,
                 "source": row["source"],
             }
         )
     return rows
+
+
+def in_force(name: str, year: int) -> bool:
+    """Whether parameter ``name`` applies to reporting year ``year`` (its ``first_year``-``last_year``)."""
+    for row in table():
+        if row["parameter"] == name and row["year"] is None:
+            return (row["first_year"] is None or year >= row["first_year"]) and (
+                row["last_year"] is None or year <= row["last_year"]
+            )
+    raise KeyError(f"no parameter {name!r} in law.csv")
 
 
 def parameter(name: str, year: int | None = None) -> float:
@@ -80,30 +97,72 @@ def threshold(year: int, which: str = "identity") -> float:
     return round(parameter(name) * pbb(year), 2)
 
 
-def deadline(year: int) -> dt.date:
-    """Last day to submit the report for reporting year ``year`` (1 July the following year)."""
+def nominal_deadline(year: int) -> dt.date:
+    """1 July of the year after reporting year ``year``, as the law states it."""
     return dt.date(int(year) + 1, int(parameter("deadline_month")), int(parameter("deadline_day")))
 
 
-def late_fee(level: str | None, role: str | None) -> float | None:
-    """Förseningsavgift for a late report, by reporter level and role; None if unknown."""
+@lru_cache(maxsize=64)
+def _swedish_holidays(year: int) -> frozenset[dt.date]:
+    """Public holidays ("allmänna helgdagar") of ``year``, plus the three eves lag (1930:173) 2 § names.
+
+    The holidays come from the maintained ``holidays`` calendar (Sweden, public category): its
+    Easter, Ascension and Pentecost dates are not ours to compute. Midsommarafton (the Friday between
+    19 and 25 June), julafton and nyårsafton are not public holidays but count as such for deadlines.
+    """
+    days = set(holidays.country_holidays("SE", years=[year], categories=("public",)).keys())
+    days |= {dt.date(year, 12, 24), dt.date(year, 12, 31)}
+    days |= {dt.date(year, 6, d) for d in range(19, 26) if dt.date(year, 6, d).weekday() == 4}
+    return frozenset(days)
+
+
+def is_weekday(day: dt.date) -> bool:
+    """Monday-Friday and not a day lag (1930:173) 2 § treats as a holiday."""
+    return day.weekday() < 5 and day not in _swedish_holidays(day.year)
+
+
+def deadline(year: int) -> dt.date:
+    """Last day to submit the report for reporting year ``year``.
+
+    1 July of the following year; when that is a Saturday, Sunday, public holiday, midsommarafton,
+    julafton or nyårsafton, the next weekday (lag (1930:173) om beräkning av lagstadgad tid, 2 §).
+    Example: ``deadline(2022) == date(2023, 7, 3)`` (1 July 2023 was a Saturday).
+    """
+    day = nominal_deadline(year)
+    while not is_weekday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _fee(name: str, year: int | None) -> float | None:
+    if year is not None and not in_force(name, int(year)):
+        return None
+    return parameter(name)
+
+
+def late_fee(level: str | None, role: str | None, year: int | None = None) -> float | None:
+    """Förseningsavgift for a late report, by reporter level and role; None if unknown.
+
+    With ``year``, None too for a reporting year the fee does not apply to (``law.csv`` holds the
+    fees of lag (2018:90), reporting years 2018 on).
+    """
     if role in ("ledamot", "ersattare"):
-        return parameter("fee_late_member")
+        return _fee("fee_late_member", year)
     if level in ("riks", "eu"):
-        return parameter("fee_late_riks")
+        return _fee("fee_late_riks", year)
     if level in ("region", "kommun"):
-        return parameter("fee_late_local")
+        return _fee("fee_late_local", year)
     return None
 
 
-def incorrect_fee(level: str | None, role: str | None) -> float | None:
-    """Särskild avgift for an incorrect report."""
+def incorrect_fee(level: str | None, role: str | None, year: int | None = None) -> float | None:
+    """Särskild avgift for an incorrect report (None when unknown or not in force for ``year``)."""
     if role in ("ledamot", "ersattare"):
-        return parameter("fee_incorrect_local")
+        return _fee("fee_incorrect_local", year)
     if level in ("riks", "eu"):
-        return parameter("fee_incorrect_riks")
+        return _fee("fee_incorrect_riks", year)
     if level in ("region", "kommun"):
-        return parameter("fee_incorrect_local")
+        return _fee("fee_incorrect_local", year)
     return None
 
 
@@ -113,6 +172,130 @@ def omitted_income_fee(amount: float) -> float:
 
 
 def anonymous_fee(amount: float, year: int) -> float:
-    """Fee for a forbidden anonymous contribution: twice the part above 0.05 pbb."""
+    """Fee for a forbidden anonymous contribution: twice the part above 0.05 pbb.
+
+    It applies only when that part was neither returned to the giver nor paid to Kammarkollegiet
+    within ``anonymous_return_months`` of the end of the year: callers present it as an estimate
+    under that condition.
+    """
     excess = max(float(amount) - threshold(year, "anonymous"), 0.0)
     return round(parameter("fee_anonymous_factor") * excess, 2)
+
+
+def anonymous_return_deadline(year: int) -> dt.date:
+    """Last day to return (or pay to Kammarkollegiet) the excess of a forbidden anonymous gift."""
+    months = int(parameter("anonymous_return_months"))
+    return dt.date(int(year) + 1, 1 + months, 1) - dt.timedelta(days=1)
+
+
+# --------------------------------------------------------------------------------------------------
+# Who must report every year
+
+
+@lru_cache(maxsize=1)
+def seats_table() -> list[dict]:
+    """The rows of seats.csv: body (riksdag | eu), election_date, party, seats, source."""
+    text = resources.files("partifinans").joinpath("seats.csv").read_text(encoding="utf-8")
+    return [
+        {"body": r["body"], "election_date": dt.date.fromisoformat(r["election_date"]), "party": r["party"],
+         "seats": int(r["seats"]), "source": r["source"]}
+        for r in csv.DictReader(text.splitlines())
+    ]
+
+
+def _fold(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+@lru_cache(maxsize=1)
+def _party_aliases() -> dict[str, str]:
+    """Folded name, abbreviation or alias -> folded party name (``maps/parties.csv``)."""
+    text = resources.files("partifinans").joinpath("maps/parties.csv").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for row in csv.DictReader(text.splitlines()):
+        for alias in [row["name"], row["abbreviation"], *filter(None, row["aliases"].split("|"))]:
+            out[_fold(alias)] = _fold(row["name"])
+    return out
+
+
+def _party_key(name: str | None) -> str | None:
+    if not name:
+        return None
+    return _party_aliases().get(_fold(name), _fold(name))
+
+
+def seats_in(party: str | None, year: int) -> list[dict]:
+    """The terms in the Riksdag or the European Parliament during which ``party`` held seats in ``year``.
+
+    A term runs from its election to the next election of the same body; a party holds seats in
+    a year when any of its terms overlaps it (so both the outgoing and the incoming term count in an
+    election year). Each item: body, election_date, seats, source. Empty when the table does not
+    cover the year or the party had no seats.
+    """
+    key = _party_key(party)
+    if key is None:
+        return []
+    out = []
+    for body in ("riksdag", "eu"):
+        dates = sorted({r["election_date"] for r in seats_table() if r["body"] == body})
+        for i, start in enumerate(dates):
+            end_year = dates[i + 1].year if i + 1 < len(dates) else None
+            if start.year > year or (end_year is not None and end_year < year):
+                continue
+            if end_year is None and year > start.year + (4 if body == "riksdag" else 5):
+                continue  # beyond the table: unknown, not "no seats"
+            out += [r for r in seats_table()
+                    if r["body"] == body and r["election_date"] == start and _party_key(r["party"]) == key]
+    return out
+
+
+def seats_table_covers(year: int) -> bool:
+    """Whether seats.csv holds the terms of both bodies for ``year``."""
+    for body, length in (("riksdag", 4), ("eu", 5)):
+        dates = sorted({r["election_date"].year for r in seats_table() if r["body"] == body})
+        if not dates or year < dates[0] or year > dates[-1] + length:
+            return False
+    return True
+
+
+def reporting_duty(party: str | None, role: str | None, level: str | None, year: int) -> tuple[str, str]:
+    """Which reporting duty an organisation had for ``year``, and why (one clause).
+
+    Returns ``("every_year", why)``, ``("threshold", why)`` or ``("none", why)``:
+
+    - every year (lag (2018:90) 7 §; Kammarkollegiet, "Parti och sidoorganisation - ska du
+      intäktsredovisa?"): a party at national level whose party holds seats in the Riksdag or the
+      European Parliament (or receives state party support: not in our data) and, from 2018, its
+      national side organisations; reporting years 2014-2017 (lag (2014:105)): parties at national
+      level with such seats;
+    - threshold: everyone else from 2018 (and national parties without seats before), who report
+      only when income after deductions exceeds 0.5 pbb (a party that stood in an election without
+      winning seats: for the election year); members and substitutes likewise;
+    - none: local, regional and side organisations before 2018, which lag (2014:105) did not cover.
+    """
+    year = int(year)
+    if role in ("ledamot", "ersattare"):
+        return "threshold", "members and substitutes report only when their income exceeds 0.5 pbb"
+    if level not in ("riks", "eu"):
+        if year < 2018:
+            return "none", "local and regional organisations did not report under lag (2014:105) (before 2018)"
+        return "threshold", ("organisations below national level report only when their income after deductions "
+                             "exceeds 0.5 pbb")
+    if role == "sidoorganisation" and year < 2018:
+        return "none", "side organisations did not report under lag (2014:105) (before 2018)"
+    terms = seats_in(party, year)
+    if terms:
+        parts = []
+        for body, label in (("riksdag", "the Riksdag"), ("eu", "the European Parliament")):
+            mine = [f"{t['seats']} after the {t['election_date'].year} election" for t in terms if t["body"] == body]
+            if mine:
+                parts.append(f"{label} ({', '.join(mine)})")
+        where = "seats in " + " and ".join(parts)
+        law_name = "lag (2018:90) 7 §" if year >= 2018 else "lag (2014:105)"
+        who = "a national side organisation of " if role == "sidoorganisation" else "a party at national level, "
+        return "every_year", f"{who}{party}, which held {where}, must report every year ({law_name})"
+    if not seats_table_covers(year):
+        return "threshold", f"seats.csv does not cover {year}, so an every-year duty cannot be established"
+    return "threshold", (f"{party or 'the party'} held no seats in the Riksdag or the European Parliament in {year}, "
+                         f"so it reports only when its income after deductions exceeds 0.5 pbb (or if it receives "
+                         f"state party support, which our data does not show)")

@@ -25,7 +25,7 @@ import sys
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +36,9 @@ from .errors import BadInput, UserError
 
 BASE_TABLES = ("files", "reports", "lines", "contributions")
 _PNR_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+
+MAX_FILE_NOTES = 5
+"""Warnings about one file kept in its ``files.reason`` (the rest counted)."""
 
 
 @dataclass
@@ -52,13 +55,17 @@ class Summary:
     reports: int = 0
     contributions: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    """One line per failed file (``failed: <path>: <reason>``) and per file read with a warning."""
 
     def line(self) -> str:
+        """The summary: one line of counts, then one line per entry of ``notes``."""
         rate = f", {self.pages / self.seconds:.1f} pages/s" if self.seconds > 0 and self.pages else ""
-        return (f"ingest: {self.files} files: {self.parsed} parsed, {self.reused} unchanged (reused), "
+        head = (f"ingest: {self.files} files: {self.parsed} parsed, {self.reused} unchanged (reused), "
                 f"{self.failed} failed, {self.skipped} skipped; {self.reports} reports, "
                 f"{self.contributions} contributions; {self.pages} pages read in {self.seconds:.1f} s{rate} "
                 f"-> {self.out}")
+        return "\n".join([head] + [f"  {n}" for n in self.notes])
 
 
 # --- privacy -------------------------------------------------------------------------------------
@@ -118,7 +125,11 @@ def _read_one(path_str: str, source_path: str, sha256: str) -> dict:
             if not opendata.is_opendata_file(path):
                 return {"status": "skipped", "reason": "CSV file not in the open-data format"}
             frames = opendata.read_opendata(path, source_path, sha256)
-            return {"status": "parsed", "layout": "opendata", "frames": frames}
+            notes = frames.pop("file_warnings", [])
+            reason = "; ".join(notes[:MAX_FILE_NOTES]) if notes else None
+            if len(notes) > MAX_FILE_NOTES:
+                reason += f"; and {len(notes) - MAX_FILE_NOTES} more"
+            return {"status": "parsed", "layout": "opendata", "frames": frames, "reason": reason}
         return {"status": "skipped", "reason": f"not a report (no PDF or open-data CSV: {path.suffix or 'no suffix'})"}
     except BadInput as exc:
         return {"status": "failed", "reason": exc.reason}
@@ -347,6 +358,9 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
         summary.parsed += result["status"] == "parsed"
     summary.failed = sum(1 for r in files_rows if r["status"] == "failed")
     summary.skipped = sum(1 for r in files_rows if r["status"] == "skipped")
+    summary.notes = [f"failed: {r['path']}: {r['reason']}" for r in files_rows if r["status"] == "failed"] + [
+        f"warning: {r['path']}: {r['reason']}" for r in files_rows if r["status"] == "parsed" and r["reason"]
+    ]
 
     tables = {"files": schema.conform(pd.DataFrame(files_rows, columns=schema.columns("files")), "files")}
     fingerprint = _fingerprint(tables["files"])

@@ -20,7 +20,7 @@ def _source(ax, note: str = SOURCE_NOTE) -> None:
 
 
 def coverage_heatmap(matrix: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
-    """Which organisations reported which years (dark = a report exists)."""
+    """Which organisations reported which years (dark = a report exists; blank = no duty to report)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, max(3, 0.28 * len(matrix) + 1)))
     ax.imshow(matrix.to_numpy(), aspect="auto", cmap="Greens", vmin=0, vmax=1.3, interpolation="nearest")

@@ -76,7 +76,7 @@ TABLES: dict[str, list[Column]] = {
         Column("sha256", S, "SHA-256 of the file's bytes", nullable=False),
         Column("bytes", INT, "File size in bytes", nullable=False),
         Column("status", S, "parsed | failed | skipped", nullable=False),
-        Column("reason", S, "Why a file failed or was skipped (one line)"),
+        Column("reason", S, "Why a file failed or was skipped; for a parsed file, a warning about how it was read (one line)"),
         Column("layout", S, "Detected layout family, e.g. eservice, form2014, anmalan, opendata"),
         Column("report_id", S, "Report id for a parsed PDF (null for failures and the open-data file)"),
         Column("mtime", F, "File modification time seen at ingest (used for incremental re-runs)"),

@@ -338,14 +338,220 @@ def test_unknown_shape_fails_file_with_reason(tmp_path, column, value, reason):
     assert "\n" not in str(exc.value)
 
 
-def test_wrong_number_of_cells_fails_with_one_line(tmp_path):
+def _rewrite(tmp_path, name, edit, encoding="utf-16", ending="\r\n"):
+    """The fixture rows written in the real format, their lines passed through ``edit``, saved again."""
     text = write_opendata_csv(_rows(), tmp_path / "a.csv").read_bytes().decode("utf-16")
-    lines = text.split("\r\n")
-    lines[5] = "\t".join(lines[5].split("\t")[:10])
-    p = tmp_path / "short.csv"
-    p.write_bytes(b"\xff\xfe" + "\r\n".join(lines).encode("utf-16-le"))
-    with pytest.raises(BadInput, match=r"short\.csv: open-data file: Expected 21 columns, got 10"):
-        read_opendata(p, "short.csv", "s")
+    lines = text.split("\r\n")[:-1]
+    lines = edit(lines)
+    body = ending.join(lines) + ending
+    p = tmp_path / name
+    if encoding == "utf-16":
+        p.write_bytes(b"\xff\xfe" + body.encode("utf-16-le"))
+    elif encoding == "utf-16-be":
+        p.write_bytes(b"\xfe\xff" + body.encode("utf-16-be"))
+    else:
+        p.write_bytes(body.encode(encoding))
+    return p
+
+
+def _edit_line(i, change):
+    def edit(lines):
+        lines[i] = change(lines[i])
+        return lines
+    return edit
+
+
+def test_a_row_of_another_length_is_left_out_with_a_warning_naming_its_line(tmp_path):
+    p = _rewrite(tmp_path, "short.csv", _edit_line(5, lambda line: "\t".join(line.split("\t")[:10])))
+    assert is_opendata_file(p)
+    t = read_opendata(p, "short.csv", "s")
+    assert t["file_warnings"] == ["row 5 (line 6): 10 cells where the file has 21; row left out, the rest of the file read"]
+    whole = read_opendata(ODD_ROWS, "x", "s")
+    assert len(t["lines"]) == len(whole["lines"]) - 1 and 5 not in set(t["lines"]["row"])
+    assert set(t["lines"]["row"]) == set(whole["lines"]["row"]) - {5}
+
+
+def test_a_row_without_its_trailing_tab_is_read_with_a_warning(tmp_path, tables):
+    p = _rewrite(tmp_path, "no_tab.csv", _edit_line(3, lambda line: line[:-1]))
+    t = read_opendata(p, "no_tab.csv", "s")
+    assert t["file_warnings"] == []
+    pd.testing.assert_frame_equal(t["lines"].drop(columns="report_id"), tables["lines"].drop(columns="report_id"))
+    rep = t["reports"][t["reports"]["row"] == 1].iloc[0]
+    assert "row 3 (line 4): one cell short (no trailing tab); read as if it had one" in list(rep["warnings"])
+
+
+def test_near_miss_every_row_without_a_trailing_tab_is_no_warning(tmp_path, tables):
+    p = _rewrite(tmp_path, "no_tabs.csv", lambda lines: [line[:-1] for line in lines])
+    t = read_opendata(p, "no_tabs.csv", "s")
+    assert t["file_warnings"] == []
+    assert not any("cell" in w for ws in t["reports"]["warnings"] for w in ws)
+    assert t["lines"]["amount"].tolist() == tables["lines"]["amount"].tolist()
+
+
+@pytest.mark.parametrize(
+    "header_tab, row_tabs",
+    [(True, False), (False, False), (False, True)],
+    ids=["header_tab_rows_without", "neither", "rows_tab_header_without"],
+)
+def test_near_miss_trailing_tabs_missing_throughout_are_no_warning(tmp_path, tables, header_tab, row_tabs):
+    def edit(lines):
+        return [lines[0] if header_tab else lines[0][:-1]] + [line if row_tabs else line[:-1] for line in lines[1:]]
+    t = read_opendata(_rewrite(tmp_path, "rows_no_tabs.csv", edit), "x", "s")
+    assert t["file_warnings"] == []
+    assert not any("cell" in w for ws in t["reports"]["warnings"] for w in ws)
+    assert t["lines"]["amount"].tolist() == tables["lines"]["amount"].tolist()
+
+
+def test_extra_empty_cells_at_the_end_are_read_with_a_warning(tmp_path, tables):
+    p = _rewrite(tmp_path, "extra.csv", _edit_line(2, lambda line: line + "\t\t"))
+    t = read_opendata(p, "extra.csv", "s")
+    assert t["lines"]["amount"].tolist() == tables["lines"]["amount"].tolist()
+    rep = t["reports"][t["reports"]["row"] == 1].iloc[0]
+    assert "row 2 (line 3): 2 extra empty cell(s) at the end; read without them" in list(rep["warnings"])
+
+
+def test_extra_cells_that_hold_values_leave_the_row_out(tmp_path):
+    p = _rewrite(tmp_path, "extra_value.csv", _edit_line(2, lambda line: line + "\t99,00\t"))
+    t = read_opendata(p, "extra_value.csv", "s")
+    assert t["file_warnings"] == ["row 2 (line 3): 23 cells where the file has 21; row left out, the rest of the file read"]
+
+
+CAMEL_CASE = (
+    "Räkenskapsår, Organisationsnummer, Namn, PartitillhörighetPartiid, Partitillhörighet, VerksamPåKommunalNivå, "
+    "LänKommunKod, Kommun, VerksamPåRegionalNivå, Länsbokstav, Region, VerksamPåRiksnivå, Valkrets, VerksamInomEU, "
+    "IntäktsgruppFältkod, Intäktsgrupp, IntäktstypFältkod, Intäktstyp, IntäktstypBeskrivning, BeloppIKr"
+).split(", ")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(CAMEL_CASE, id="camel_case"),
+        pytest.param([h.lower() for h in opendata.written_headers()], id="lower_case"),
+        pytest.param([" " + h.replace(" ", "  ") + " " for h in opendata.written_headers()], id="spaced"),
+        pytest.param([h.replace(" ", "_").upper() for h in opendata.written_headers()], id="snake_upper"),
+    ],
+)
+def test_header_spellings_import_to_identical_tables(tmp_path, tables, headers):
+    def edit(lines):
+        lines[0] = "\t".join(headers) + "\t"
+        return lines
+    p = _rewrite(tmp_path, "spelled.csv", edit)
+    assert is_opendata_file(p)
+    sha = hashlib.sha256(ODD_ROWS.read_bytes()).hexdigest()
+    t = read_opendata(p, "fixtures/opendata/odd_rows.csv", sha)
+    assert t["file_warnings"] == []
+    for name in ("reports", "lines", "contributions"):
+        pd.testing.assert_frame_equal(t[name], tables[name])
+
+
+def test_camel_case_header_file_is_ingested_not_skipped(tmp_path):
+    from partifinans import pipeline, store
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+
+    def edit(lines):
+        lines[0] = "\t".join(CAMEL_CASE) + "\t"
+        return lines
+    (raw / "PartiinsynOpenData.csv").write_bytes(_rewrite(tmp_path, "c.csv", edit).read_bytes())
+    summary = pipeline.ingest(raw, tmp_path / "out", jobs=1, progress=False)
+    assert (summary.parsed, summary.skipped, summary.failed) == (1, 0, 0)
+    assert summary.reports == len(read_opendata(ODD_ROWS, "x", "s")["reports"])
+    assert store.read_table(tmp_path / "out", "files")["status"].tolist() == ["parsed"]
+
+
+@pytest.mark.parametrize(
+    "encoding, ending",
+    [
+        pytest.param("utf-16", "\r\n", id="utf16le_bom_crlf"),
+        pytest.param("utf-16", "\n", id="utf16le_bom_lf"),
+        pytest.param("utf-16-be", "\r\n", id="utf16be_bom_crlf"),
+        pytest.param("utf-8-sig", "\r\n", id="utf8_bom_crlf"),
+        pytest.param("utf-8", "\n", id="utf8_lf"),
+        pytest.param("utf-8", "\r\n", id="utf8_crlf"),
+    ],
+)
+def test_encodings_and_line_ends_read_the_same(tmp_path, tables, encoding, ending):
+    p = _rewrite(tmp_path, "enc.csv", lambda lines: lines, encoding=encoding, ending=ending)
+    t = read_opendata(p, "fixtures/opendata/odd_rows.csv", hashlib.sha256(ODD_ROWS.read_bytes()).hexdigest())
+    for name in ("reports", "lines", "contributions"):
+        pd.testing.assert_frame_equal(t[name], tables[name])
+
+
+@pytest.mark.parametrize(
+    "header, why",
+    [
+        pytest.param(None, "the file has no header row", id="no_header"),
+        pytest.param("Kol1\tKol2\tKol3", "the header row is not recognised ('Kol1 Kol2 Kol3')", id="unrecognised"),
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-8"])
+def test_no_usable_header_but_rows_of_the_files_shape_read_by_position(tmp_path, tables, header, why, encoding):
+    def edit(lines):
+        return lines[1:] if header is None else [header] + lines[1:]
+    p = _rewrite(tmp_path, "noheader.csv", edit, encoding=encoding)
+    assert is_opendata_file(p)
+    t = read_opendata(p, "fixtures/opendata/odd_rows.csv", hashlib.sha256(ODD_ROWS.read_bytes()).hexdigest())
+    assert t["file_warnings"] == [f"{why}; its 20 columns are read by position, in the documented order"]
+    if header is not None:
+        for name in ("reports", "lines", "contributions"):
+            pd.testing.assert_frame_equal(t[name], tables[name])
+    else:  # every row one line higher
+        assert t["lines"]["amount"].tolist() == tables["lines"]["amount"].tolist()
+        assert t["lines"]["row"].tolist() == tables["lines"]["row"].tolist()
+
+
+def test_near_miss_a_tab_separated_file_of_another_kind_is_not_the_open_data_file(tmp_path):
+    p = tmp_path / "members.csv"
+    p.write_text("Namn\tOrt\tAntal\nAnna\tBorås\t3\n2024\t802000-0012\tx\n", encoding="utf-8")
+    assert not is_opendata_file(p)
+
+
+@pytest.mark.parametrize(
+    "drop, named",
+    [
+        pytest.param(["Belopp i kr"], "'Belopp i kr'", id="amount"),
+        pytest.param(["Organisationsnummer", "Intäktstyp fältkod"], "'Organisationsnummer', 'Intäktstyp fältkod'",
+                     id="two"),
+    ],
+)
+def test_file_that_looks_like_it_but_lacks_required_columns_fails_naming_them(tmp_path, drop, named):
+    from partifinans import pipeline, store
+
+    keep = [i for i, h in enumerate(opendata.written_headers()) if h not in drop]
+
+    def edit(lines):
+        return ["\t".join(line.split("\t")[i] for i in keep) + "\t" for line in lines]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "PartiinsynOpenData.csv").write_bytes(_rewrite(tmp_path, "lacks.csv", edit).read_bytes())
+    assert is_opendata_file(raw / "PartiinsynOpenData.csv")
+    with pytest.raises(BadInput, match="the header row names the file's columns but lacks required ones: no column " + named):
+        read_opendata(raw / "PartiinsynOpenData.csv", "x", "s")
+    summary = pipeline.ingest(raw, tmp_path / "out", jobs=1, progress=False)
+    files = store.read_table(tmp_path / "out", "files")
+    assert files["status"].tolist() == ["failed"] and "no column " + named in files["reason"].iloc[0]
+    assert summary.failed == 1 and summary.skipped == 0
+    failed_line = summary.line().splitlines()[1]
+    assert failed_line.startswith("  failed: raw/PartiinsynOpenData.csv: ") and named in failed_line
+
+
+def test_rows_of_the_files_values_but_wrong_width_fail_with_reason(tmp_path):
+    def edit(lines):
+        return ["\t".join(line.split("\t")[:3] + line.split("\t")[19:]) for line in lines[1:]]
+    p = _rewrite(tmp_path, "narrow.csv", edit)
+    assert is_opendata_file(p)
+    with pytest.raises(BadInput, match="but 4 cells where the file has 20"):
+        read_opendata(p, "narrow.csv", "s")
+
+
+def test_every_header_spelling_names_one_column_only():
+    seen = {}
+    for canonical, col in opendata.spec()["columns"].items():
+        for spelling in col["spellings"]:
+            key = opendata.normalise_header(spelling)
+            assert seen.setdefault(key, canonical) == canonical, (spelling, seen[key], canonical)
 
 
 def test_header_only_file_gives_empty_tables(tmp_path):

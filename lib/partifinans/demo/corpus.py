@@ -306,7 +306,7 @@ class _Builder:
 
     def submitted(self, year: int) -> str:
         """A filing date before the deadline (between 1 February and 20 June of the next year)."""
-        deadline = law.deadline(year)
+        deadline = law.nominal_deadline(year)  # 1 July: the demo files well before any weekend move
         start = dt.date(year + 1, 2, 1)
         last = deadline - dt.timedelta(days=11)
         return (start + dt.timedelta(days=self.rng.randint(0, (last - start).days))).isoformat()

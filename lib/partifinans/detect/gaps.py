@@ -1,12 +1,16 @@
 """Gaps and errors in the reports themselves.
 
-- ``missing_report``: an organisation with a report the year before and the year after, or one that
-  must report every year (a party or side organisation at national level), has none for a year.
-- ``late_report``: submitted after the deadline (1 July of the following year, ``law.deadline``).
+- ``missing_report``: an organisation that must report every year (``law.reporting_duty``: a national
+  party whose party held seats in the Riksdag or the European Parliament, and from 2018 its national
+  side organisations) has no report for a year; or another organisation has none for a year between
+  two reported years although a neighbouring year shows income above the 0.5 pbb threshold.
+- ``late_report``: submitted after the deadline (1 July of the following year, or the next weekday:
+  ``law.deadline``).
 - ``total_mismatch``: the printed total differs from the sum of the income lines by more than 1 kr.
 - ``invalid_identifier``: an organisationsnummer or personnummer that fails its check digit.
 - ``missing_donor_identity``: an itemised contribution over 0.5 pbb without organisationsnummer,
-  personnummer or address.
+  personnummer or address (in the open data: an organisation donor without organisationsnummer, a
+  low lead to check the full report).
 - ``source_disagreement``: the PDF report and the open-data file disagree for one
   organisation-year (the ``disagreements`` table from ``sources.reconcile``).
 
@@ -33,8 +37,7 @@ from .base import (
     report_evidence,
     value,
 )
-
-_ROLE_WORDS = {"parti": "a party", "sidoorganisation": "a side organisation"}
+from .config import REPORTER_NUMBER_BASIS
 
 
 def _its(report: dict) -> str:
@@ -42,13 +45,32 @@ def _its(report: dict) -> str:
     return "their" if report.get("role") in ("ledamot", "ersattare") else "its"
 
 
+def _countable_income(data: Data) -> dict[str, float]:
+    """Per report: income that counts towards the 0.5 pbb reporting threshold.
+
+    All income less public support (group 1), membership fees (group 2, deducted in full: the
+    deduction is capped at 0.01 pbb per member, and reports do not give the number of members) and
+    internal contributions from the party's own associations (5.5). Kammarkollegiet, "Parti och
+    sidoorganisation - ska du intäktsredovisa?".
+    """
+    lines = data.all_lines
+    counts = lines[~lines["group"].isin([1, 2]) & (lines["code"].fillna("") != "5.5")]
+    return {k: float(v) for k, v in counts.groupby("report_id")["amount"].sum().items()}
+
+
 def missing_report(data: Data) -> list[dict]:
     """Years without a report, within the years the whole dataset covers.
 
     A year counts as covered by an organisation when any report (PDF or open data, report or
-    anmälan) exists for it. Organisations that must report every year are checked for every year
-    from the later of the dataset's first year and the year the duty began for them
-    (``config.must_report_from``); the others only for a year between two reported years.
+    anmälan) exists for it. Who had to report follows ``law.reporting_duty``:
+
+    - an organisation that must report every year (a national party whose party held seats in the
+      Riksdag or the European Parliament, and from 2018 its national side organisations) is checked
+      for every year the data covers: high, with the late fee as an estimate if it was never filed;
+    - any other organisation had to report only when its income after deductions exceeded 0.5 pbb:
+      a year between two reported years is flagged (low) only when a neighbouring year's report
+      shows such income above 0.5 pbb, so that a report for the year was likely due;
+    - local, regional and side organisations before 2018 had no duty (lag 2014:105): never a gap.
     """
     cfg = data.config
     if data.first_year is None:
@@ -60,52 +82,70 @@ def missing_report(data: Data) -> list[dict]:
     present: dict[str, list[int]] = {}
     for key, year in zip(per_year["org_key"], per_year["year"], strict=True):
         present.setdefault(key, []).append(int(year))
-    must_from = {
-        key: cfg.must_report_from.get((value(role), value(level)))
-        for key, role, level in zip(latest_rows["org_key"], latest_rows["role"], latest_rows["level"], strict=True)
+    who = {
+        key: (value(party), value(role), value(level))
+        for key, party, role, level in zip(
+            latest_rows["org_key"], latest_rows["party"], latest_rows["role"], latest_rows["level"], strict=True
+        )
     }
-    missing: list[tuple[str, int, bool]] = []
+    missing: list[tuple[str, int, str, str]] = []
     for key, years in present.items():
         have = set(years)
-        gaps = {y + 1 for y in years if y + 1 not in have and y + 2 in have}
-        start = must_from.get(key)
-        must = {y for y in range(max(data.first_year, start), data.last_year + 1) if y not in have} if start else set()
-        missing += [(key, y, y in must) for y in sorted(gaps | must)]
+        candidates = {y + 1 for y in years if y + 1 not in have and y + 2 in have}
+        candidates |= {y for y in range(data.first_year, data.last_year + 1) if y not in have}
+        for y in sorted(candidates):
+            kind, why = law.reporting_duty(*who[key], y)
+            if kind == "every_year" or (kind == "threshold" and y - 1 in have and y + 1 in have):
+                missing.append((key, y, kind, why))
     if not missing:
         return []
-    wanted = {key for key, _, _ in missing}
+    wanted = {key for key, _, _, _ in missing}
     rows_by_org: dict[str, list[dict]] = {}
     for r in records(per_year[per_year["org_key"].isin(wanted)]):
         rows_by_org.setdefault(r["org_key"], []).append(r)
+    countable = _countable_income(data)
     flags = []
-    for key, y, must in missing:
+    for key, y, kind, why in missing:
         rows = rows_by_org[key]
         latest = rows[-1]
         before = [r for r in rows if int(r["year"]) < y]
         after = [r for r in rows if int(r["year"]) > y]
         neighbours = ([before[-1]] if before else []) + ([after[0]] if after else [])
         org = organisation(latest)
-        if must:
-            fee = law.late_fee(latest.get("level"), latest.get("role"))
-            what = _ROLE_WORDS.get(latest.get("role"), "an organisation")
+        fee = None
+        if kind == "every_year":
+            fee = law.late_fee(latest.get("level"), latest.get("role"), y)
             text = (
-                f"{fmt_org(org)}, {what} at national level that must report every year, has no report "
-                f"for {y} in the processed data, which covers {data.first_year}-{data.last_year}"
+                f"{fmt_org(org)} has no report for {y} in the processed data, which covers "
+                f"{data.first_year}-{data.last_year}; it is {why}"
             )
             if fee is not None:
-                text += f"; if it was never filed, the late fee is estimated at {fmt_sek(fee)}"
+                text += f"; if the report was never filed, the late fee is estimated at {fmt_sek(fee)}"
+            elif y < 2018:
+                text += "; the fees of lag (2014:105) are not estimated here"
         else:
-            fee = None
+            limit = law.threshold(y, "identity")
+            over = [
+                (int(r["year"]), countable.get(r["report_id"], 0.0)) for r in neighbours
+                if countable.get(r["report_id"], 0.0) > law.threshold(int(r["year"]), "identity")
+            ]
+            if not over:
+                continue  # both neighbours stayed under the threshold: nothing suggests a report was due
+            shown = " and ".join(f"{fmt_sek(a)} in {yr}" for yr, a in over)
             text = (
-                f"{fmt_org(org)} reported for {y - 1} and {y + 1} but has no report for {y} in the processed data, "
-                f"which is allowed only if its income that year stayed under the reporting threshold "
-                f"(0.5 pbb, {fmt_sek(law.threshold(y, 'identity'))})"
+                f"{fmt_org(org)} reported for {y - 1} and {y + 1} but has no report for {y} in the processed data. "
+                f"It is not obliged to report every year: {why} ({fmt_sek(limit)} for {y}; deducted are public "
+                f"support, membership fees and contributions from the party's own associations). Its reports show "
+                f"such income of {shown} (membership fees deducted in full), so a report for {y} may have been due"
             )
+            if latest.get("role") == "parti" and y in cfg.election_years:
+                text += (f"; {y} was an election year ({', '.join(cfg.election_years[y])}), and a party that stood "
+                         f"reports for it on the same condition")
         flags.append(
             make_flag(
                 "missing_report",
                 config=cfg,
-                severity="high" if must else None,
+                severity="high" if kind == "every_year" else None,
                 year=y,
                 party=latest.get("party"),
                 organisations=[org],
@@ -117,25 +157,38 @@ def missing_report(data: Data) -> list[dict]:
     return flags
 
 
+def _weekday_name(day: dt.date) -> str:
+    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[day.weekday()]
+
+
 def late_report(data: Data) -> list[dict]:
-    """Reports submitted after 1 July of the year after the financial year."""
+    """Reports submitted after the deadline: 1 July of the year after the financial year, or the
+    next weekday when 1 July is a Saturday, Sunday or holiday (``law.deadline``, lag (1930:173) 2 §)."""
     flags = []
     for r in records(data.reports[data.reports["submitted"].notna()]):
         iso = parse_date(r["submitted"])
         if iso is None:
             continue
         submitted = dt.date.fromisoformat(iso)
-        deadline = law.deadline(int(r["year"]))
+        year = int(r["year"])
+        deadline = law.deadline(year)
         if submitted <= deadline:
             continue
         days = (submitted - deadline).days
-        fee = law.late_fee(r.get("level"), r.get("role"))
+        fee = law.late_fee(r.get("level"), r.get("role"), year)
+        nominal = law.nominal_deadline(year)
+        moved = (
+            f" (1 July {nominal.year} was a {_weekday_name(nominal)}; the deadline moves to the next weekday "
+            f"under lag (1930:173) 2 §)" if deadline != nominal else ""
+        )
         text = (
             f"{fmt_org(organisation(r))} submitted {_its(r)} {r['year']} report on {iso}, {days} "
-            f"day{'s' if days != 1 else ''} after the deadline of {deadline.isoformat()}"
+            f"day{'s' if days != 1 else ''} after the deadline of {deadline.isoformat()}{moved}"
         )
         if fee is not None:
             text += f"; the late fee is estimated at {fmt_sek(fee)}"
+        elif year < 2018:
+            text += "; the fees of lag (2014:105) are not estimated here"
         flags.append(
             make_flag(
                 "late_report",
@@ -169,7 +222,7 @@ def total_mismatch(data: Data) -> list[dict]:
     for r in records(reports):
         lines_sum = float(sums[r["report_id"]])
         diff = float(r["total"]) - lines_sum
-        fee = law.incorrect_fee(r.get("level"), r.get("role"))
+        fee = law.incorrect_fee(r.get("level"), r.get("role"), int(r["year"]))
         text = (
             f"The {r['year']} report of {fmt_org(organisation(r))} prints a total of {fmt_sek(r['total'])} "
             f"but its income lines add up to {fmt_sek(lines_sum)}, a difference of {fmt_sek(abs(diff))}"
@@ -199,20 +252,21 @@ def invalid_identifier(data: Data) -> list[dict]:
     flags = []
     bad_reports = data.reports[data.reports["is_org_number_valid"].eq(False).fillna(False)]
     for r in records(bad_reports):
-        flags.append(
-            make_flag(
-                "invalid_identifier",
-                config=cfg,
-                year=r["year"],
-                party=r.get("party"),
-                organisations=[organisation(r)],
-                explanation=(
-                    f"The organisationsnummer {r['org_number']} printed for {r['reporter_name'] or 'the reporter'} "
-                    f"in its {r['year']} report fails its check digit{opendata_row_note(r)}."
-                ),
-                evidence=[report_evidence(r)],
-            )
+        flag = make_flag(
+            "invalid_identifier",
+            config=cfg,
+            year=r["year"],
+            party=r.get("party"),
+            organisations=[organisation(r)],
+            explanation=(
+                f"The organisationsnummer {r['org_number']} printed for {r['reporter_name'] or 'the reporter'} "
+                f"in its {r['year']} report fails its check digit{opendata_row_note(r)}, so it cannot be the "
+                f"number of the reporting association: a typing or reading error, or the wrong number in the report."
+            ),
+            evidence=[report_evidence(r)],
         )
+        flag["legal_basis"] = REPORTER_NUMBER_BASIS  # the reporter's own number, not the donor-identity rule
+        flags.append(flag)
     c = data.contributions
     for r in records(c[c["is_donor_id_valid"].eq(False).fillna(False)]):
         d = donor(r)
@@ -243,17 +297,22 @@ def invalid_identifier(data: Data) -> list[dict]:
 def missing_donor_identity(data: Data) -> list[dict]:
     """Named-type contributions over 0.5 pbb with neither identity number nor address.
 
-    Open-data reports are skipped: the published file leaves out private donors' identities and
-    every donor's address by design, so their absence there is not a gap in the report. Anonymous
-    gifts are left to ``anonymous_over_limit``. One flag per report (one särskild avgift).
+    PDF reports: one flag per report (one särskild avgift). Open-data reports leave out private
+    donors' identities and every donor's address by design, so a missing identity there is no gap;
+    but the file publishes organisations' numbers, so an organisation donor over 0.5 pbb without an
+    organisationsnummer in the open data is a lead (low): the full report may give the address
+    instead, which the law allows. Anonymous gifts are left to ``anonymous_over_limit``.
     """
     cfg = data.config
     c = data.contributions
-    c = c[c["group"].isin([5, 8]) & (c["donor_kind"] != "anonymous") & (c["source_kind"] != "opendata")]
+    c = c[c["group"].isin([5, 8]) & (c["donor_kind"] != "anonymous")]
     c = c[c["donor_id"].fillna("").str.strip().eq("") & c["address"].fillna("").str.strip().eq("")]
     flags = []
     for _report_id, group in c.groupby("report_id", sort=True):
         rows = [r for r in records(group) if r["amount"] > law.threshold(int(r["year"]), "identity")]
+        opendata = bool(rows) and rows[0].get("source_kind") == "opendata"
+        if opendata:
+            rows = [r for r in rows if r.get("donor_kind") == "organisation"]
         if not rows:
             continue
         first = rows[0]
@@ -266,17 +325,30 @@ def missing_donor_identity(data: Data) -> list[dict]:
             if len(rows) == 1
             else f"{len(rows)} contributions totalling {fmt_sek(total)} (from {names})"
         )
-        fee = law.incorrect_fee(first.get("level"), first.get("role"))
-        text = (
-            f"The {year} report of {fmt_org(organisation(first))} lists {what} without an organisationsnummer, "
-            f"personnummer or address, which the law requires above 0.5 pbb ({fmt_sek(limit)})"
-        )
-        if fee is not None:
-            text += f"; the särskild avgift is estimated at {fmt_sek(fee)}"
+        if opendata:
+            fee = None
+            rows_note = ", ".join(str(r["row"]) for r in rows if r.get("row") is not None)
+            text = (
+                f"In the open data, the {year} report of {fmt_org(organisation(first))} lists {what} from an "
+                f"organisation without an organisationsnummer (open-data row {rows_note}). The file publishes "
+                f"organisations' numbers; above 0.5 pbb ({fmt_sek(limit)}) the law asks for the donor's name and "
+                f"organisationsnummer or address, and the file leaves addresses out: check the full report"
+            )
+            severity = "low"
+        else:
+            fee = law.incorrect_fee(first.get("level"), first.get("role"), year)
+            text = (
+                f"The {year} report of {fmt_org(organisation(first))} lists {what} without an organisationsnummer, "
+                f"personnummer or address, which the law requires above 0.5 pbb ({fmt_sek(limit)})"
+            )
+            if fee is not None:
+                text += f"; the särskild avgift is estimated at {fmt_sek(fee)}"
+            severity = None
         flags.append(
             make_flag(
                 "missing_donor_identity",
                 config=cfg,
+                severity=severity,
                 year=year,
                 party=first.get("party"),
                 organisations=[organisation(first)],

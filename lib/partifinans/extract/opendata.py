@@ -1,9 +1,15 @@
 """Kammarkollegiet's open-data file ``PartiinsynOpenData.csv`` into the reports / lines / contributions tables.
 
-The file (REPORTS.md, "The open-data CSV") holds one row per organisation, year and income type:
-UTF-16 LE with a byte-order mark, tab-separated, no quoting, one header row, decimal comma and a
-trailing tab on every line. UTF-8 (with or without a byte-order mark) is read too. Header spellings
-and the shape every column's values must have live in ``maps/opendata_headers.yaml``.
+The file (Kammarkollegiet, Partiinsyn open data,
+https://partiinsyn.kammarkollegiet.se/PartiinsynOpenData/PartiinsynOpenData.csv) holds one row per
+organisation, year and income type: UTF-16 LE with a byte-order mark, tab-separated, no quoting,
+one header row, decimal comma and a trailing tab on every line. UTF-8 (with or without a
+byte-order mark) and LF or CRLF line ends are read too. Header spellings and the shape every
+column's values must have live in ``maps/opendata_headers.yaml``; the file is recognised by its
+columns (:func:`sniff`), read by position with one warning when it has no usable header row, and
+fails naming the missing columns when its header lacks required ones. A row one cell short (no
+trailing tab) or with extra empty cells at its end is read with a warning on its report; a row of
+any other length is left out with a file warning naming its line (``file_warnings``).
 
 What the reader makes of it:
 
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -90,8 +97,14 @@ def itemised_codes() -> list[str]:
 
 
 def normalise_header(text: str) -> str:
-    """Loose header key: case-folded, every run of non-letters/digits one space, trimmed."""
-    return re.sub(r"[\W_]+", " ", str(text).casefold()).strip()
+    """Loose header key: letters and digits only, case-folded.
+
+    Case, spaces, punctuation and camel-case boundaries do not count: ``BeloppIKr``,
+    ``Belopp i kr`` and ``belopp_i_kr`` are one key (``beloppikr``); so are ``LänKommunKod`` and
+    ``Län-/kommunkod``. Letters keep their diacritics (``Län`` is not ``Lan``; the map lists
+    ASCII spellings where they occur).
+    """
+    return re.sub(r"[\W_]+", "", str(text).casefold())
 
 
 @lru_cache(maxsize=1)
@@ -115,6 +128,37 @@ def written_headers() -> list[str]:
 
 # --------------------------------------------------------------------------------------------------
 # Recognising the file
+#
+# The file is recognised by its columns, never by its exact spelling: a header row whose cells name
+# enough of the file's columns (however spelled, see normalise_header) is read by name; a file whose
+# header row is missing or unrecognisable but whose rows have the file's shape (20 cells, a year, an
+# organisationsnummer, an amount last) is read by position, as the public readers of this file do,
+# with one warning. A file that looks like this one but lacks required columns is an error naming them.
+
+MIN_RECOGNISED_COLUMNS = 5
+"""A header row names the file when at least this many of its columns (and half its cells) are known."""
+SHAPE_PROBE_LINES = 6
+"""Lines at the top of the file whose shape is checked when the header row is not recognised."""
+_YEAR = re.compile(r"\d{4}")
+_ORG_NUMBER = re.compile(r"(?:\d{2})?\d{6}[-+]?\d{4}")
+_DECIMAL_COMMA_AMOUNT = re.compile(r"[-\u2212]?\d[\d \u00a0\u202f]*,\d+")
+
+
+@dataclass
+class Layout:
+    """How to read one file: its encoding, the cells of a row and which column sits in which cell."""
+
+    encoding: str
+    width: int
+    """Cells per row the parser expects (the trailing tab's empty cell included)."""
+    found: dict[str, int]
+    """Canonical column -> cell index."""
+    names: list[str]
+    """Column name per cell, as the file spells it (or as documented when read by position)."""
+    header_lines: int
+    """1 when the first line is a header row, 0 when the file starts with data."""
+    warnings: list[str] = field(default_factory=list)
+    """Warnings about the file as a whole (not tied to one report)."""
 
 
 def _encoding_of(head: bytes) -> str:
@@ -127,18 +171,107 @@ def _encoding_of(head: bytes) -> str:
     return "utf-8"
 
 
-def _read_header(path: Path) -> tuple[str, list[str]]:
-    """The file's encoding and header cells (trailing empty cell from the trailing tab kept)."""
+def _read_head(path: Path) -> tuple[str, list[str]]:
+    """The file's encoding and its first lines (line ends, BOM removed; a cut last line dropped)."""
     with open(path, "rb") as fh:
         head = fh.read(HEADER_PROBE_BYTES)
     enc = _encoding_of(head)
-    if enc == "utf-16-le" or enc == "utf-16":
+    if enc.startswith("utf-16"):
         head = head[: len(head) - len(head) % 2]
-    text = head.decode(enc, errors="replace")
+    text = head.decode(enc, errors="replace").lstrip("\ufeff")
     if "\n" not in text and len(head) == HEADER_PROBE_BYTES:
         raise ValueError("no line break in the first 64 KiB")
-    line = text.split("\n", 1)[0].rstrip("\r").lstrip("\ufeff")
-    return enc, line.split("\t")
+    lines = text.split("\n")
+    if len(head) == HEADER_PROBE_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # probably cut in the middle
+    return enc, [line.rstrip("\r") for line in lines]
+
+
+def _read_header(path: Path) -> tuple[str, list[str]]:
+    """The file's encoding and header cells (trailing empty cell from the trailing tab kept)."""
+    enc, lines = _read_head(path)
+    return enc, lines[0].split("\t")
+
+
+def _recognised(headers: list[str]) -> int:
+    """How many distinct columns of the file the cells of ``headers`` name."""
+    lookup = _spelling_lookup()
+    keys = [normalise_header(h) for h in headers]
+    named = {lookup[k] for k in keys if k in lookup}
+    if "party_name" in named and keys.count(normalise_header("Partitillhörighet")) >= 2:
+        named.add("party_id")
+    filled = sum(1 for k in keys if k)
+    return len(named) if 2 * len(named) >= filled else 0
+
+
+def _cells(line: str) -> list[str]:
+    """A line's cells without the one empty cell the trailing tab leaves."""
+    cells = line.split("\t")
+    return cells[:-1] if len(cells) > 1 and cells[-1].strip() == "" else cells
+
+
+def _looks_like_a_row(cells: list[str]) -> bool:
+    """A year first, an organisationsnummer second, a decimal-comma amount last."""
+    return (
+        len(cells) >= 3
+        and _YEAR.fullmatch(cells[0].strip()) is not None
+        and _ORG_NUMBER.fullmatch(cells[1].strip()) is not None
+        and _DECIMAL_COMMA_AMOUNT.fullmatch(cells[-1].strip()) is not None
+    )
+
+
+def sniff(path: Path | str) -> Layout | None:
+    """How to read ``path`` as the open-data file, or None when it is not that file.
+
+    Raises ``ValueError`` (one line) when the file looks like the open-data file but cannot be
+    read: its header names the file's columns but lacks required ones, or its rows have the file's
+    values but not its number of cells.
+    """
+    enc, lines = _read_head(Path(path))
+    lines = [line for line in lines if line.strip("\t ")] if lines else []
+    if not lines:
+        return None
+    headers = lines[0].split("\t")
+    if _recognised(headers) >= MIN_RECOGNISED_COLUMNS:
+        try:
+            found = match_headers(headers)
+        except ValueError as exc:
+            missing = str(exc).split("layout: ", 1)[-1]
+            raise ValueError(f"open-data file: the header row names the file's columns but lacks required ones: {missing}") from None
+        for i, h in enumerate(headers):
+            if not normalise_header(h) and i != len(headers) - 1:
+                raise ValueError(f"open-data file: header cell {i + 1} is empty")
+        width = len(headers)
+        if len(lines) > 1:
+            first = lines[1].split("\t")
+            if headers[-1].strip() and len(first) == width + 1 and not first[-1].strip():
+                width += 1  # rows end in a tab, the header row does not
+            elif not headers[-1].strip() and len(first) == width - 1:
+                width -= 1  # the header row ends in a tab, the rows do not
+        names = headers + [""] * (width - len(headers))
+        return Layout(enc, width, found, names, header_lines=1)
+    n_columns = len(canonical_columns())
+    sample = lines[:SHAPE_PROBE_LINES]
+    shaped = [i for i, line in enumerate(sample) if _looks_like_a_row(_cells(line))]
+    if not shaped or (shaped[0] > 1):
+        return None
+    start = shaped[0]  # 0: no header row; 1: a header row we cannot read
+    widths = {len(_cells(sample[i])) for i in shaped}
+    if widths != {n_columns}:
+        raise ValueError(
+            "open-data file: the rows have the file's values (a year, an organisationsnummer, an amount last) "
+            f"but {'/'.join(str(w) for w in sorted(widths))} cells where the file has {n_columns}, and no "
+            "header row names the columns"
+        )
+    width = len(sample[shaped[0]].split("\t"))
+    found = {c: i for i, c in enumerate(canonical_columns())}
+    names = written_headers() + [""] * (width - n_columns)
+    if start == 0:
+        why = "the file has no header row"
+    else:
+        why = f"the header row is not recognised ({' '.join(lines[0].split())[:80]!r})"
+    warning = f"{why}; its {n_columns} columns are read by position, in the documented order"
+    return Layout(enc, width, found, names, header_lines=start, warnings=[warning])
 
 
 def match_headers(headers: list[str]) -> dict[str, int]:
@@ -174,12 +307,16 @@ def match_headers(headers: list[str]) -> dict[str, int]:
 
 
 def is_opendata_file(path: Path | str) -> bool:
-    """True when ``path``'s header row is the open-data file's (never raises)."""
+    """True when ``path`` is recognised as the open-data file (never raises).
+
+    Also True for a file that looks like it but cannot be read (missing required columns):
+    :func:`read_opendata` then fails with the reason, so such a file is a failure, not a skip.
+    """
     try:
-        _, headers = _read_header(Path(path))
-        match_headers(headers)
+        return sniff(path) is not None
+    except ValueError:
         return True
-    except (OSError, ValueError, UnicodeError):
+    except (OSError, UnicodeError):
         return False
 
 
@@ -187,57 +324,120 @@ def is_opendata_file(path: Path | str) -> bool:
 # Reading
 
 
-def _read_table(path: Path, enc: str, headers: list[str], found: dict[str, int]) -> pa.Table:
-    """The needed columns as trimmed strings under canonical names (pyarrow, transcoded in blocks)."""
-    names = [f"c{i}" for i in range(len(headers))]
+def _read_table(path: Path, layout: Layout) -> tuple[pa.Table, np.ndarray, dict[int, str], list[str]]:
+    """The needed columns as trimmed strings under canonical names (pyarrow, transcoded in blocks).
+
+    Returns the table, each row's 1-based data row, warnings for rows read although ragged
+    (data row -> text) and file warnings for rows left out. A row one cell short (no trailing tab)
+    is padded, a row with extra empty cells at its end trimmed; any other row of another number of
+    cells is left out with a warning naming its line.
+    """
+    enc = layout.encoding
+    names = [f"c{i}" for i in range(layout.width)]
     cols = spec()["columns"]
     # columns neither used nor shape-checked (Valkrets, Intäktsgrupp) are not read at all
     wanted = {
-        f"c{i}": canonical for canonical, i in found.items()
+        f"c{i}": canonical for canonical, i in layout.found.items()
         if canonical in USED_COLUMNS or cols[canonical]["shape"] != ".*"
     }
-    read = pacsv.ReadOptions(
-        encoding="utf-8" if enc == "utf-8-sig" else enc,
-        column_names=names,
-        skip_rows=1,
-        block_size=1 << 24,
-    )
-    parse = pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False, escape_char=False)
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
-        strings_can_be_null=False,
-        include_columns=list(wanted),
-    )
+    ragged: list[tuple[int | None, str]] = []
+
+    def keep_aside(row) -> str:
+        ragged.append((row.number, row.text))
+        return "skip"
+
+    def read(use_threads: bool) -> pa.Table:
+        ragged.clear()
+        options = pacsv.ReadOptions(
+            encoding="utf-8" if enc == "utf-8-sig" else enc,
+            column_names=names,
+            skip_rows=layout.header_lines,
+            block_size=1 << 24,
+            use_threads=use_threads,
+        )
+        parse = pacsv.ParseOptions(
+            delimiter="\t", quote_char=False, double_quote=False, escape_char=False, invalid_row_handler=keep_aside,
+        )
+        convert = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            include_columns=list(wanted),
+        )
+        return pacsv.read_csv(str(path), read_options=options, parse_options=parse, convert_options=convert)
+
     try:
-        table = pacsv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=convert)
+        table = read(use_threads=True)
+        if ragged:  # rare: read again on one thread, which tells each ragged row's line
+            table = read(use_threads=False)
     except pa.ArrowInvalid as exc:
         msg = " ".join(str(exc).split())
         msg = re.sub(r"^CSV parse error:\s*", "", msg)
         raise BadInput(path, f"open-data file: {msg[:200]}") from None
     except UnicodeError as exc:
         raise BadInput(path, f"open-data file: not valid {enc} text ({exc.reason})") from None
-    return pa.table({wanted[n]: pc.utf8_trim_whitespace(table[n]) for n in table.column_names})
+    table = pa.table({wanted[n]: pc.utf8_trim_whitespace(table[n]) for n in table.column_names})
+    if not ragged:
+        return table, _data_row_numbers(path, enc, table.num_rows, layout.header_lines), {}, []
+
+    # physical line (1-based, header included) -> data row: the header line is not a data row
+    trailing = layout.width > len(canonical_columns()) or not layout.names[-1]
+    fixed: list[tuple[int, list[str]]] = []
+    notes: dict[int, str] = {}
+    dropped: list[str] = []
+    for number, text in ragged:
+        line = int(number)
+        data_row = line - layout.header_lines
+        cells = text.rstrip("\r").split("\t")
+        n = len(cells)
+        where = f"row {data_row} (line {line})"
+        if n == layout.width - 1 and trailing:
+            notes[data_row] = f"{where}: one cell short (no trailing tab); read as if it had one"
+            fixed.append((data_row, cells + [""]))
+        elif n > layout.width and not any(c.strip() for c in cells[layout.width:]):
+            notes[data_row] = f"{where}: {n - layout.width} extra empty cell(s) at the end; read without them"
+            fixed.append((data_row, cells[: layout.width]))
+        else:
+            dropped.append(f"{where}: {n} cells where the file has {layout.width}; row left out, the rest of the file read")
+    rows = _data_row_numbers(path, enc, table.num_rows, layout.header_lines, leave_out={d for d, _ in fixed}
+                             | {int(n) - layout.header_lines for n, _ in ragged})
+    if fixed:
+        extra = pa.table({
+            wanted[n]: pc.utf8_trim_whitespace(pa.array([cells[int(n[1:])] for _, cells in fixed], pa.string()))
+            for n in wanted
+        }).select(table.column_names)
+        table = pa.concat_tables([table, extra])
+        rows = np.concatenate([rows, np.array([d for d, _ in fixed], dtype=np.int64)])
+        order = np.argsort(rows, kind="stable")
+        table, rows = table.take(pa.array(order)), rows[order]
+    return table, rows, notes, dropped
 
 
-def _data_row_numbers(path: Path, enc: str, n_rows: int) -> np.ndarray:
+def _data_row_numbers(path: Path, enc: str, n_rows: int, header_lines: int = 1,
+                      leave_out: set[int] | None = None) -> np.ndarray:
     """1-based data row of each parsed row, counting blank lines (which the parser skips) too.
 
-    Fast path: count line breaks in the raw bytes; only when that shows blank lines is the text
-    decoded to find them.
+    Fast path: count line breaks in the raw bytes; only when that shows blank lines (or rows were
+    set aside, ``leave_out``) is the text decoded to find them.
     """
     wide = enc.startswith("utf-16")
-    breaks, last = 0, b""
+    breaks, last, first = 0, b"", None
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 24), b""):
-            breaks += int((np.frombuffer(chunk, dtype="<u2") == 10).sum()) if wide else chunk.count(b"\n")
+            if first is None:
+                first = chunk[:2]
+            big_endian = wide and first == b"\xfe\xff"
+            breaks += int((np.frombuffer(chunk, dtype=">u2" if big_endian else "<u2") == 10).sum()) if wide \
+                else chunk.count(b"\n")
             last = chunk
-    ends_with_break = last.endswith(b"\n\x00" if wide else b"\n")
+    ends_with_break = last.endswith((b"\x00\n" if first == b"\xfe\xff" else b"\n\x00") if wide else b"\n")
     lines = breaks + (0 if ends_with_break else 1)
-    if lines == n_rows + 1:
+    if not leave_out and lines == n_rows + header_lines:
         return np.arange(1, n_rows + 1, dtype=np.int64)
     text = path.read_bytes().decode("utf-8-sig" if enc == "utf-8" else enc, errors="replace")
-    data_lines = text.split("\n")[1:]
-    rows = np.array([i + 1 for i, line in enumerate(data_lines) if line.strip("\r\t ")], dtype=np.int64)
+    data_lines = text.split("\n")[header_lines:]
+    skip = leave_out or set()
+    rows = np.array([i + 1 for i, line in enumerate(data_lines) if line.strip("\r\t ") and i + 1 not in skip],
+                    dtype=np.int64)
     return rows if len(rows) == n_rows else np.arange(1, n_rows + 1, dtype=np.int64)
 
 
@@ -286,22 +486,24 @@ def _reporter_number(text: str) -> tuple[str | None, bool | None, bool]:
     return value, valid, kind == "pnr"
 
 
-def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict:
     """Read the open-data file into schema-conformant ``reports``, ``lines`` and ``contributions``.
 
-    Raises :class:`BadInput` (``<file>: <reason>``) when the file is not the open-data layout or a
-    column holds a value of an unknown shape.
+    Also returns ``file_warnings``: a list of one-line warnings about the file as a whole (read by
+    position; rows left out). Warnings about one report's rows are in its ``warnings``.
+
+    Raises :class:`BadInput` (``<file>: <reason>``) when the file is not the open-data layout,
+    lacks required columns or a column holds a value of an unknown shape.
     """
     path = Path(path)
     try:
-        enc, headers = _read_header(path)
-        found = match_headers(headers)
+        layout = sniff(path)
     except (OSError, ValueError, UnicodeError) as exc:
         raise BadInput(path, str(exc)) from None
-    for i, h in enumerate(headers):
-        if not normalise_header(h) and i != len(headers) - 1:
-            raise BadInput(path, f"open-data file: header cell {i + 1} is empty")
-    table = _read_table(path, enc, headers, found)
+    if layout is None:
+        raise BadInput(path, "not the open-data layout: no header row names its columns and no row has its shape")
+    table, rows, row_notes, dropped = _read_table(path, layout)
+    found = dict(layout.found)
     if "party_id" in table.column_names and table.num_rows:
         # 'Partitillhörighet' twice: the digits are the id
         if not _fullmatch(table["party_id"], r"\d*").all() and _fullmatch(table["party_name"], r"\d+").all():
@@ -309,14 +511,15 @@ def read_opendata(path: Path | str, source_path: str, sha256: str) -> dict[str, 
                 [{"party_id": "party_name", "party_name": "party_id"}.get(n, n) for n in table.column_names]
             )
             found["party_id"], found["party_name"] = found["party_name"], found["party_id"]
-    rows = _data_row_numbers(path, enc, table.num_rows)
-    _check_shapes(table, path, headers, found, rows)
+    _check_shapes(table, path, layout.names, found, rows)
+    file_warnings = layout.warnings + dropped
     if table.num_rows == 0:
-        return {t: schema.empty(t) for t in ("reports", "lines", "contributions")}
-    return _tables(table, rows, source_path, sha256)
+        return {t: schema.empty(t) for t in ("reports", "lines", "contributions")} | {"file_warnings": file_warnings}
+    return _tables(table, rows, source_path, sha256, row_notes) | {"file_warnings": file_warnings}
 
 
-def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> dict[str, pd.DataFrame]:
+def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str,
+            row_notes: dict[int, str] | None = None) -> dict[str, pd.DataFrame]:
     sp = spec()
     year = pc.cast(table["year"], pa.int64()).to_numpy()
     amount = _amounts(table["amount"])
@@ -333,6 +536,10 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> 
     _, first_idx = np.unique(report_idx, return_index=True)  # report k's first row, increasing in k
     n_reports = len(first_idx)
     warnings: list[list[str]] = [[] for _ in range(n_reports)]
+    for data_row, note in (row_notes or {}).items():  # ragged rows read all the same
+        at = np.flatnonzero(row == data_row)
+        if len(at):
+            warnings[report_idx[at[0]]].append(note)
 
     # ---- reports: attributes from each report's first row
     first = table.take(pa.array(first_idx)).to_pandas()
@@ -462,7 +669,7 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str) -> 
 
 
 def _row_of(warning: str) -> int:
-    m = re.match(r"row (\d+):", warning)
+    m = re.match(r"row (\d+)\b", warning)
     return int(m.group(1)) if m else 0
 
 
