@@ -73,8 +73,9 @@ def tables():
             **_link_reasons(contributions, reports)}
 
 
-def test_sek_formats_thousands():
-    assert analysis.sek(1234567.4) == "1\u00a0234\u00a0567\u00a0kr"
+def test_sek_is_the_one_amount_format_of_values():
+    assert analysis.sek(1234567.5) == "1 234 567,50 kr"  # values.format_sek: öre when there are any
+    assert analysis.sek(1234567) == "1 234 567 kr"
     assert analysis.sek(None) == "–"
 
 
@@ -180,7 +181,7 @@ def test_project_relative_never_absolute(tmp_path):
 
 def test_format_sek_formats_only_the_named_columns():
     out = analysis.format_sek(pd.DataFrame({"total": [1234.0, None], "year": [2022, 2023]}), ["total"])
-    assert out["total"].tolist() == ["1\u00a0234\u00a0kr", "–"]
+    assert out["total"].tolist() == ["1 234 kr", "–"]
     assert out["year"].tolist() == [2022, 2023]
 
 

@@ -26,7 +26,8 @@ import pandas as pd
 from stdnum import luhn
 
 from .. import law, schema
-from ..extract.opendata import income_types, spec, write_opendata_csv
+from ..export.opendata import write_opendata_csv
+from ..extract.opendata import income_types
 from . import corpus
 
 FILENAME = "PartiinsynOpenData.csv"
@@ -61,8 +62,10 @@ LEVEL_COLUMN = {"kommun": "is_kommun", "region": "is_region", "riks": "is_riks",
 
 
 def party_ids() -> dict[str, str]:
-    """Party name -> open-data party id (REPORTS.md: party ids seen)."""
-    return {name: pid for pid, name in spec()["party_ids"].items() if name}
+    """Party name -> open-data party id, from ``maps/parties.csv`` (the one party map)."""
+    from ..harmonise import party_map
+
+    return dict(zip(party_map()["name"], party_map()["party_id"], strict=True))
 
 
 def _type_rows() -> list[tuple[str, int, str]]:

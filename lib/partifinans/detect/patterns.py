@@ -25,10 +25,10 @@ from .base import (
     Data,
     donor,
     evidence,
+    flag_from_rows,
     fmt_org,
     fmt_sek,
     make_flag,
-    normalise_address,
     opendata_row_note,
     organisation,
     organisations,
@@ -40,7 +40,7 @@ from .base import (
 def _anonymous(data: Data) -> pd.DataFrame:
     """Anonymous contributions (group 5: the ban concerns contributions, not cash collections)."""
     c = data.contributions
-    return c[(c["donor_kind"] == "anonymous") & (c["group"] == 5)]
+    return c[c["is_anonymous"].astype(bool) & (c["group"] == 5)]
 
 
 def anonymous_over_limit(data: Data) -> list[dict]:
@@ -92,20 +92,19 @@ def anonymous_near_limit(data: Data) -> list[dict]:
             continue
         total = sum(r["amount"] for r in near)
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "anonymous_near_limit",
+                near,
                 config=cfg,
                 year=year,
                 party=rows[0].get("party"),
-                organisations=[organisation(rows[0])],
-                amount=total,
+                with_donors=False,
                 explanation=(
                     f"The {year} report of {fmt_org(organisation(rows[0]))} lists {len(near)} anonymous contributions "
                     f"between {fmt_sek(limit * (1 - cfg.near_limit_band))} and the {fmt_sek(limit)} limit, "
                     f"{fmt_sek(total)} in all, as if a larger gift had been cut into pieces just small enough "
                     f"to stay anonymous."
                 ),
-                evidence=[evidence(r, r.get("page")) for r in near],
             )
         )
     return flags
@@ -136,20 +135,17 @@ def split_across_entities(data: Data) -> list[dict]:
         orgs = organisations(rows)
         total = sum(r["amount"] for r in rows)
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "split_across_entities",
+                rows,
                 config=cfg,
                 year=year,
                 party=party,
-                organisations=orgs,
-                donors=[donor(r) for r in rows],
-                amount=total,
                 explanation=(
                     f"{_donor_name(rows, data)} gave {fmt_sek(total)} in {year} to {len(orgs)} different organisations "
                     f"of {party} ({', '.join(o['name'] or '?' for o in orgs)}), so no single report shows "
                     f"the whole amount."
                 ),
-                evidence=[evidence(r, r.get("page")) for r in rows],
             )
         )
     return flags
@@ -178,25 +174,21 @@ def intermediary_donor(data: Data) -> list[dict]:
             kind = identifiers.legal_form_group(rows[0]["donor_id"])
             orgs = organisations(rows)
             flags.append(
-                make_flag(
+                flag_from_rows(
                     "intermediary_donor",
+                    rows,
                     config=cfg,
                     year=year,
                     party=party if not pd.isna(party) else None,
-                    organisations=orgs,
-                    donors=[donor(r) for r in rows],
-                    amount=total,
                     explanation=(
                         f"{_donor_name(rows, data)} ({rows[0]['donor_id']}, {kind}), which is not one of the party's own "
                         f"organisations, gave {fmt_sek(total)} to {', '.join(fmt_org(o) for o in orgs)} in {year}, "
                         f"more than 0.5 pbb ({fmt_sek(limit)}); the real donors behind a foundation or association "
                         f"are not named."
                     ),
-                    evidence=[evidence(r, r.get("page")) for r in rows],
                 )
             )
     # (b) Several donors at one address giving to the same party in one year.
-    c = c.assign(address_key=[normalise_address(a) for a in c["address"]])
     c = c[c["address_key"].notna() & c["party"].notna()]
     n_donors = c.groupby(["party", "year", "address_key"])["donor_key"].transform("nunique")
     c = c[n_donors >= cfg.shared_address_min_donors]
@@ -206,28 +198,25 @@ def intermediary_donor(data: Data) -> list[dict]:
         orgs = organisations(rows)
         n = group["donor_key"].nunique()
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "intermediary_donor",
+                rows,
                 config=cfg,
                 year=year,
                 party=party,
-                organisations=orgs,
-                donors=[donor(r) for r in rows],
-                amount=total,
                 explanation=(
                     f"{n} donors registered at one address gave {fmt_sek(total)} to {party} "
                     f"({', '.join(o['name'] or '?' for o in orgs)}) in {year}; several people or companies "
                     f"at one address each giving a part can hide a single donor."
                 ),
-                evidence=[evidence(r, r.get("page")) for r in rows],
             )
         )
     return flags
 
 
 def related_entity_income(data: Data) -> list[dict]:
-    lines = data.lines[(data.lines["group"] == 8) & (data.lines["amount"] > 0)]
-    contributions = data.contributions[data.contributions["group"] == 8]
+    lines = data.lines[data.lines["is_related_entity"].astype(bool) & (data.lines["amount"] > 0)]
+    contributions = data.contributions[data.contributions["is_related_entity"].astype(bool)]
     donors_by_report: dict[str, list[dict]] = {}
     for x in records(contributions):
         donors_by_report.setdefault(x["report_id"], []).append(donor(x))
@@ -273,7 +262,7 @@ def _latest_report(data: Data, key: str, year: int) -> dict:
 
 def lottery_surge(data: Data) -> list[dict]:
     cfg = data.config
-    lottery = data.lines["code"].isin(list(cfg.lottery_codes))
+    lottery = data.lines["is_lottery"].astype(bool)
     income = _income_by_org_year(data, lottery)
     flags = []
     for key, group in income.groupby("org_key", sort=True):
@@ -326,20 +315,17 @@ def donor_concentration(data: Data) -> list[dict]:
         given = sum(r["amount"] for r in rows)
         r = rows[0]
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "donor_concentration",
+                rows,
                 config=cfg,
                 year=r["year"],
                 party=r.get("party"),
-                organisations=[organisation(r)],
-                donors=[donor(x) for x in rows],
-                amount=given,
                 explanation=(
                     f"{_donor_name(rows, data)} gave {fmt_sek(given)}, {given / total_income:.0%} of the non-public "
                     f"income of {fmt_org(organisation(r))} ({fmt_sek(total_income)}) in {r['year']}, "
                     f"which makes the organisation dependent on one donor."
                 ),
-                evidence=[evidence(x, x.get("page")) for x in rows],
             )
         )
     return flags
