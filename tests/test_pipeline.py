@@ -1,7 +1,6 @@
 """The ingest contract: tables and columns, statuses, stable ids, incremental re-runs, failures recorded,
 no personnummer in clear in the written Parquet files."""
 
-import re
 import shutil
 from pathlib import Path
 
