@@ -23,7 +23,8 @@ the detectors and the graph. It writes, as columns (``schema.py``):
       ``maps/income_types.csv``. A line printed without a code (the 2014 form) is looked up by its
       label through the map's labels and aliases.
     - ``contributions.donor_kind``: ``anonymous`` for the code map's anonymous types (4.1, 5.2,
-      8.1, 8.2); else ``person`` for a personnummer (privacy first); else the code map's kind (5.4,
+      8.1, 8.2) when the row names no donor (a named donor under such a code is evidence against
+      the map, and is kept); else ``person`` for a personnummer (privacy first); else the code map's kind (5.4,
       8.4 person; 5.7, 8.7 organisation); else ``organisation`` for a valid organisationsnummer;
       else what the reader said; else ``unknown``.
     - ``contributions.address_key``: the donor address as linkage compares it
@@ -290,9 +291,10 @@ def harmonise_contributions(contributions: pd.DataFrame) -> pd.DataFrame:
         read = c["donor_kind"].where(c["donor_kind"].isin(schema.DONOR_KINDS)) if "donor_kind" in c else None
         # anonymous by its code; a personnummer is a person whatever the code (privacy first);
         # then the code's kind, the organisationsnummer, and last what the reader said
-        kind = map_kind.where(map_kind == "anonymous")
+        unnamed = c["donor"].isna() & c["donor_id"].isna()
+        kind = map_kind.where((map_kind == "anonymous") & unnamed)
         kind = kind.where(kind.notna(), id_kind.where(id_kind == "person"))
-        kind = kind.where(kind.notna(), map_kind)
+        kind = kind.where(kind.notna(), map_kind.where(map_kind != "anonymous"))
         kind = kind.where(kind.notna(), id_kind)
         if read is not None:
             kind = kind.where(kind.notna(), read.where(read != "unknown"))

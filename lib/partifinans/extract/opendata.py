@@ -556,7 +556,12 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
     donor_id = desc.map(table["donor_id"]).to_numpy(dtype=object)
     id_kind = desc.map(table["id_kind"]).to_numpy(dtype=object)
     is_private = desc.map(table["is_private"]).to_numpy(dtype=bool)
-    anonymous = np.isin(code, anonymous_codes())  # maps/income_types.csv donor_kind (4.1, 5.2, 8.1, 8.2)
+    # Anonymous by the code map (maps/income_types.csv: 4.1, 5.2, 8.1, 8.2), unless the description
+    # names an identity number: the group-8 numbering is not confirmed (REPORTS.md: "8.x"), so a
+    # named donor under an anonymous code is kept, with a warning, never dropped.
+    anonymous_type = np.isin(code, anonymous_codes())
+    named = pd.notna(donor_id) & anonymous_type
+    anonymous = anonymous_type & ~named
     kind = np.select(
         [
             anonymous,
@@ -603,6 +608,9 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
     for i in np.flatnonzero(extra > 0):
         warnings.append((int(report_idx[i]), f"row {int(rows[i])}: description holds more than one "
                                               f"identity number; the first kept, the rest dropped"))
+    for i in np.flatnonzero(named):
+        warnings.append((int(report_idx[i]), f"row {int(rows[i])}: type {code[i]} is anonymous in the code map "
+                                              f"but the description names a donor; the donor is kept"))
     invalid = (valid == False) & ~anonymous  # noqa: E712 - object array of True/False/None
     for i in np.flatnonzero(invalid):
         warnings.append((int(report_idx[i]), f"row {int(rows[i])}: donor identity number fails its check digit"))
