@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import re
 import secrets
@@ -162,3 +163,49 @@ def public_names(frame, name: str = "canonical_name", entity_id: str = "entity_i
     out[name] = out[name].astype(object)
     out.loc[is_person, name] = out.loc[is_person, entity_id].map(private_label)
     return out
+
+
+def _casefold(text) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _person_keys(tables: dict) -> tuple[set, set, set]:
+    """Entity ids, donor ids and names of donors who are private persons."""
+    entity_ids, donor_ids, names = set(), set(), set()
+    c = tables.get("contributions")
+    if c is not None and len(c):
+        persons = c[c["donor_kind"] == "person"]
+        entity_ids |= set(persons["entity_id"].dropna()) if "entity_id" in persons else set()
+        donor_ids |= set(persons["donor_id"].dropna())
+        names |= {_casefold(n) for n in persons["donor"].dropna()}
+    e = tables.get("entities")
+    if e is not None and len(e):
+        entity_ids |= set(e.loc[e["kind"] == "person", "entity_id"].dropna())
+    return entity_ids, donor_ids, names
+
+
+def pseudonymise_flag_donors(flags, tables: dict):
+    """Replace private persons' names (in ``donors`` and in the explanation) with stable labels."""
+    if flags.empty:
+        return flags
+    entity_ids, donor_ids, names = _person_keys(tables)
+    flags = flags.copy()
+    donors_out, texts = [], []
+    for donors_json, text in zip(flags["donors"], flags["explanation"], strict=True):
+        donors = json.loads(donors_json) if isinstance(donors_json, str) and donors_json else []
+        for d in donors:
+            is_person = (
+                (d.get("entity_id") in entity_ids)
+                or is_pseudonym(d.get("donor_id"))
+                or (d.get("donor_id") in donor_ids)
+                or (d.get("name") is not None and _casefold(d["name"]) in names and not d.get("donor_id"))
+            )
+            if is_person and d.get("name"):
+                label = private_label(d.get("entity_id") or d.get("donor_id") or _casefold(d["name"]))
+                text = text.replace(d["name"], label)
+                d["name"] = label
+        donors_out.append(json.dumps(donors, ensure_ascii=False))
+        texts.append(text)
+    flags["donors"] = donors_out
+    flags["explanation"] = texts
+    return flags
