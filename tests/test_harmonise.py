@@ -179,3 +179,35 @@ def test_contribution_ids_follow_content_not_position(harmonised):
     b = again["contributions"].sort_values("contribution_id")[["contribution_id", *key]].reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
     assert harmonised["contributions"]["contribution_id"].is_unique
+
+
+def test_opendata_8x_anonymous_rows_are_anonymous_and_a_named_one_is_kept(tmp_path):
+    """The importer once treated only 4.1 and 5.2 as anonymous: 8.1 and 8.2 rows came out ``unknown``."""
+    from partifinans import pipeline, store
+    from partifinans.export.opendata import write_opendata_csv
+
+    org = {"year": 2023, "org_number": "802479-5554", "reporter_name": "Påhittade Lokalpartiet", "party_id": "3",
+           "party_name": "Folkpartiet liberalerna", "is_kommun": "Ja", "is_region": "Nej", "is_riks": "Nej",
+           "is_eu": "Nej", "kommun": "Påhittby"}
+    rows = [
+        ("8", "8.1", "Insamling av kontanter Pengar", 900.0),
+        ("8", "8.2", "Anonymt bidrag Pengar", 400.0),
+        ("8", "8.2", "Påhittad Förening (802479-5554) Pengar", 70_000.0),  # a named donor under 8.2
+        ("5", "5.2", "Anonymt bidrag Pengar", 200.0),
+    ]
+    frame = pd.DataFrame([org | {"group_code": g, "type_code": c, "description": d, "amount": a} for g, c, d, a in rows])
+    src = tmp_path / "raw"
+    write_opendata_csv(frame, src / "PartiinsynOpenData.csv")
+    pipeline.ingest(src, tmp_path / "out", jobs=1, progress=False)
+    tables = store.read_tables(tmp_path / "out")
+    c = tables["contributions"].set_index("amount")
+    assert c.loc[900.0, "donor_kind"] == "anonymous" and c.loc[900.0, "is_collection"]
+    assert c.loc[400.0, "donor_kind"] == "anonymous" and c.loc[400.0, "is_anonymous"]
+    assert c.loc[200.0, "donor_kind"] == "anonymous"
+    assert (c.loc[70_000.0, "donor"], c.loc[70_000.0, "donor_kind"]) == ("Påhittad Förening", "organisation")
+    report = tables["reports"].iloc[0]
+    assert (report["party"], report["party_id"]) == ("Liberalerna", "3")
+    assert any("8.2 is anonymous in the code map but the description names a donor" in w for w in report["warnings"])
+    G = graph.build_graph(tables)
+    aggregates = {d["kind"]: d["total_given"] for _, d in G.nodes(data=True) if d.get("kind") in ("anonymous", "collection")}
+    assert aggregates == {"anonymous": 600.0, "collection": 900.0}

@@ -28,6 +28,7 @@ from stdnum import luhn
 from .. import law, schema
 from ..export.opendata import write_opendata_csv
 from ..extract.opendata import income_types
+from ..harmonise import code_map
 from . import corpus
 
 FILENAME = "PartiinsynOpenData.csv"
@@ -86,10 +87,11 @@ def _description(c: dict) -> str:
     donor, number = c.get("donor"), c.get("donor_id")
     digits = "".join(ch for ch in str(number or "") if ch.isdigit())
     is_person_number = len(digits) in (10, 12) and int(digits[-8:-6]) < 20  # month where an orgnr has >= 20
-    if c["code"] in ("5.4", "8.4") or is_person_number:
+    codes = code_map()
+    if (c["code"] in codes.index and codes.loc[c["code"], "donor_kind"] == "person") or is_person_number:
         return f"Privat bidrag {'Pengar' if form == 'Pengar' else 'Övrigt'}"
     if donor is None:
-        if c["code"] in ("4.1", "8.1"):
+        if c["code"] in codes.index and codes.loc[c["code"], "is_collection"]:
             return f"Insamling av kontanter {c['date']} {form}" if c.get("date") else f"Insamling av kontanter {form}"
         return f"Anonymt bidrag {form}"
     return f"{donor} ({number}) {form}" if number else f"{donor} {form}"

@@ -84,10 +84,15 @@ def known_codes() -> list[str]:
     return income_types()["code"].tolist()
 
 
-def anonymous_codes() -> list[str]:
-    """Codes whose donors are anonymous by the shared code map (``donor_kind`` ``anonymous``)."""
+def kind_codes(kind: str) -> list[str]:
+    """Codes whose donors are of ``kind`` (person, organisation, anonymous) by the shared code map."""
     types = income_types()
-    return types.loc[types["donor_kind"].fillna("").eq("anonymous"), "code"].tolist()
+    return types.loc[types["donor_kind"].fillna("").eq(kind), "code"].tolist()
+
+
+def anonymous_codes() -> list[str]:
+    """Codes whose donors are anonymous by the shared code map (4.1, 5.2, 8.1, 8.2)."""
+    return kind_codes("anonymous")
 
 
 def itemised_codes() -> list[str]:
@@ -567,8 +572,8 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
             anonymous,
             is_private | (id_kind == "pnr"),
             id_kind == "orgnr",
-            code == "5.4",
-            code == "5.7",
+            np.isin(code, kind_codes("person")),
+            np.isin(code, kind_codes("organisation")),
         ],
         ["anonymous", "person", "organisation", "person", "organisation"],
         default="unknown",
