@@ -34,8 +34,10 @@ Ids (:func:`identifiers.make_id`, never a position or a file's row number)
     - ``reports.report_id``: a PDF report keeps the first 16 hex digits of its file's sha256 (the
       file is the report: renaming or moving it keeps the id). An open-data report gets
       ``make_id("opendata", org_id, year, n)``, ``n`` its occurrence among open-data reports of
-      that reporter-year (ordered by file sha256), so a re-download with rows in another order
-      keeps every id.
+      that reporter-year (ordered by file sha256, then printed number, name and total), so a
+      re-download with rows in another order keeps every id. (Two different downloads both
+      holding one reporter-year are numbered by their files' sha256: replacing one of them may
+      renumber the other; ``is_primary`` counts only one of them anyway.)
     - ``contributions.contribution_id``: ``make_id("contribution", org_id, year, code, donor,
       donor_id, date, amount, n)``, ``n`` the occurrence among equal contributions (primary
       report first, then by report id and the reader's order), so a parser change that reorders
@@ -331,7 +333,10 @@ def report_ids(reports: pd.DataFrame) -> pd.Series:
     out = reports["report_id"].astype(object).copy()
     od = reports[reports["source_kind"] == "opendata"]
     if len(od):
-        od = od.sort_values(["source_sha256", "report_id"], kind="stable")
+        # ties (two reports of one reporter-year) broken by content, never by a row number
+        od = od.assign(_total=od["total"].fillna(-1.0) if "total" in od else -1.0)
+        od = od.sort_values(["source_sha256", "org_number", "reporter_name", "_total"], kind="stable",
+                            na_position="first")
         base = pd.Series([f"{o}|{'' if pd.isna(y) else int(y)}" for o, y in zip(od["org_id"], od["year"], strict=True)],
                          index=od.index)
         n = _occurrence(base)
