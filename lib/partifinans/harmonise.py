@@ -16,7 +16,8 @@ the detectors and the graph. It writes, as columns (``schema.py``):
       the role: the PDF before the open data, an intäktsredovisning before an anmälan, the later
       submission, then the lowest ``report_id``. Two files of one member's report are one report.
       A report without a year is a duplicate only of one with the same ``org_id`` and the same
-      lines and total.
+      lines and total. A second file of one report (not the open-data copy of a PDF) gets a
+      warning naming the file that is counted, so no copy is dropped silently.
 ``lines`` and ``contributions``
     - ``is_anonymous``, ``is_collection``, ``is_lottery``, ``is_internal_transfer``,
       ``is_related_entity``: what the income type means, from the columns of the one code map
@@ -280,6 +281,28 @@ def primary_flags(reports: pd.DataFrame, lines: pd.DataFrame | None = None) -> p
     return first.reindex(reports.index).astype(bool)
 
 
+DUPLICATE_PREFIX = "not counted: another file of this report"
+
+
+def duplicate_warnings(reports: pd.DataFrame) -> list[list[str]]:
+    """Each report's warnings, plus one on a report that is not counted because another file of
+    the same source kind holds the same reporter-year (two PDFs of one report, two downloads): it
+    names the file that is counted. The open-data copy of a PDF report is expected and gets none
+    (``disagreements`` compares the two)."""
+    primary = reports[reports["is_primary"].astype(bool) & reports["year"].notna()]
+    counted = {(o, int(y), k): p for o, y, k, p in zip(primary["org_id"], primary["year"], primary["source_kind"],
+                                                         primary["source_path"], strict=True)}
+    out = []
+    for warns, o, y, k, is_primary in zip(reports["warnings"], reports["org_id"], reports["year"],
+                                         reports["source_kind"], reports["is_primary"], strict=True):
+        warns = [w for w in (list(warns) if isinstance(warns, (list, np.ndarray)) else [])
+                 if not str(w).startswith(DUPLICATE_PREFIX)]
+        if not is_primary and not pd.isna(y) and (o, int(y), k) in counted:
+            warns.append(f"{DUPLICATE_PREFIX} ({counted[(o, int(y), k)]}) is counted for {o} {int(y)}")
+        out.append(warns)
+    return out
+
+
 def harmonise_contributions(contributions: pd.DataFrame) -> pd.DataFrame:
     """``contributions`` with ``donor_kind``, the code flags and ``address_key``."""
     c = contributions.copy()
@@ -382,6 +405,7 @@ def harmonise(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     contributions = contributions.assign(report_id=contributions["report_id"].map(lambda r: renamed.get(r, r)))
     # is_primary again: a report without a year compares its lines, now under the new ids
     reports["is_primary"] = primary_flags(reports, lines)
+    reports["warnings"] = duplicate_warnings(reports)
     contributions = harmonise_contributions(contributions)
     contributions["contribution_id"] = contribution_ids(contributions, reports)
 
