@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from stdnum import luhn
 
-from partifinans.extract.opendata import read_opendata, write_opendata_csv
+from partifinans.export.opendata import write_opendata_csv
+from partifinans.extract.opendata import read_opendata
 
 TYPES = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "3.1", "3.2", "3.3", "4.1", "5.1", "5.2", "5.3",
          "5.4", "5.5", "5.6", "5.7", "6.1", "8.1", "8.2", "8.3", "8.4", "8.5", "8.6", "8.7"]

@@ -94,13 +94,17 @@ def test_two_pdfs_for_one_org_year_one_primary_deterministic(opendata_tables):
     assert prim["report_id"].tolist() == ["eeee"]
 
 
-def test_reports_without_org_number_stay_primary():
+def test_reports_without_org_number_are_told_apart_by_reporter():
+    """Without an organisationsnummer a reporter is its name, role, level and area (harmonise.org_id):
+    two members are two reporters, two files of one member's report are one."""
+    rows = [("r1", "Anna Ledamot"), ("r2", "Bo Ledamot"), ("r3", "Anna Ledamot")]
     rep = schema.conform(pd.DataFrame([
-        {"report_id": r, "source_path": "x.pdf", "source_sha256": "s", "source_kind": "pdf",
-         "is_primary": False, "year": 2024, "org_number": None} for r in ("r1", "r2")
+        {"report_id": r, "source_path": f"{r}.pdf", "source_sha256": r, "source_kind": "pdf",
+         "is_primary": None, "year": 2024, "org_number": None, "reporter_name": name, "role": "ledamot",
+         "level": "riks"} for r, name in rows
     ]), "reports")
     reports, d = sources.reconcile(rep, schema.empty("lines"))
-    assert reports["is_primary"].tolist() == [True, True]
+    assert reports["is_primary"].tolist() == [True, True, False]
     assert d.empty
 
 

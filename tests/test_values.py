@@ -51,3 +51,23 @@ def test_parse_date(text, iso):
 def test_parse_amount_refuses_overflow(value):
     """Falsifying examples found by tests/robustness/test_properties.py: inf or OverflowError before."""
     assert parse_amount(value) is None
+
+
+@pytest.mark.parametrize(
+    "amount, printed",
+    [
+        pytest.param(1234567.5, "1 234 567,50 kr", id="ore_when_present"),
+        pytest.param(1234567.0, "1 234 567 kr", id="whole_kronor"),
+        pytest.param(125000, "125 000 kr", id="int"),
+        pytest.param(-2275.5, "-2 275,50 kr", id="negative"),
+        pytest.param(0.004, "0 kr", id="below_one_ore"),
+        pytest.param(None, "–", id="missing"),
+        pytest.param(float("nan"), "–", id="nan"),
+    ],
+)
+def test_format_sek_is_the_one_amount_format(amount, printed):
+    from partifinans.values import format_sek
+
+    assert format_sek(amount) == printed
+    if amount is not None and amount == amount:
+        assert parse_amount(printed) == pytest.approx(round(amount, 2))

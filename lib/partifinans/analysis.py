@@ -4,21 +4,22 @@ Notebooks call these; they define no logic of their own. Every function takes th
 returned by :func:`load` (or ``store.read_tables``) and returns a pandas DataFrame a reader can
 inspect, so a researcher can reproduce each number outside the notebook.
 
-Only primary reports are counted (``reports.is_primary``): an organisation-year that appears both
-as a PDF and in the open data is counted once, from the PDF (issue #3).
+Only primary reports are counted (``reports.is_primary``): a reporter-year that appears both as a
+PDF and in the open data, or in two files, is counted once. Every fact a function needs beyond the
+printed values (``is_primary``, ``org_id``, the canonical ``party``, the code flags such as
+``is_lottery`` and ``is_anonymous``) is a column ``harmonise.py`` derived; nothing here re-derives
+one (:func:`_table` derives them for tables that were not made by ``ingest``).
 """
 
 from __future__ import annotations
 
-import csv
 import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from . import config, law, schema, store
+from . import config, harmonise, law, schema, store, values
+from .detect.config import CONFIG
 
 GROUP_NAMES = schema.GROUP_NAMES
 
@@ -29,42 +30,38 @@ def load(processed: Path | str | None = None) -> dict[str, pd.DataFrame]:
 
 
 def sek(amount: float | None) -> str:
-    """An amount as Swedish kronor with thousands separators: ``1 234 567 kr``."""
-    if amount is None or pd.isna(amount):
-        return "–"
-    text = f"{amount:,.0f}".replace(",", "\u00a0")
-    return f"{text}\u00a0kr"
+    """An amount as Swedish kronor: ``values.format_sek`` (``1 234 567 kr``, ``1 234 567,50 kr``)."""
+    return values.format_sek(amount)
 
 
-@lru_cache(maxsize=1)
 def parties() -> pd.DataFrame:
     """Party ids, abbreviations, names and chart colours (``maps/parties.csv``)."""
-    text = resources.files("partifinans").joinpath("maps/parties.csv").read_text(encoding="utf-8")
-    return pd.DataFrame(list(csv.DictReader(text.splitlines())))
+    return harmonise.party_map()
 
 
 def party_colour(name: str | None) -> str:
-    table = parties()
-    for _, row in table.iterrows():
-        names = {row["name"], row["abbreviation"], *filter(None, row["aliases"].split("|"))}
-        if name in names:
-            return row["colour"]
-    return "#888888"
+    return harmonise.party_colour(name)
+
+
+def _table(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """One table with the harmonised columns (derived by ``harmonise.ensure`` only if missing)."""
+    return harmonise.ensure(tables)[name]
 
 
 def primary_reports(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    reports = tables["reports"]
-    return reports[reports["is_primary"].fillna(True).astype(bool)].copy()
+    """The reports analyses count: ``is_primary`` as harmonised (one per reporter-year)."""
+    reports = _table(tables, "reports")
+    return reports[reports["is_primary"].astype(bool)].copy()
 
 
 def _primary(tables: dict[str, pd.DataFrame], name: str) -> pd.DataFrame:
     ids = set(primary_reports(tables)["report_id"])
-    frame = tables[name]
+    frame = _table(tables, name)
     return frame[frame["report_id"].isin(ids)].copy()
 
 
 def _with_report(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    cols = ["report_id", "year", "org_number", "reporter_name", "party", "role", "level", "source_path"]
+    cols = ["report_id", "year", "org_id", "org_number", "reporter_name", "party", "role", "level", "source_path"]
     return frame.merge(primary_reports(tables)[cols], on="report_id", how="inner")
 
 
@@ -86,12 +83,12 @@ def failed_files(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def reconciliation(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per report: printed total, sum of lines, difference (only reports whose difference exceeds 1 kr)."""
     reports = primary_reports(tables)
-    sums = tables["lines"].groupby("report_id")["amount"].sum().rename("sum_of_lines")
+    sums = _table(tables, "lines").groupby("report_id")["amount"].sum().rename("sum_of_lines")
     out = reports[["report_id", "reporter_name", "year", "source_path", "total"]].merge(
         sums, left_on="report_id", right_index=True, how="left"
     )
     out["difference"] = out["total"] - out["sum_of_lines"].fillna(0.0)
-    out = out[out["total"].notna() & (out["difference"].abs() > 1.0)]
+    out = out[out["total"].notna() & (out["difference"].abs() > CONFIG.total_tolerance_sek)]
     return out.drop(columns="report_id").sort_values("difference", key=abs, ascending=False, ignore_index=True)
 
 
@@ -138,7 +135,7 @@ def coverage_by(tables: dict[str, pd.DataFrame], by: str) -> pd.DataFrame:
 
 def top_donors(tables: dict[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:
     """Donor entities by total given over all years and parties."""
-    contrib = _with_report(tables["contributions"].dropna(subset=["entity_id"]), tables)
+    contrib = _with_report(_table(tables, "contributions").dropna(subset=["entity_id"]), tables)
     grouped = contrib.groupby("entity_id").agg(
         total=("amount", "sum"),
         contributions=("amount", "size"),
@@ -155,7 +152,7 @@ def top_donors(tables: dict[str, pd.DataFrame], n: int = 10) -> pd.DataFrame:
 
 def spellings(tables: dict[str, pd.DataFrame], entity_id: str) -> pd.DataFrame:
     """How the contributions linked to one entity were written, with identifiers and where."""
-    contrib = _with_report(tables["contributions"], tables)
+    contrib = _with_report(_table(tables, "contributions"), tables)
     rows = contrib[contrib["entity_id"] == entity_id]
     out = rows.groupby(["donor", "donor_id"], dropna=False).agg(
         contributions=("amount", "size"), total=("amount", "sum"), years=("year", lambda s: sorted(set(s)))
@@ -168,17 +165,17 @@ def spellings(tables: dict[str, pd.DataFrame], entity_id: str) -> pd.DataFrame:
 
 def anonymous_relative_to_limit(tables: dict[str, pd.DataFrame]) -> pd.Series:
     """Each anonymous contribution divided by its year's 0.05 pbb limit (1.0 = at the limit)."""
-    contrib = _with_report(tables["contributions"], tables)
-    anon = contrib[contrib["donor_kind"] == "anonymous"]
-    anon = anon[anon["code"].fillna("").str.startswith("5.")]
+    contrib = _with_report(_table(tables, "contributions"), tables)
+    anon = contrib[contrib["is_anonymous"].astype(bool) & (contrib["group"] == 5)]
     limits = anon["year"].map(lambda y: law.threshold(int(y), "anonymous"))
     return (anon["amount"] / limits).rename("share_of_limit").reset_index(drop=True)
 
 
 def lottery_by_year(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Lottery income (types 3.2 + 3.3) per organisation and year; NaN for a year without a report."""
-    lines = _with_report(tables["lines"], tables)
-    lottery = lines[lines["code"].isin(["3.2", "3.3"])]
+    """Lottery income (``is_lottery``: types 3.2 + 3.3) per organisation and year; NaN for a year
+    without a report."""
+    lines = _with_report(_table(tables, "lines"), tables)
+    lottery = lines[lines["is_lottery"].astype(bool)]
     out = lottery.pivot_table(index="reporter_name", columns="year", values="amount", aggfunc="sum", fill_value=0.0)
     # A year in which the organisation filed no report is unknown (NaN), not zero lottery income.
     reports = primary_reports(tables)
@@ -188,9 +185,9 @@ def lottery_by_year(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def donors_across_organisations(tables: dict[str, pd.DataFrame], min_organisations: int = 2) -> pd.DataFrame:
     """Donor entities giving to several organisations of one party in one year."""
-    contrib = _with_report(tables["contributions"].dropna(subset=["entity_id"]), tables)
+    contrib = _with_report(_table(tables, "contributions").dropna(subset=["entity_id"]), tables)
     grouped = contrib.groupby(["entity_id", "party", "year"]).agg(
-        organisations=("org_number", "nunique"), total=("amount", "sum")
+        organisations=("org_id", "nunique"), total=("amount", "sum")
     )
     grouped = grouped[grouped["organisations"] >= min_organisations].reset_index()
     names = tables["entities"].set_index("entity_id")["canonical_name"]
@@ -203,7 +200,7 @@ def donors_across_organisations(tables: dict[str, pd.DataFrame], min_organisatio
 
 def income_by_group(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Income per party, year and group (SEK), from primary reports."""
-    lines = _with_report(tables["lines"], tables)
+    lines = _with_report(_table(tables, "lines"), tables)
     out = lines.pivot_table(index=["party", "year"], columns="group", values="amount", aggfunc="sum", fill_value=0.0)
     out.columns = [GROUP_NAMES.get(int(c), str(c)) for c in out.columns]
     return out
@@ -211,7 +208,7 @@ def income_by_group(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def named_share(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per party: itemised contributions with a named donor vs withheld or anonymous (SEK and share)."""
-    contrib = _with_report(tables["contributions"], tables)
+    contrib = _with_report(_table(tables, "contributions"), tables)
     contrib["named"] = contrib["donor"].notna()
     out = contrib.pivot_table(index="party", columns="named", values="amount", aggfunc="sum", fill_value=0.0)
     out = out.rename(columns={True: "named", False: "withheld_or_anonymous"})
@@ -262,21 +259,10 @@ def format_sek(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> pd.
 
 def public_names(frame: pd.DataFrame, name: str = "canonical_name", entity_id: str = "entity_id",
                  kind: str = "kind") -> pd.DataFrame:
-    """A copy of ``frame`` in which private persons' names are replaced by ``privacy.private_label``.
-
-    Giving money to a party reveals a political opinion (GDPR article 9), so anything published
-    (the committed notebooks included) shows a private donor as ``Privatperson <hash>``: keyed with
-    the local pseudonym key and stable across runs, so a reader can follow one donor through the
-    tables without learning the name.
-    Organisations are public and keep their names.
-    """
+    """See :func:`privacy.public_names` (the notebooks' entry point)."""
     from . import privacy
 
-    out = frame.copy()
-    is_person = out[kind].fillna("") == "person"
-    out[name] = out[name].astype(object)
-    out.loc[is_person, name] = out.loc[is_person, entity_id].map(privacy.private_label)
-    return out
+    return privacy.public_names(frame, name, entity_id, kind)
 
 
 # --- 02: linkage ----------------------------------------------------------------------------------
@@ -310,11 +296,11 @@ def spellings_with_reasons(tables: dict[str, pd.DataFrame], entity_id: str) -> p
     from . import privacy
 
     links = tables["links"].set_index("contribution_id")
-    contrib = _with_report(tables["contributions"], tables)
+    contrib = _with_report(_table(tables, "contributions"), tables)
     rows = contrib[contrib["entity_id"] == entity_id].copy()
     rows["rule"] = rows["contribution_id"].map(links["rule"])
     rows["score"] = rows["contribution_id"].map(links["score"])
-    printed = tables["contributions"].set_index("contribution_id")["donor"]
+    printed = _table(tables, "contributions").set_index("contribution_id")["donor"]
     rows["linked_to"] = rows["contribution_id"].map(links["linked_to"]).map(printed)
     out = rows[["year", "reporter_name", "donor", "donor_id", "address", "amount", "rule", "score", "linked_to"]]
     out = out.sort_values(["year", "reporter_name", "amount", "donor"], na_position="last", ignore_index=True)
@@ -332,7 +318,7 @@ def merged_spellings(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     printed ("name [number]; ..."; hidden for private persons), contributions, total (SEK).
     Most printings first, then the largest total.
     """
-    contrib = _with_report(tables["contributions"].dropna(subset=["entity_id"]), tables)
+    contrib = _with_report(_table(tables, "contributions").dropna(subset=["entity_id"]), tables)
     contrib["printing"] = contrib["donor"].fillna("(no name)") + " [" + contrib["donor_id"].fillna("no number") + "]"
     grouped = contrib.groupby("entity_id").agg(
         spellings=("printing", "nunique"),
@@ -353,7 +339,7 @@ def uncertain_for_review(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     from . import privacy
 
     pairs = tables["link_review"].copy()
-    kinds = tables["contributions"].set_index("contribution_id")["donor_kind"]
+    kinds = _table(tables, "contributions").set_index("contribution_id")["donor_kind"]
     for side in ("left", "right"):
         person = pairs[side].map(kinds).fillna("") == "person"
         pairs[f"{side}_name"] = pairs[f"{side}_name"].astype(object)
@@ -363,7 +349,7 @@ def uncertain_for_review(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def party_with_most_donations(tables: dict[str, pd.DataFrame]) -> str | None:
     """The party whose organisations received the most from identified donors (ties: by name)."""
-    contrib = _with_report(tables["contributions"].dropna(subset=["entity_id"]), tables)
+    contrib = _with_report(_table(tables, "contributions").dropna(subset=["entity_id"]), tables)
     totals = contrib.groupby("party")["amount"].sum().reset_index()
     if totals.empty:
         return None
@@ -415,12 +401,13 @@ def identity_problems(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     Private persons' names are replaced by their label."""
     from . import privacy
 
-    contrib = _with_report(tables["contributions"], tables)
+    contrib = _with_report(_table(tables, "contributions"), tables)
     reports = primary_reports(tables).set_index("report_id")["source_kind"]
     contrib = contrib[contrib["report_id"].map(reports) == "pdf"]
     named = contrib["donor_kind"] != "anonymous"
     invalid = contrib["is_donor_id_valid"].fillna(True).eq(False)
-    missing = contrib["donor_id"].isna() & contrib["address"].isna() & contrib["code"].isin(["5.4", "5.7"])
+    named_type = contrib["code"].map(harmonise.code_map()["donor_kind"]).isin(["person", "organisation"])
+    missing = contrib["donor_id"].isna() & contrib["address"].isna() & named_type
     rows = contrib[named & (invalid | missing)].copy()
     rows["problem"] = invalid[named & (invalid | missing)].map({True: "identity number fails its check digit",
                                                                 False: "neither identity number nor address"})
@@ -454,8 +441,8 @@ def side_organisations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def related_entity_income(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Group 8 lines (income received by an entity under the party's controlling influence)."""
-    lines = _with_report(tables["lines"], tables)
-    rel = lines[(lines["group"] == 8) & (lines["amount"] != 0)]
+    lines = _with_report(_table(tables, "lines"), tables)
+    rel = lines[lines["is_related_entity"].astype(bool) & (lines["amount"] != 0)]
     out = rel[["party", "reporter_name", "year", "code", "label", "amount", "source_path", "page"]].copy()
     out["source_path"] = out["source_path"].map(lambda p: Path(p).name)
     return out.sort_values(["party", "year", "reporter_name", "amount", "code"],

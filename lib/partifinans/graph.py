@@ -1,18 +1,22 @@
 """The money graph: one builder of a networkx MultiDiGraph from the processed tables.
 
 :func:`build_graph` is the only place the graph is made; the exporters in ``export/`` (GraphML and
-GEXF for Gephi, followthemoney JSON lines for OCCRP Aleph) and the notebook helpers
-(:func:`donor_subgraph`, :func:`draw_party_network`) all take its output.
+GEXF for Gephi, followthemoney JSON lines for OCCRP Aleph), the notebook helpers
+(:func:`top_donors`, :func:`donor_subgraph`) and the drawing (``plots.draw_party_network``) all
+take its output. This module builds; it draws nothing.
 
-Only primary reports (``reports.is_primary``) are used, so an organisation-year read both from its
-PDF and from the open data is counted once.
+It reads the harmonised columns (``harmonise.py``) and re-derives none: only primary reports
+(``reports.is_primary``), so a reporter-year read from two files is counted once; reporters by
+``org_id``; parties by their canonical name; what a line or contribution is from the code flags
+(``is_anonymous``, ``is_collection``, ``is_internal_transfer``, ``is_related_entity``).
 
 Nodes (id: kind)
 ----------------
 - ``party:<party name>``: ``party``, a party as named in the reports.
-- ``org:<NNNNNN-NNNN>``: ``organisation``, a reporting organisation (or an elected member who
-  reports). A reporter without a valid organisationsnummer gets ``org:name-<12 hex>``, hashed
-  from its name and party (a personnummer printed as a reporter's number is never used).
+- ``org:<org_id>``: ``organisation``, a reporting organisation (or an elected member who
+  reports): ``org:NNNNNN-NNNN``, or ``org:reporter:<16 hex>`` for a reporter without a valid
+  organisationsnummer (``harmonise.org_id``; a personnummer printed as a reporter's number is
+  never used).
 - ``entity:<entity_id>``: ``donor``, a linked donor entity (``contributions.entity_id``).
 - ``donor:<12 hex>``: ``donor``, a named donor the linkage has not (yet) given an entity; hashed
   from its identity number, else its name (``is_linked`` False).
@@ -43,8 +47,8 @@ Edges (key: kind)
   data), ``contribution_id``, ``party`` and ``recipient`` (the reporting organisation's node).
 - membership (``membership``): organisation -> party, key ``membership``; ``years`` as
   ``"2021,2022"``, ``first_year``, ``last_year``, ``role``, ``level``.
-- internal transfer (``internal_transfer``): party -> organisation, one per type 5.5 line (on
-  the uncoded 2014-law form: the line "Bidrag från andra delar av partiets organisation"): the
+- internal transfer (``internal_transfer``): party -> organisation, one per ``is_internal_transfer``
+  line (type 5.5; on the uncoded 2014-law form its label, through the code map): the
   total an organisation received from the party's own associations. The reports do not say which
   association gave it, so the party node stands for "the party's own associations" (a reporter
   without a party gets a pseudo-node ``internal:<org key>``).
@@ -56,9 +60,7 @@ Amounts are SEK. Missing values are absent attributes, never None-valued in expo
 
 from __future__ import annotations
 
-import hashlib
 import re
-import textwrap
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -67,7 +69,7 @@ from types import SimpleNamespace
 import networkx as nx
 import pandas as pd
 
-from . import identifiers, privacy, schema, store
+from . import harmonise, identifiers, privacy, schema, store
 from .errors import BadInput, UserError
 
 CONTRIBUTION_KINDS = ("contribution", "related_contribution")
@@ -78,17 +80,10 @@ AGGREGATE_LABELS = {
     "collection": "Insamling av kontanter",
     "unidentified": "Okänd bidragsgivare",
 }
-INTERNAL_TRANSFER_CODE = "5.5"
-# The 2014-law form has no codes; its internal row reads "Bidrag från andra delar av partiets
-# organisation" (REPORTS.md, 2014-law reports), the label of type 5.5.
-_INTERNAL_LABEL = re.compile(r"andra delar av partiets organisation", re.IGNORECASE)
-_COLLECTION_CODES = ("4.1", "8.1")
-_ANONYMOUS_CODES = ("5.2", "8.2")
 
 
 def _short_hash(*parts: object, n: int = 12) -> str:
-    text = "\x1f".join("" if p is None else str(p) for p in parts)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
+    return identifiers.make_id(*parts, length=n)
 
 
 def _present(value: object) -> bool:
@@ -146,15 +141,6 @@ def _as_list(value: object) -> list:
         return []
 
 
-def _org_key(org_number: object, name: object, party: object) -> str:
-    orgnr = _orgnr(org_number)
-    if orgnr:
-        return orgnr
-    name_key = str(name).casefold().strip() if _present(name) else ""
-    party_key = str(party).casefold().strip() if _present(party) else ""
-    return f"name-{_short_hash(name_key, party_key)}"
-
-
 def _safe_entity_id(entity_id: str) -> str:
     """The entity id itself, unless it carries a pseudonym or a personnummer-shaped number."""
     if privacy.is_pseudonym(entity_id) or re.search(r"\d{10}|\d{6}[-+]\d{4}", entity_id):
@@ -162,29 +148,22 @@ def _safe_entity_id(entity_id: str) -> str:
     return entity_id
 
 
-def _is_internal_transfer(code: object, label: object) -> bool:
-    """Type 5.5, or an uncoded line (2014 form) whose label is the 5.5 label."""
-    if _present(code):
-        return str(code) == INTERNAL_TRANSFER_CODE
-    return _present(label) and bool(_INTERNAL_LABEL.search(" ".join(str(label).split())))
-
-
 def _aggregate_kind(row) -> str:
-    code = row["code"] if _present(row["code"]) else ""
-    if row["donor_kind"] == "anonymous" or code in _ANONYMOUS_CODES:
-        return "collection" if code in _COLLECTION_CODES else "anonymous"
-    if code in _COLLECTION_CODES:
+    """Which aggregate node a contribution without a donor entity comes from (code flags)."""
+    if row["is_collection"]:
         return "collection"
+    if row["is_anonymous"] or row["donor_kind"] == "anonymous":
+        return "anonymous"
     if row["donor_kind"] == "person":
         return "withheld"
     return "unidentified"
 
 
 def _primary(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    reports = tables.get("reports", schema.empty("reports"))
-    lines = tables.get("lines", schema.empty("lines"))
-    contributions = tables.get("contributions", schema.empty("contributions"))
-    reports = reports[reports["is_primary"].fillna(False).astype(bool)]
+    tables = harmonise.ensure({name: tables.get(name, schema.empty(name))
+                               for name in ("reports", "lines", "contributions")})
+    reports, lines, contributions = tables["reports"], tables["lines"], tables["contributions"]
+    reports = reports[reports["is_primary"].astype(bool)]
     # A fixed order, whatever the tables' row order: the latest report first, so an organisation
     # that changed its name is labelled with its latest name.
     reports = reports.sort_values(["year", "report_id"], ascending=[False, True], na_position="last")
@@ -212,7 +191,7 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
     membership: dict[tuple[str, str], dict] = {}
     report_rows = [SimpleNamespace(**d) for d in _records(reports)]
     for r in report_rows:
-        key = _org_key(r.org_number, r.reporter_name, r.party)
+        key = r.org_id
         org = f"org:{key}"
         party = str(r.party).strip() if _present(r.party) else None
         year = _scalar(r.year)
@@ -278,7 +257,7 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
     # ---- internal transfers (5.5) and related entities' totals (group 8 lines)
     # Only non-zero group 5 and 8 lines can be transfers or related totals (open data has a row,
     # mostly zero, for every type of every organisation).
-    candidates = lines[(lines["amount"] != 0) & lines["group"].isin([5, 8])]
+    candidates = lines[(lines["amount"] != 0) & (lines["is_internal_transfer"] | lines["is_related_entity"])]
     line_keys: set[str] = set()
     for ln in (SimpleNamespace(**d) for d in _records(candidates)):
         amount = float(ln.amount)
@@ -297,13 +276,13 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
             "party": info["party"],
             "recipient": org,
         }
-        if _scalar(ln.group) == 5 and _is_internal_transfer(ln.code, ln.label):
+        if ln.is_internal_transfer and not ln.is_related_entity:
             sender = f"party:{info['party']}" if info["party"] else f"internal:{info['org_key']}"
             if sender not in G:
                 G.add_node(sender, kind="internal", label=f"Egna föreningar ({G.nodes[org]['label']})")
             key = _line_key(line_keys, "transfer", ln)
             G.add_edge(sender, org, key=key, kind="internal_transfer", **common)
-        elif _scalar(ln.group) == 8:
+        elif ln.is_related_entity:
             rel = _related_node(G, info)
             key = _line_key(line_keys, "related", ln)
             G.add_edge(rel, org, key=key, kind="related_total", **common)
@@ -318,7 +297,7 @@ def build_graph(tables: dict[str, pd.DataFrame], reveal_private: bool = False) -
         info = report_info[c["report_id"]]
         recipient = info["org"]
         kind = "contribution"
-        if _scalar(c["group"]) == 8:
+        if c["is_related_entity"]:
             recipient = _related_node(G, info)
             kind = "related_contribution"
         donor = _donor_node(G, c, info, ent, persons, reveal_private)
@@ -498,69 +477,6 @@ def donor_subgraph(G: nx.MultiDiGraph, party: str, top_n: int = 15,
         if G.nodes[n].get("kind") == "organisation" and G.has_edge(n, pnode, key="membership"):
             H.add_edge(n, pnode, key="membership", **G.edges[n, pnode, "membership"])
     return H
-
-
-def _kr(amount: float) -> str:
-    return f"{amount:,.0f} kr".replace(",", "\u00a0")
-
-
-def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15):
-    """Draw one party's top donors -> its organisations -> the party, with matplotlib.
-
-    Donors on the left (labelled with name or pseudonym and the amount given to the party),
-    receiving organisations in the middle, the party on the right; edge width follows the summed
-    amount of each donor -> organisation pair. Returns the Axes.
-    """
-    import matplotlib.pyplot as plt
-
-    H = donor_subgraph(G, party, top_n)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(12, max(4.0, 0.45 * max(top_n, 8))))
-    layer = {"donor": 0, "related_entity": 1, "organisation": 2, "party": 3}
-    for _, data in H.nodes(data=True):
-        data["_layer"] = layer.get(data.get("kind"), 0)
-    pos = nx.multipartite_layout(H, subset_key="_layer", align="vertical")
-    for _, data in H.nodes(data=True):
-        data.pop("_layer", None)
-    # Order each column by amount so the largest donors sit on top.
-    for kind_layer in set(layer.values()):
-        col = [n for n in H if layer.get(H.nodes[n].get("kind"), 0) == kind_layer]
-        col.sort(key=lambda n: (-(H.nodes[n].get("given_to_party") or H.nodes[n].get("contributions_received") or 0), n))
-        ys = [pos[n][1] for n in col]
-        for n, y in zip(col, sorted(ys, reverse=True), strict=True):
-            pos[n] = (pos[n][0], y)
-
-    pair_amount: dict[tuple[str, str], float] = defaultdict(float)
-    for u, v, data in H.edges(data=True):
-        pair_amount[(u, v)] += data.get("amount", 0.0) if data.get("kind") != "membership" else 0.0
-    biggest = max(pair_amount.values(), default=0.0) or 1.0
-    for (u, v), amount in pair_amount.items():
-        width = 0.8 if amount == 0 else 0.8 + 6.0 * amount / biggest
-        ax.annotate("", xy=pos[v], xytext=pos[u],
-                    arrowprops={"arrowstyle": "-|>", "lw": width, "color": "#7f8c8d", "alpha": 0.6,
-                                "shrinkA": 6, "shrinkB": 6})
-    colours = {"donor": "#e67e22", "related_entity": "#9b59b6", "organisation": "#3498db", "party": "#c0392b"}
-    for n, data in H.nodes(data=True):
-        x, y = pos[n]
-        ax.scatter([x], [y], s=80, color=colours.get(data.get("kind"), "#95a5a6"), zorder=3)
-        if data.get("kind") == "donor":
-            text, ha, dx = f"{data['label']}  {_kr(data['given_to_party'])}", "right", -0.02
-        elif data.get("kind") == "party":
-            text, ha, dx = data["label"], "left", 0.02
-        else:
-            text, ha, dx = textwrap.fill(data["label"], 30), "center", 0.0
-        if dx:
-            ax.text(x + dx, y, text, ha=ha, va="center", fontsize=8, zorder=4)
-        elif data.get("kind") == "related_entity":  # below its dot, so it never covers the organisation's
-            ax.text(x, y - 0.03, text, ha=ha, va="top", fontsize=7, style="italic", zorder=4)
-        else:
-            ax.text(x, y + 0.03, text, ha=ha, va="bottom", fontsize=8, zorder=4)
-    total = sum(H.nodes[n]["given_to_party"] for n in H if H.nodes[n].get("kind") == "donor")
-    n_donors = sum(1 for n in H if H.nodes[n].get("kind") == "donor")
-    ax.set_title(f"{H.graph['party']}: {n_donors} största identifierade bidragsgivare, {_kr(total)}")
-    ax.margins(x=0.45, y=0.08)
-    ax.set_axis_off()
-    return ax
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,20 +7,21 @@ rest over a process pool (report PDFs with ``extract.parse_pdf``, the open-data 
 ``contributions`` tables (``schema.py``); run the later stages (:func:`_post_stages`); write all
 tables at once (``store.write_tables``, atomic: an interrupted run leaves the previous tables).
 
-Ids come from the source file's sha256 and positions in it (``report_id`` = the first 16 hex
-digits of the PDF's sha256; ``contribution_id`` = report id + entry number), so a re-run gives the
-same ids. A file that cannot be read is recorded in ``files`` with its reason and the batch goes on.
+The readers' ids are provisional: ``harmonise`` gives every report and contribution its id from
+content (``identifiers.make_id``), so a re-run, a renamed file, a re-ordered download or a parser
+that reorders its output gives the same ids. A file that cannot be read is recorded in ``files``
+with its reason and the batch goes on.
 
 Personal data: a personnummer never reaches the output in clear. Donor and reporter numbers are
-replaced by ``privacy.pseudonymise`` of the normalised number, and any personnummer-shaped text in
-warnings and reasons is replaced the same way.
+replaced by ``privacy.pseudonymise`` of the normalised number (``privacy.protect_identifier``), and
+any personnummer-shaped text in warnings and reasons is replaced the same way
+(``privacy.pseudonymise_text``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 import time
 import warnings
@@ -31,11 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, identifiers, privacy, schema, store
+from . import config, harmonise, privacy, schema, store
 from .errors import BadInput, UserError
 
 BASE_TABLES = ("files", "reports", "lines", "contributions")
-_PNR_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 
 MAX_FILE_NOTES = 5
 """Warnings about one file kept in its ``files.reason`` (the rest counted)."""
@@ -66,27 +66,6 @@ class Summary:
                 f"{self.contributions} contributions; {self.pages} pages read in {self.seconds:.1f} s{rate} "
                 f"-> {self.out}")
         return "\n".join([head] + [f"  {n}" for n in self.notes])
-
-
-# --- privacy -------------------------------------------------------------------------------------
-
-def scrub(text: str | None) -> str | None:
-    """Replace every valid-looking personnummer in free text by its pseudonym."""
-    if not text:
-        return text
-
-    def repl(m: re.Match) -> str:
-        ident = identifiers.parse_identifier(m.group(0).replace(" ", ""))
-        if ident is not None and ident.kind == "pnr":
-            return privacy.pseudonymise(ident.value) if ident.is_valid else "[personnummer]"
-        return m.group(0)
-
-    return _PNR_LIKE.sub(repl, text)
-
-
-def protect_identifier(text: str | None) -> tuple[str | None, bool | None, str | None]:
-    """``(value to store, is_valid, kind)``; see :func:`privacy.protect_identifier`."""
-    return privacy.protect_identifier(text)
 
 
 # --- one file (runs in a worker process) ---------------------------------------------------------
@@ -145,42 +124,30 @@ def report_id_of(sha256: str) -> str:
     return sha256[:16]
 
 
-def _donor_kind(code: str | None, id_kind: str | None) -> str:
-    from .extract.labels import load
-
-    t = load().income_type(code) if code else None
-    if t is not None and t.donor_kind:
-        return t.donor_kind
-    if id_kind == "pnr":
-        return "person"
-    if id_kind == "orgnr":
-        return "organisation"
-    return "unknown"
-
-
 def report_records(report: dict, source_path: str, sha256: str) -> dict[str, list[dict]]:
     """The ``reports``, ``lines`` and ``contributions`` rows (plain dicts) of one parsed PDF report."""
     rid = report_id_of(sha256)
     rep = report["reporter"]
-    org, org_valid, _ = protect_identifier(rep.get("org_number"))
+    org, org_valid, _ = privacy.protect_identifier(rep.get("org_number"))
     period = report.get("period") or {}
     reports = [{
         "report_id": rid, "source_path": source_path, "source_sha256": sha256, "source_kind": "pdf",
-        "is_primary": True, "kind": report["kind"], "year": report.get("year"), "org_number": org,
+        "is_primary": None, "kind": report["kind"], "year": report.get("year"), "org_number": org,
         "is_org_number_valid": org_valid, "reporter_name": rep.get("name"), "party": rep.get("party"),
         "role": rep.get("role"), "level": rep.get("level"), "area": rep.get("area"),
         "submitted": report.get("submitted"), "period_start": period.get("start"), "period_end": period.get("end"),
-        "total": report.get("total"), "warnings": [scrub(w) for w in report.get("warnings", [])], "row": None,
+        "total": report.get("total"), "warnings": [privacy.pseudonymise_text(w) for w in report.get("warnings", [])], "row": None,
     }]
     lines = [{"report_id": rid, "group": ln["group"], "code": ln["code"], "label": ln["label"],
               "amount": ln["amount"], "page": ln["page"], "row": None} for ln in report["lines"]]
     contributions = []
     for i, c in enumerate(report["contributions"]):
-        donor_id, valid, id_kind = protect_identifier(c.get("donor_id"))
+        donor_id, valid, _ = privacy.protect_identifier(c.get("donor_id"))
         contributions.append({
+            # the id is provisional: harmonise gives the content-based one
             "contribution_id": f"{rid}-{i:04d}", "report_id": rid, "group": c["group"], "code": c["code"],
             "donor": c.get("donor"), "donor_id": donor_id, "is_donor_id_valid": valid,
-            "donor_kind": _donor_kind(c["code"], id_kind), "address": c.get("address"), "form": c.get("form"),
+            "donor_kind": "unknown", "address": c.get("address"), "form": c.get("form"),
             "date": c.get("date"), "amount": c["amount"], "page": c.get("page"), "row": None, "entity_id": None,
         })
     return {"reports": reports, "lines": lines, "contributions": contributions}
@@ -342,7 +309,7 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
     results = _run(todo, jobs, progress)
     for (index, _path, rel, sha), result in zip(todo, results, strict=True):
         row = files_rows[index]
-        row.update(status=result["status"], reason=scrub(result.get("reason")), layout=result.get("layout"))
+        row.update(status=result["status"], reason=privacy.pseudonymise_text(result.get("reason")), layout=result.get("layout"))
         if result["status"] == "parsed" and "report" in result:
             report = result["report"]
             rows = report_records(report, rel, sha)
@@ -376,6 +343,7 @@ def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, prog
     for t, frames in parts.items():
         frames = [f for f in (kept[t], _frame(new_rows[t], t), *frames) if len(f)]
         tables[t] = schema.conform(pd.concat(frames, ignore_index=True), t) if frames else schema.empty(t)
+    tables = harmonise.harmonise(tables)  # the facts every later stage reads, derived once
     tables = _post_stages(tables)
     # ``files`` is renamed into place last: it is what the next run trusts when it reuses rows, so a
     # run killed between two renames must leave the previous ``files`` (tests/robustness/test_interrupt.py)
@@ -429,8 +397,12 @@ def _run(todo: list[tuple[int, Path, str, str]], jobs: int | None, progress: boo
 def _post_stages(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The stages after reading, each taking and returning the dict of tables, in this order:
 
-    1. reconciliation with open data: ``sources.reconcile(reports, lines)`` sets ``is_primary`` (the
-       PDF is primary for its organisation-year) and adds the ``disagreements`` table;
+    They run on harmonised tables (``harmonise.harmonise``, called by :func:`ingest` just before:
+    ``org_id``, canonical ``party`` / ``party_id``, ``is_primary``, the code flags, ``donor_kind``,
+    ``address_key`` and the content-based ids, computed once); every stage reads those columns.
+
+    1. reconciliation with open data: ``sources.reconcile(reports, lines)`` adds the
+       ``disagreements`` table (PDF vs open data per reporter-year and group);
     2. donor linkage: ``link.link_tables(contributions, reports, judgements_path)`` fills
        ``contributions.entity_id`` and adds the ``entities``, ``links`` (rule and score of every
        link) and ``link_review`` (pairs for a human to judge) tables (human judgements from

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections import defaultdict
+
 import matplotlib.pyplot as plt
+import networkx as nx
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from . import analysis
+from .detect.config import CONFIG
+from .graph import donor_subgraph
+from .values import format_sek
 
-ELECTION_YEARS_RIKSDAG = (2014, 2018, 2022, 2026)
-ELECTION_YEARS_EU = (2014, 2019, 2024)
 SOURCE_NOTE = "Källa: Kammarkollegiet, intäktsredovisningar; bearbetning partifinans."
 
 _sek_axis = FuncFormatter(lambda x, _pos: f"{x:,.0f}".replace(",", "\u00a0"))
@@ -79,7 +84,7 @@ def lottery_lines(lottery: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
     """Lottery income per organisation and year with election years shaded."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.8))
-    for year in sorted(set(ELECTION_YEARS_RIKSDAG) | set(ELECTION_YEARS_EU)):
+    for year in sorted(CONFIG.election_years):
         if len(lottery.columns) and lottery.columns.min() <= year <= lottery.columns.max():
             ax.axvspan(year - 0.4, year + 0.4, color="#DDDDDD", zorder=0)
     for name, row in lottery.iterrows():
@@ -142,3 +147,63 @@ def income_by_group_panels(income: pd.DataFrame, ncols: int = 3, note: str = SOU
     fig.text(0.01, 0.005, note, fontsize=7, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.02, 1, 0.9))
     return fig
+
+
+# --- the money graph (graph.build_graph) ---------------------------------------------------------
+
+
+def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15):
+    """Draw one party's top donors -> its organisations -> the party, with matplotlib.
+
+    Donors on the left (labelled with name or pseudonym and the amount given to the party),
+    receiving organisations in the middle, the party on the right; edge width follows the summed
+    amount of each donor -> organisation pair. Returns the Axes.
+    """
+    H = donor_subgraph(G, party, top_n)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, max(4.0, 0.45 * max(top_n, 8))))
+    layer = {"donor": 0, "related_entity": 1, "organisation": 2, "party": 3}
+    for _, data in H.nodes(data=True):
+        data["_layer"] = layer.get(data.get("kind"), 0)
+    pos = nx.multipartite_layout(H, subset_key="_layer", align="vertical")
+    for _, data in H.nodes(data=True):
+        data.pop("_layer", None)
+    # Order each column by amount so the largest donors sit on top.
+    for kind_layer in set(layer.values()):
+        col = [n for n in H if layer.get(H.nodes[n].get("kind"), 0) == kind_layer]
+        col.sort(key=lambda n: (-(H.nodes[n].get("given_to_party") or H.nodes[n].get("contributions_received") or 0), n))
+        ys = [pos[n][1] for n in col]
+        for n, y in zip(col, sorted(ys, reverse=True), strict=True):
+            pos[n] = (pos[n][0], y)
+
+    pair_amount: dict[tuple[str, str], float] = defaultdict(float)
+    for u, v, data in H.edges(data=True):
+        pair_amount[(u, v)] += data.get("amount", 0.0) if data.get("kind") != "membership" else 0.0
+    biggest = max(pair_amount.values(), default=0.0) or 1.0
+    for (u, v), amount in pair_amount.items():
+        width = 0.8 if amount == 0 else 0.8 + 6.0 * amount / biggest
+        ax.annotate("", xy=pos[v], xytext=pos[u],
+                    arrowprops={"arrowstyle": "-|>", "lw": width, "color": "#7f8c8d", "alpha": 0.6,
+                                "shrinkA": 6, "shrinkB": 6})
+    colours = {"donor": "#e67e22", "related_entity": "#9b59b6", "organisation": "#3498db", "party": "#c0392b"}
+    for n, data in H.nodes(data=True):
+        x, y = pos[n]
+        ax.scatter([x], [y], s=80, color=colours.get(data.get("kind"), "#95a5a6"), zorder=3)
+        if data.get("kind") == "donor":
+            text, ha, dx = f"{data['label']}  {format_sek(data['given_to_party'])}", "right", -0.02
+        elif data.get("kind") == "party":
+            text, ha, dx = data["label"], "left", 0.02
+        else:
+            text, ha, dx = textwrap.fill(data["label"], 30), "center", 0.0
+        if dx:
+            ax.text(x + dx, y, text, ha=ha, va="center", fontsize=8, zorder=4)
+        elif data.get("kind") == "related_entity":  # below its dot, so it never covers the organisation's
+            ax.text(x, y - 0.03, text, ha=ha, va="top", fontsize=7, style="italic", zorder=4)
+        else:
+            ax.text(x, y + 0.03, text, ha=ha, va="bottom", fontsize=8, zorder=4)
+    total = sum(H.nodes[n]["given_to_party"] for n in H if H.nodes[n].get("kind") == "donor")
+    n_donors = sum(1 for n in H if H.nodes[n].get("kind") == "donor")
+    ax.set_title(f"{H.graph['party']}: {n_donors} största identifierade bidragsgivare, {format_sek(total)}")
+    ax.margins(x=0.45, y=0.08)
+    ax.set_axis_off()
+    return ax

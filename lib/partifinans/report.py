@@ -31,9 +31,10 @@ from matplotlib.ticker import MaxNLocator
 
 from . import analysis, config, store
 from .analysis import GROUP_NAMES, party_colour
-from .detect.base import fmt_sek, records
+from .detect.base import records
 from .detect.cli import load_flags, pseudonymise_private_donors
 from .detect.config import SEVERITY_ORDER
+from .values import format_sek as fmt_sek
 
 SEVERITY_COLOURS = {"high": "#b2182b", "medium": "#e08214", "low": "#4d7fa8"}
 

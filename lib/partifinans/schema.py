@@ -7,8 +7,10 @@ Conventions
 -----------
 - All amounts are Swedish kronor (SEK) as floats; the column name ``amount`` always means SEK.
 - Dates are ISO ``YYYY-MM-DD`` strings (the report's own date, no time zone).
-- Ids are hex strings derived from the source file's sha256 and the position in it, so a re-run
-  over the same files gives the same ids (never row order in a spreadsheet).
+- Ids are hex strings from ``identifiers.make_id`` over content (``harmonise.py``): a PDF report's
+  id is its file's sha256 prefix, an open-data report's its reporter and year, a contribution's its
+  reporter, year and own content; never a row order, a position in the parser's output or the
+  open-data file's bytes.
 - Provenance: ``page`` is the 1-based PDF page for a PDF source. For the open-data CSV ``page`` is
   null and ``row`` is the 1-based data row of the file (header excluded). PDF rows have null ``row``.
 
@@ -57,6 +59,9 @@ FORMS = ("pengar", "varor", "tjänster", "övrigt")
 DONOR_KINDS = ("person", "organisation", "anonymous", "unknown")
 FILE_STATUSES = ("parsed", "failed", "skipped")
 SOURCE_KINDS = ("pdf", "opendata")
+# What an income type means, one boolean column each in lines and contributions (harmonise.py
+# fills them from maps/income_types.csv).
+CODE_FLAGS = ("is_anonymous", "is_collection", "is_lottery", "is_internal_transfer", "is_related_entity")
 
 
 def _group_names() -> dict[int, str]:
@@ -82,17 +87,19 @@ TABLES: dict[str, list[Column]] = {
         Column("mtime", F, "File modification time seen at ingest (used for incremental re-runs)"),
     ],
     "reports": [
-        Column("report_id", S, "Stable id: from source sha256 (PDF) or from sha256 + year + org_number (open data)", nullable=False),
+        Column("report_id", S, "Stable id: the PDF's sha256 prefix; open data: make_id(org_id, year, occurrence) (harmonise.py)", nullable=False),
         Column("source_path", S, "Input file the report was read from", nullable=False),
         Column("source_sha256", S, "SHA-256 of that file", nullable=False),
         Column("source_kind", S, "pdf | opendata", nullable=False),
-        Column("is_primary", B, "True for the report analyses use for its organisation-year (the PDF when both exist)", nullable=False),
+        Column("is_primary", B, "True for the one report analyses use for its reporter-year (org_id, year): harmonise.primary_flags; null only before harmonise"),
         Column("kind", S, "intaktsredovisning | anmalan", "REPORTS.md: The documents"),
         Column("year", INT, "Reporting (financial) year", "Räkenskapsår / Redovisningsår"),
         Column("org_number", S, "Reporter's organisationsnummer NNNNNN-NNNN as printed, normalised when valid", "Organisationsnummer"),
         Column("is_org_number_valid", B, "Whether org_number passes its check digit (null when absent)", "REPORTS.md: Identifiers"),
         Column("reporter_name", S, "Name of the reporting organisation or person", "Organisationens namn / Namn"),
-        Column("party", S, "Party name", "Parti / Partitillhörighet"),
+        Column("party", S, "Party name, canonical through maps/parties.csv (aliases, historic names); an unknown party as printed", "Parti / Partitillhörighet"),
+        Column("party_id", S, "Party id of maps/parties.csv (Kammarkollegiet's open-data party id); null for an unknown party", "Partitillhörighet"),
+        Column("org_id", S, "Reporter key: the valid organisationsnummer, else reporter:<hash of name, role, level, area> (harmonise.py)"),
         Column("role", S, "parti | sidoorganisation | ledamot | ersattare", "lag 2018:90"),
         Column("level", S, "riks | region | kommun | eu", "Riksnivå / Regional nivå / Kommunal nivå / EU"),
         Column("area", S, "Municipality or region the reporter works in", "Kommun / Region"),
@@ -111,9 +118,14 @@ TABLES: dict[str, list[Column]] = {
         Column("amount", F, "Amount of the type (SEK); for an itemised type its subtotal", "Belopp", nullable=False),
         Column("page", INT, "PDF page (1-based); null for open data"),
         Column("row", INT, "Open data: 1-based data row; null for PDFs"),
+        Column("is_anonymous", B, "Anonymous contribution type (5.2, 8.2): maps/income_types.csv"),
+        Column("is_collection", B, "Cash collection type (4.1, 8.1): maps/income_types.csv"),
+        Column("is_lottery", B, "Lottery income type (3.2, 3.3): maps/income_types.csv"),
+        Column("is_internal_transfer", B, "From the party's own organisation (5.5, or its label on the 2014 form): maps/income_types.csv"),
+        Column("is_related_entity", B, "Income of a related entity (group 8): maps/income_types.csv"),
     ],
     "contributions": [
-        Column("contribution_id", S, "Stable id from report id and position", nullable=False),
+        Column("contribution_id", S, "Stable id: make_id(reporter, year, code, donor, donor_id, date, amount, occurrence) (harmonise.py)", nullable=False),
         Column("report_id", S, "Report the contribution belongs to", nullable=False),
         Column("group", INT, "Income group (4, 5 or 8)", nullable=False),
         Column("code", S, "Income type code (4.1, 5.2, 5.4, 5.7, 8.x)"),
@@ -128,6 +140,12 @@ TABLES: dict[str, list[Column]] = {
         Column("page", INT, "PDF page (1-based); null for open data"),
         Column("row", INT, "Open data: 1-based data row; null for PDFs"),
         Column("entity_id", S, "Linked donor entity (see entities); null for anonymous gifts"),
+        Column("address_key", S, "The address as linkage compares it (link.normalise.parse_address); null without an address"),
+        Column("is_anonymous", B, "Anonymous contribution type (5.2, 8.2): maps/income_types.csv"),
+        Column("is_collection", B, "Cash collection type (4.1, 8.1): maps/income_types.csv"),
+        Column("is_lottery", B, "Lottery income type (3.2, 3.3): maps/income_types.csv"),
+        Column("is_internal_transfer", B, "From the party's own organisation (5.5, or its label on the 2014 form): maps/income_types.csv"),
+        Column("is_related_entity", B, "Income of a related entity (group 8): maps/income_types.csv"),
     ],
     "entities": [
         Column("entity_id", S, "Stable donor entity id (hash of its strongest key)", nullable=False),

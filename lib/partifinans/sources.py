@@ -1,18 +1,14 @@
-"""One organisation-year from two sources: the PDF report and the open-data file.
+"""One reporter-year from two sources: the PDF report and the open-data file.
 
-Both are kept in ``reports`` (``source_kind`` ``pdf`` | ``opendata``). :func:`reconcile` marks one
-report per organisation-year as primary (``is_primary``): the PDF when there is one, because only
-the PDF names private donors (the open data withholds them, REPORTS.md), otherwise the only report.
-Analyses use primary reports only, so no organisation-year is counted twice.
+Both are kept in ``reports`` (``source_kind`` ``pdf`` | ``opendata``). Which one analyses use is
+``reports.is_primary``, set once by ``harmonise.primary_flags`` (the PDF when there is one,
+because only the PDF names private donors: the open data withholds them); :func:`primary` only
+reads it.
 
-It also compares the two: per income group, the sum of the lines in the primary PDF against the sum
-in each open-data report of the same organisation-year; a difference of more than
-:data:`TOLERANCE_SEK` becomes a row of the ``disagreements`` table (schema.py).
-
-Which report wins when a source has several for one organisation-year (two PDFs of the same report,
-two downloads of the open-data file): the lowest ``report_id`` of the preferred kind, so a re-run
-picks the same one. Reports without an organisation number or year cannot be matched and stay
-primary on their own.
+:func:`compare` sets the two side by side: per income group, the sum of the lines in the primary
+PDF against the sum in each open-data report of the same reporter-year (``org_id``, ``year``); a
+difference of more than ``detect.config.CONFIG.total_tolerance_sek`` becomes a row of the
+``disagreements`` table (schema.py).
 """
 
 from __future__ import annotations
@@ -20,29 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import schema
-
-TOLERANCE_SEK = 1.0
-"""Group totals that differ by more than this (SEK) disagree; rounding to whole kronor stays within it."""
-
-_PREFERENCE = {"pdf": 0, "opendata": 1}
-
-
-def mark_primary(reports: pd.DataFrame) -> pd.DataFrame:
-    """``reports`` with ``is_primary`` set: one per (org_number, year), the PDF when there is one."""
-    reports = reports.copy()
-    if reports.empty:
-        return schema.conform(reports, "reports")
-    pref = reports["source_kind"].map(_PREFERENCE).fillna(len(_PREFERENCE))
-    order = pd.DataFrame(
-        {"pref": pref, "report_id": reports["report_id"], "pos": range(len(reports))}
-    ).sort_values(["pref", "report_id"], kind="stable")
-    keyed = reports["org_number"].notna() & reports["year"].notna()
-    ranked = reports.loc[order.index]
-    first = ~ranked.duplicated(subset=["org_number", "year"], keep="first")
-    is_primary = pd.Series(True, index=reports.index)
-    is_primary.loc[ranked.index] = first.to_numpy() | ~keyed.loc[ranked.index].to_numpy()
-    reports["is_primary"] = is_primary.astype(bool)
-    return schema.conform(reports, "reports")
+from .detect.config import CONFIG
 
 
 def group_totals(lines: pd.DataFrame) -> pd.DataFrame:
@@ -55,16 +29,19 @@ def group_totals(lines: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def compare(reports: pd.DataFrame, lines: pd.DataFrame, tolerance: float = TOLERANCE_SEK) -> pd.DataFrame:
-    """The ``disagreements`` table: primary PDF vs each open-data report of the same organisation-year.
+def compare(reports: pd.DataFrame, lines: pd.DataFrame, tolerance: float | None = None) -> pd.DataFrame:
+    """The ``disagreements`` table: primary PDF vs each open-data report of the same reporter-year.
 
-    A group present in one source only counts as 0 in the other.
+    A group present in one source only counts as 0 in the other. ``reports`` must be harmonised
+    (``org_id``, ``is_primary``; see ``harmonise.ensure``).
     """
-    keyed = reports[reports["org_number"].notna() & reports["year"].notna()]
-    pdf = keyed[(keyed["source_kind"] == "pdf") & keyed["is_primary"].fillna(False).astype(bool)]
+    tolerance = CONFIG.total_tolerance_sek if tolerance is None else tolerance
+    keyed = reports[reports["org_id"].notna() & reports["year"].notna()].copy()
+    keyed["org_number"] = keyed["org_number"].astype(object).where(keyed["org_number"].notna(), keyed["org_id"])
+    pdf = keyed[(keyed["source_kind"] == "pdf") & keyed["is_primary"].astype(bool)]
     od = keyed[keyed["source_kind"] == "opendata"]
-    pairs = pdf[["report_id", "org_number", "year"]].merge(
-        od[["report_id", "org_number", "year"]], on=["org_number", "year"], suffixes=("_pdf", "_od")
+    pairs = pdf[["report_id", "org_id", "org_number", "year"]].merge(
+        od[["report_id", "org_id", "year"]], on=["org_id", "year"], suffixes=("_pdf", "_od")
     )
     if pairs.empty:
         return schema.empty("disagreements")
@@ -90,11 +67,17 @@ def compare(reports: pd.DataFrame, lines: pd.DataFrame, tolerance: float = TOLER
 
 
 def reconcile(reports: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(reports with is_primary set, disagreements)``; see the module docstring."""
-    reports = mark_primary(reports)
+    """``(reports, disagreements)``: ``reports`` harmonised (``harmonise.ensure``: derived only where
+    missing) and the ``disagreements`` table; see the module docstring."""
+    from . import harmonise
+
+    reports = harmonise.ensure({"reports": reports, "lines": lines})["reports"]
     return reports, compare(reports, lines)
 
 
 def primary(reports: pd.DataFrame) -> pd.DataFrame:
-    """Only the reports analyses use (one per organisation-year)."""
-    return reports[reports["is_primary"].fillna(False).astype(bool)]
+    """Only the reports analyses use (one per reporter-year): ``is_primary`` as harmonised."""
+    from . import harmonise
+
+    reports = harmonise.ensure({"reports": reports})["reports"]
+    return reports[reports["is_primary"].astype(bool)]

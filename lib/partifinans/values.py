@@ -77,3 +77,21 @@ def parse_date(text: object) -> str | None:
         return dt.date(y, mo, d).isoformat()
     except ValueError:
         return None
+
+
+def format_sek(amount: object, missing: str = "–") -> str:
+    """The one way partifinans prints an amount: ``1 234 567 kr``, ``1 234 567,50 kr`` (öre only
+    when there are any), thousands separated by a space, a decimal comma. ``missing`` for None/NaN."""
+    if amount is None:
+        return missing
+    try:
+        amount = float(amount)
+    except (TypeError, ValueError):
+        return missing
+    if amount != amount:  # NaN
+        return missing
+    if abs(amount - round(amount)) < 0.005:
+        text = f"{round(amount):,}"
+    else:
+        text = f"{amount:,.2f}"
+    return text.replace(",", " ").replace(".", ",") + " kr"

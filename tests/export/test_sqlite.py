@@ -317,7 +317,7 @@ def test_metadata_describes_every_table_and_column(demo_db):
         assert set(tables[name].get("facets", [])) <= {c.name for c in cols}
     assert tables["flags"]["facets"][:4] == ["pattern", "severity", "party", "year"]
     assert tables["contributions"]["sort_desc"] == "amount"
-    assert tables["reports"]["columns"]["is_primary"].endswith("(boolean stored as 1/0, never empty).")
+    assert tables["reports"]["columns"]["is_primary"].endswith("(boolean stored as 1/0).")  # nullable before harmonise (#12)
     assert set(meta["databases"]["partifinans"]["queries"]) == set(browse.QUERIES)
 
 

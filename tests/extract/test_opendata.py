@@ -11,13 +11,13 @@ import pytest
 
 from partifinans import privacy, schema
 from partifinans.errors import BadInput
+from partifinans.export.opendata import write_opendata_csv
 from partifinans.extract import opendata
 from partifinans.extract.opendata import (
     is_opendata_file,
     match_headers,
     parse_description,
     read_opendata,
-    write_opendata_csv,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "opendata"

@@ -26,7 +26,9 @@ import pandas as pd
 from stdnum import luhn
 
 from .. import law, schema
-from ..extract.opendata import income_types, spec, write_opendata_csv
+from ..export.opendata import write_opendata_csv
+from ..extract.opendata import income_types
+from ..harmonise import code_map
 from . import corpus
 
 FILENAME = "PartiinsynOpenData.csv"
@@ -61,8 +63,10 @@ LEVEL_COLUMN = {"kommun": "is_kommun", "region": "is_region", "riks": "is_riks",
 
 
 def party_ids() -> dict[str, str]:
-    """Party name -> open-data party id (REPORTS.md: party ids seen)."""
-    return {name: pid for pid, name in spec()["party_ids"].items() if name}
+    """Party name -> open-data party id, from ``maps/parties.csv`` (the one party map)."""
+    from ..harmonise import party_map
+
+    return dict(zip(party_map()["name"], party_map()["party_id"], strict=True))
 
 
 def _type_rows() -> list[tuple[str, int, str]]:
@@ -83,10 +87,11 @@ def _description(c: dict) -> str:
     donor, number = c.get("donor"), c.get("donor_id")
     digits = "".join(ch for ch in str(number or "") if ch.isdigit())
     is_person_number = len(digits) in (10, 12) and int(digits[-8:-6]) < 20  # month where an orgnr has >= 20
-    if c["code"] in ("5.4", "8.4") or is_person_number:
+    codes = code_map()
+    if (c["code"] in codes.index and codes.loc[c["code"], "donor_kind"] == "person") or is_person_number:
         return f"Privat bidrag {'Pengar' if form == 'Pengar' else 'Övrigt'}"
     if donor is None:
-        if c["code"] in ("4.1", "8.1"):
+        if c["code"] in codes.index and codes.loc[c["code"], "is_collection"]:
             return f"Insamling av kontanter {c['date']} {form}" if c.get("date") else f"Insamling av kontanter {form}"
         return f"Anonymt bidrag {form}"
     return f"{donor} ({number}) {form}" if number else f"{donor} {form}"

@@ -2,12 +2,14 @@
 
 :class:`Data` takes the processed tables once and prepares them for the detectors:
 
-- only primary reports (``reports.is_primary``) are analysed, so an organisation-year read from
-  both a PDF and the open-data file is counted once (``source_disagreement`` alone reads both);
+- the harmonised columns (``harmonise.py``) are read, never re-derived: ``is_primary`` (only
+  primary reports are analysed, so a reporter-year read from two files is counted once;
+  ``source_disagreement`` alone reads both), ``org_id`` (kept here under the name ``org_key``,
+  how an organisation is recognised across years), the canonical ``party``, the code flags
+  (``is_anonymous``, ``is_lottery``, ``is_internal_transfer`` ...) and ``address_key``;
 - every line and contribution carries its report's year, party, organisation and source;
-- an organisation is identified across years by its organisationsnummer, or by name and party
-  when it has none (``org_key``); a donor by its linked ``entity_id``, else its ``donor_id``
-  (organisationsnummer or personnummer pseudonym), else its printed name (``donor_key``).
+- a donor is recognised by its linked ``entity_id``, else its ``donor_id`` (organisationsnummer or
+  personnummer pseudonym), else its printed name (``donor_key``).
 
 A flag is a plain dict with the columns of the ``flags`` table (``schema.py``); list fields are
 kept as Python lists here and turned into JSON strings by ``run_all``.
@@ -17,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import warnings
 
 import pandas as pd
 
-from .. import identifiers, law, schema
+from .. import harmonise, law, privacy, schema
+from ..values import format_sek
 from .config import CONFIG, LEGAL_BASIS, DetectorConfig
 
 REPORT_CONTEXT = [
@@ -70,35 +72,7 @@ def casefold(text) -> str | None:
     return " ".join(str(text).split()).casefold() if text is not None else None
 
 
-def normalise_address(text) -> str | None:
-    """Letters and digits only, case folded: ``Storgatan 1, 123 45 Borås`` == ``storgatan 1 12345 borås``."""
-    text = value(text)
-    if text is None:
-        return None
-    key = re.sub(r"[\W_]+", "", str(text).casefold())
-    return key or None
-
-
-def org_key(org_number, name, party) -> str:
-    """How one organisation is recognised across years."""
-    org_number = value(org_number)
-    if org_number:
-        digits = re.sub(r"\D", "", str(org_number))
-        if len(digits) == 12 and digits.startswith("16"):
-            digits = digits[2:]
-        if len(digits) == 10:
-            return f"org:{digits[:6]}-{digits[6:]}"
-    return f"name:{casefold(name)}|{casefold(party)}"
-
-
-def fmt_sek(amount) -> str:
-    """``125 000 kr``; öre kept when present (``2 275,50 kr``)."""
-    amount = float(amount)
-    if abs(amount - round(amount)) < 0.005:
-        text = f"{round(amount):,}"
-    else:
-        text = f"{amount:,.2f}"
-    return text.replace(",", " ").replace(".", ",") + " kr"
+fmt_sek = format_sek  # the one amount format (values.py)
 
 
 def fmt_org(org: dict) -> str:
@@ -106,15 +80,7 @@ def fmt_org(org: dict) -> str:
     return f"{name} ({org['org_number']})" if org.get("org_number") else name
 
 
-def is_personnummer_text(donor_id) -> bool:
-    """True when a donor id is a personnummer (pseudonym or, defensively, anything shaped like one)."""
-    donor_id = value(donor_id)
-    if not donor_id:
-        return False
-    if str(donor_id).startswith("pnr:"):
-        return True
-    ident = identifiers.parse_identifier(str(donor_id))
-    return ident is not None and ident.kind == "pnr"
+is_personnummer_text = privacy.is_personnummer_text
 
 
 class Data:
@@ -123,6 +89,7 @@ class Data:
     def __init__(self, tables: dict[str, pd.DataFrame], config: DetectorConfig = CONFIG):
         self.config = config
         self._external: pd.DataFrame | None = None
+        tables = harmonise.ensure(tables)
         reports = ensure_columns(tables.get("reports"), "reports")
         reports = reports[reports["year"].notna()].copy()
         known = reports["year"].astype(int).isin(law.years())
@@ -134,10 +101,7 @@ class Data:
                 stacklevel=2,
             )
             reports = reports[known].copy()
-        reports["org_key"] = [
-            org_key(o, n, p) for o, n, p in zip(reports["org_number"], reports["reporter_name"], reports["party"], strict=True)
-        ]
-        reports["is_primary"] = reports["is_primary"].astype("boolean").fillna(True)
+        reports["org_key"] = reports["org_id"]  # harmonise.org_id, under the detectors' name
         self.all_reports = reports
         self.reports = reports[reports["is_primary"]].copy()
         context = self.reports[REPORT_CONTEXT]
@@ -166,20 +130,19 @@ class Data:
         self.first_year = int(years.min()) if len(years) else None
         self.last_year = int(years.max()) if len(years) else None
 
-        # A party's own organisations: every organisationsnummer that reports under that party.
+        # A party's own organisations: every organisationsnummer (an org_id that is one) that
+        # reports under that party.
         self.party_orgs: dict[str | None, set[str]] = {}
-        for party, number in zip(reports["party"], reports["org_number"], strict=True):
-            key = org_key(number, None, None)
-            if key.startswith("org:"):
-                self.party_orgs.setdefault(casefold(party), set()).add(key[4:])
+        for party, key in zip(reports["party"], reports["org_id"], strict=True):
+            if not str(key).startswith("reporter:"):
+                self.party_orgs.setdefault(casefold(party), set()).add(str(key))
 
     def is_own_organisation(self, party, donor_id) -> bool:
         """Whether a donor's organisationsnummer belongs to an organisation of the same party."""
         donor_id = value(donor_id)
-        if not donor_id or str(donor_id).startswith("pnr:"):
+        if not donor_id or privacy.is_pseudonym(donor_id):
             return False
-        key = org_key(donor_id, None, None)
-        return key.startswith("org:") and key[4:] in self.party_orgs.get(casefold(party), set())
+        return str(donor_id) in self.party_orgs.get(casefold(party), set())
 
     def external_contributions(self) -> pd.DataFrame:
         """Named contributions (groups 5 and 8) from donors outside the receiving party's own organisations."""
@@ -190,7 +153,7 @@ class Data:
     def _find_external_contributions(self) -> pd.DataFrame:
         c = self.contributions
         c = c[c["group"].isin([5, 8]) & (c["donor_kind"] != "anonymous") & c["donor_key"].notna()]
-        c = c[(c["code"].fillna("") != "5.5")]
+        c = c[~c["is_internal_transfer"].astype(bool)]
         own = pd.Series(
             [self.is_own_organisation(p, d) for p, d in zip(c["party"], c["donor_id"], strict=True)],
             index=c.index, dtype=bool,
@@ -300,3 +263,22 @@ def make_flag(
         "legal_basis": LEGAL_BASIS.get(pattern),
         "estimated_fee": float(estimated_fee) if estimated_fee is not None else None,
     }
+
+
+def flag_from_rows(pattern: str, rows: list[dict], *, config: DetectorConfig, year, party, explanation: str,
+                   with_donors: bool = True, amount=None, **extra) -> dict:
+    """The flag about a group of contribution rows: the rows' distinct organisations, their donors
+    (unless ``with_donors`` is False), the sum of their amounts (unless ``amount`` is given) and each
+    row's page as evidence. The block every row-group detector repeated, in one place."""
+    return make_flag(
+        pattern,
+        config=config,
+        year=year,
+        party=party,
+        organisations=organisations(rows),
+        donors=[donor(r) for r in rows] if with_donors else None,
+        amount=sum(r["amount"] for r in rows) if amount is None else amount,
+        explanation=explanation,
+        evidence=[evidence(r, r.get("page")) for r in rows],
+        **extra,
+    )

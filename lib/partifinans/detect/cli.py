@@ -55,46 +55,7 @@ def filter_flags(flags: pd.DataFrame, year: int | None = None, party: str | None
     return flags.reset_index(drop=True)
 
 
-def _person_keys(tables: dict[str, pd.DataFrame]) -> tuple[set, set, set]:
-    """Entity ids, donor ids and names of donors who are private persons."""
-    entity_ids, donor_ids, names = set(), set(), set()
-    c = tables.get("contributions")
-    if c is not None and len(c):
-        persons = c[c["donor_kind"] == "person"]
-        entity_ids |= set(persons["entity_id"].dropna()) if "entity_id" in persons else set()
-        donor_ids |= set(persons["donor_id"].dropna())
-        names |= {casefold(n) for n in persons["donor"].dropna()}
-    e = tables.get("entities")
-    if e is not None and len(e):
-        entity_ids |= set(e.loc[e["kind"] == "person", "entity_id"].dropna())
-    return entity_ids, donor_ids, names
-
-
-def pseudonymise_private_donors(flags: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Replace private persons' names (in ``donors`` and in the explanation) with stable labels."""
-    if flags.empty:
-        return flags
-    entity_ids, donor_ids, names = _person_keys(tables)
-    flags = flags.copy()
-    donors_out, texts = [], []
-    for donors_json, text in zip(flags["donors"], flags["explanation"], strict=True):
-        donors = json.loads(donors_json) if isinstance(donors_json, str) and donors_json else []
-        for d in donors:
-            is_person = (
-                (d.get("entity_id") in entity_ids)
-                or privacy.is_pseudonym(d.get("donor_id"))
-                or (d.get("donor_id") in donor_ids)
-                or (d.get("name") is not None and casefold(d["name"]) in names and not d.get("donor_id"))
-            )
-            if is_person and d.get("name"):
-                label = privacy.private_label(d.get("entity_id") or d.get("donor_id") or casefold(d["name"]))
-                text = text.replace(d["name"], label)
-                d["name"] = label
-        donors_out.append(json.dumps(donors, ensure_ascii=False))
-        texts.append(text)
-    flags["donors"] = donors_out
-    flags["explanation"] = texts
-    return flags
+pseudonymise_private_donors = privacy.pseudonymise_flag_donors  # the helper lives in privacy.py
 
 
 def flags_as_json(flags: pd.DataFrame) -> list[dict]:

@@ -81,9 +81,8 @@ class DetectorConfig:
     split_min_organisations: int = 3
     # intermediary_donor: donors at one address; at least this many distinct donors.
     shared_address_min_donors: int = 2
-    # lottery_surge: income types counted as lottery income (3.2 lotteries that need a licence, 3.3
-    # other lotteries: Kammarkollegiet, "Ledamot och ersättare ska redovisa följande intäkter").
-    lottery_codes: tuple[str, ...] = ("3.2", "3.3")
+    # lottery_surge: which income types are lottery income is the code map's is_lottery column
+    # (maps/income_types.csv: 3.2 licensed, 3.3 other), read through harmonise.
     # lottery_surge: election-year lottery income at least this multiple of the median of the
     # organisation's other years ...
     lottery_ratio: float = 3.0

@@ -35,10 +35,10 @@ from .base import (
     Data,
     donor,
     evidence,
+    flag_from_rows,
     fmt_org,
     fmt_sek,
     make_flag,
-    normalise_address,
     opendata_row_note,
     organisation,
     organisations,
@@ -50,7 +50,7 @@ from .base import (
 def _anonymous(data: Data) -> pd.DataFrame:
     """Anonymous contributions (group 5: the ban concerns contributions, not cash collections)."""
     c = data.contributions
-    return c[(c["donor_kind"] == "anonymous") & (c["group"] == 5)]
+    return c[c["is_anonymous"].astype(bool) & (c["group"] == 5)]
 
 
 def _anonymous_ban_in_force(year) -> bool:
@@ -113,20 +113,19 @@ def anonymous_near_limit(data: Data) -> list[dict]:
             continue
         total = sum(r["amount"] for r in near)
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "anonymous_near_limit",
+                near,
                 config=cfg,
                 year=year,
                 party=rows[0].get("party"),
-                organisations=[organisation(rows[0])],
-                amount=total,
+                with_donors=False,
                 explanation=(
                     f"The {year} report of {fmt_org(organisation(rows[0]))} lists {len(near)} anonymous contributions "
                     f"between {fmt_sek(limit * (1 - cfg.near_limit_band))} and the {fmt_sek(limit)} limit, "
                     f"{fmt_sek(total)} in all. Each is lawful; several together are worth a look, because cutting "
                     f"a larger gift into pieces small enough to stay anonymous is one way around the limit."
                 ),
-                evidence=[evidence(r, r.get("page")) for r in near],
             )
         )
     return flags
@@ -157,21 +156,18 @@ def split_across_entities(data: Data) -> list[dict]:
         orgs = organisations(rows)
         total = sum(r["amount"] for r in rows)
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "split_across_entities",
+                rows,
                 config=cfg,
                 year=year,
                 party=party,
-                organisations=orgs,
-                donors=[donor(r) for r in rows],
-                amount=total,
                 explanation=(
                     f"{_donor_name(rows, data)} gave {fmt_sek(total)} in {year} to {len(orgs)} different organisations "
                     f"of {party} ({', '.join(o['name'] or '?' for o in orgs)}). Each report shows only its own "
                     f"part, so the whole amount appears only when they are put side by side; spreading gifts over "
                     f"a party's associations is one way to keep each below a threshold, which makes it worth a look."
                 ),
-                evidence=[evidence(r, r.get("page")) for r in rows],
             )
         )
     return flags
@@ -200,15 +196,13 @@ def intermediary_donor(data: Data) -> list[dict]:
             kind = identifiers.legal_form_group(rows[0]["donor_id"])
             orgs = organisations(rows)
             flags.append(
-                make_flag(
+                flag_from_rows(
                     "intermediary_donor",
+                    rows,
                     config=cfg,
                     severity="low",
                     year=year,
                     party=party if not pd.isna(party) else None,
-                    organisations=orgs,
-                    donors=[donor(r) for r in rows],
-                    amount=total,
                     explanation=(
                         f"{_donor_name(rows, data)} ({rows[0]['donor_id']}, {kind}), which is not one of the party's own "
                         f"organisations, gave {fmt_sek(total)} to {', '.join(fmt_org(o) for o in orgs)} in {year}, "
@@ -216,11 +210,9 @@ def intermediary_donor(data: Data) -> list[dict]:
                         f"funds a foundation or association is not reported anywhere, and giving through one is a "
                         f"way to stay unnamed, so its own funding and its ties to the party are worth a look."
                     ),
-                    evidence=[evidence(r, r.get("page")) for r in rows],
                 )
             )
     # (b) Several donors at one address giving to the same party in one year.
-    c = c.assign(address_key=[normalise_address(a) for a in c["address"]])
     c = c[c["address_key"].notna() & c["party"].notna()]
     n_donors = c.groupby(["party", "year", "address_key"])["donor_key"].transform("nunique")
     c = c[n_donors >= cfg.shared_address_min_donors]
@@ -230,29 +222,26 @@ def intermediary_donor(data: Data) -> list[dict]:
         orgs = organisations(rows)
         n = group["donor_key"].nunique()
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "intermediary_donor",
+                rows,
                 config=cfg,
                 year=year,
                 party=party,
-                organisations=orgs,
-                donors=[donor(r) for r in rows],
-                amount=total,
                 explanation=(
                     f"{n} donors registered at one address gave {fmt_sek(total)} to {party} "
                     f"({', '.join(o['name'] or '?' for o in orgs)}) in {year}. Family members or companies at one "
                     f"address can give for good reasons of their own; each giving a part is also a way for one "
                     f"donor to stay below a threshold, which makes it worth a look."
                 ),
-                evidence=[evidence(r, r.get("page")) for r in rows],
             )
         )
     return flags
 
 
 def related_entity_income(data: Data) -> list[dict]:
-    lines = data.lines[(data.lines["group"] == 8) & (data.lines["amount"] > 0)]
-    contributions = data.contributions[data.contributions["group"] == 8]
+    lines = data.lines[data.lines["is_related_entity"].astype(bool) & (data.lines["amount"] > 0)]
+    contributions = data.contributions[data.contributions["is_related_entity"].astype(bool)]
     donors_by_report: dict[str, list[dict]] = {}
     for x in records(contributions):
         donors_by_report.setdefault(x["report_id"], []).append(donor(x))
@@ -298,7 +287,7 @@ def _latest_report(data: Data, key: str, year: int) -> dict:
 
 def lottery_surge(data: Data) -> list[dict]:
     cfg = data.config
-    lottery = data.lines["code"].isin(list(cfg.lottery_codes))
+    lottery = data.lines["is_lottery"].astype(bool)
     income = _income_by_org_year(data, lottery)
     flags = []
     for key, group in income.groupby("org_key", sort=True):
@@ -352,20 +341,17 @@ def donor_concentration(data: Data) -> list[dict]:
         given = sum(r["amount"] for r in rows)
         r = rows[0]
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "donor_concentration",
+                rows,
                 config=cfg,
                 year=r["year"],
                 party=r.get("party"),
-                organisations=[organisation(r)],
-                donors=[donor(x) for x in rows],
-                amount=given,
                 explanation=(
                     f"{_donor_name(rows, data)} gave {fmt_sek(given)}, {given / total_income:.0%} of the income "
                     f"other than public support and membership fees of {fmt_org(organisation(r))} "
                     f"({fmt_sek(total_income)}) in {r['year']}: the organisation depends on one donor."
                 ),
-                evidence=[evidence(x, x.get("page")) for x in rows],
             )
         )
     return flags

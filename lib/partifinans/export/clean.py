@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
-from functools import lru_cache
 
 import networkx as nx
 
-from .. import identifiers
+from .. import privacy
 
-REMOVED = "[borttaget]"
-# Ten or twelve digits, optionally with a separator before the last four (YYMMDD-NNNN, YYYYMMDDNNNN ...),
-# standing alone: digits inside a hex id (a contribution id, a hash) are not a number.
-_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![0-9A-Za-z])")
-_PSEUDONYM = re.compile(r"pnr:[0-9a-fA-F]+")
-
-
-_SIX_DIGITS = re.compile(r"\d{6}")
-
-
-@lru_cache(maxsize=200_000)
-def scrub_text(text: str) -> str:
-    """``text`` with every personnummer (valid or not: shaped like one) and ``pnr:`` pseudonym blanked.
-
-    Organisationsnummer stay: they are public, and ``identifiers.parse_identifier`` tells them
-    apart (their third and fourth digits are 20 or more).
-    """
-    if "pnr:" not in text and not _SIX_DIGITS.search(text):
-        return text
-    text = _PSEUDONYM.sub(REMOVED, text)
-
-    def repl(m: re.Match) -> str:
-        ident = identifiers.parse_identifier(m.group(0))
-        return m.group(0) if ident is not None and ident.kind == "orgnr" else REMOVED
-
-    return _NUMBER.sub(repl, text)
+REMOVED = privacy.REMOVED
+scrub_text = privacy.scrub_text  # the one scrubber lives in privacy.py
 
 
 def clean_value(value: object) -> object:

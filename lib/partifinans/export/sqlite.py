@@ -13,7 +13,7 @@ about: ``flag_donors`` (one row per entry of ``flags.donors``), ``flag_organisat
 
 Privacy, as in every other export (graph files, the flag register): private persons who gave money
 are shown as ``Privatperson <hash>`` (``privacy.private_label`` through ``analysis.public_names``,
-``analysis.uncertain_for_review`` and ``detect.cli.pseudonymise_private_donors``) and their
+``analysis.uncertain_for_review`` and ``privacy.pseudonymise_flag_donors``) and their
 addresses are left out, unless ``reveal_private``. In every case each text cell goes through
 ``export.clean.scrub_text``, so neither a personnummer nor a ``pnr:`` pseudonym is written.
 """
@@ -141,9 +141,9 @@ def _sql_type(t: pa.DataType) -> type:
 
 
 def _person_entities(tables: dict[str, pd.DataFrame]) -> set:
-    from ..detect.cli import _person_keys
+    from ..privacy import person_keys
 
-    return _person_keys(tables)[0]
+    return person_keys(tables)[0]
 
 
 def public_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -154,10 +154,11 @@ def public_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
       address is left out;
     - ``entities``: a person's canonical name likewise (``analysis.public_names``);
     - ``link_review``: ``analysis.uncertain_for_review``;
-    - ``flags``: ``detect.cli.pseudonymise_private_donors`` (the donors list and the explanation).
+    - ``flags``: ``privacy.pseudonymise_flag_donors`` (the donors list and the explanation).
     """
-    from ..analysis import public_names, uncertain_for_review
-    from ..detect.cli import pseudonymise_private_donors
+    from ..analysis import uncertain_for_review
+    from ..privacy import pseudonymise_flag_donors as pseudonymise_private_donors
+    from ..privacy import public_names
 
     out = dict(tables)
     persons = _person_entities(tables)

@@ -91,6 +91,17 @@ def known_codes() -> list[str]:
     return income_types()["code"].tolist()
 
 
+def kind_codes(kind: str) -> list[str]:
+    """Codes whose donors are of ``kind`` (person, organisation, anonymous) by the shared code map."""
+    types = income_types()
+    return types.loc[types["donor_kind"].fillna("").eq(kind), "code"].tolist()
+
+
+def anonymous_codes() -> list[str]:
+    """Codes whose donors are anonymous by the shared code map (4.1, 5.2, 8.1, 8.2)."""
+    return kind_codes("anonymous")
+
+
 def itemised_codes() -> list[str]:
     types = income_types()
     return types.loc[types["itemised"], "code"].tolist()
@@ -555,7 +566,7 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str,
         "source_path": source_path,
         "source_sha256": sha256,
         "source_kind": SOURCE_KIND,
-        "is_primary": True,
+        "is_primary": None,  # harmonise.py decides
         "kind": "intaktsredovisning",
         "year": year[first_idx],
         "org_number": stored[first_org],
@@ -642,6 +653,7 @@ def _tables(table: pa.Table, row: np.ndarray, source_path: str, sha256: str,
         "amount": pa.array(line_amount, pa.float64()),
         "page": pa.nulls(n_lines, pa.int64()),
         "row": pa.array(line_row, pa.int64()),
+        **{flag: pa.nulls(n_lines, pa.bool_()) for flag in schema.CODE_FLAGS},  # harmonise.py fills them
     }, schema=schema.arrow_schema("lines")))
 
     # ---- contributions: non-zero rows of itemised types
@@ -756,14 +768,19 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
     donor_id = desc.map(table["donor_id"]).to_numpy(dtype=object)
     id_kind = desc.map(table["id_kind"]).to_numpy(dtype=object)
     is_private = desc.map(table["is_private"]).to_numpy(dtype=bool)
-    anonymous = np.isin(code, ["4.1", "5.2"])
+    # Anonymous by the code map (maps/income_types.csv: 4.1, 5.2, 8.1, 8.2), unless the description
+    # names an identity number: the group-8 numbering is not confirmed (REPORTS.md: "8.x"), so a
+    # named donor under an anonymous code is kept, with a warning, never dropped.
+    anonymous_type = np.isin(code, anonymous_codes())
+    named = pd.notna(donor_id) & anonymous_type
+    anonymous = anonymous_type & ~named
     kind = np.select(
         [
             anonymous,
             is_private | (id_kind == "pnr"),
             id_kind == "orgnr",
-            code == "5.4",
-            code == "5.7",
+            np.isin(code, kind_codes("person")),
+            np.isin(code, kind_codes("organisation")),
         ],
         ["anonymous", "person", "organisation", "person", "organisation"],
         default="unknown",
@@ -803,6 +820,9 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
     for i in np.flatnonzero(extra > 0):
         warnings.append((int(report_idx[i]), f"row {int(rows[i])}: description holds more than one "
                                               f"identity number; the first kept, the rest dropped"))
+    for i in np.flatnonzero(named):
+        warnings.append((int(report_idx[i]), f"row {int(rows[i])}: type {code[i]} is anonymous in the code map "
+                                              f"but the description names a donor; the donor is kept"))
     invalid = (valid == False) & ~anonymous  # noqa: E712 - object array of True/False/None
     for i in np.flatnonzero(invalid):
         warnings.append((int(report_idx[i]), f"row {int(rows[i])}: donor identity number fails its check digit"))
@@ -810,56 +830,3 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
     for i in np.flatnonzero(negative):
         warnings.append((int(report_idx[i]), f"row {int(rows[i])}: negative contribution amount"))
     return out, warnings
-
-
-# --------------------------------------------------------------------------------------------------
-# Writing the format (demo data, test fixtures, benchmarks)
-
-
-def format_amount(value: float) -> str:
-    """``125000,00``: two decimals, decimal comma, no thousands separator."""
-    return f"{float(value):.2f}".replace(".", ",")
-
-
-def _format_amounts(values: pd.Series) -> pd.Series:
-    if values.empty:
-        return pd.Series([], index=values.index, dtype=str)
-    return pd.Series(np.char.replace(np.char.mod("%.2f", values.to_numpy(dtype="float64")), ".", ","),
-                     index=values.index, dtype=str)
-
-
-def write_opendata_csv(rows: pd.DataFrame, path: Path | str, encoding: str = "utf-16") -> Path:
-    """Write ``rows`` (canonical column names, see :func:`canonical_columns`) in the real format.
-
-    UTF-16 LE with a byte-order mark (``encoding="utf-16"``, the default; pass ``"utf-8"`` for the
-    UTF-8 variant), tab-separated, no quoting, CRLF line ends, decimal comma, a trailing tab.
-    Missing columns are written blank. A value holding a tab or a line break is an error (the
-    format has no quoting).
-    """
-    path = Path(path)
-    cols = canonical_columns()
-    out = pd.DataFrame(index=rows.index)
-    for c in cols:
-        if c not in rows:
-            out[c] = ""
-        elif c == "amount":
-            out[c] = _format_amounts(rows[c]) if rows[c].dtype.kind in "fi" else rows[c].astype(str)
-        else:
-            out[c] = rows[c].astype("object").where(rows[c].notna(), "").astype(str)
-    for c in cols:
-        if out[c].str.contains(r"[\t\r\n]", regex=True).any():
-            raise ValueError(f"column {c}: a value holds a tab or line break; the format has no quoting")
-    joined = out[cols[0]]
-    for c in cols[1:]:
-        joined = joined + "\t" + out[c]
-    body = "".join((joined + "\t\r\n").tolist()) if len(out) else ""
-    text = "\t".join(written_headers()) + "\t\r\n" + body
-    enc = "utf-16" if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf16") else encoding
-    data = text.encode("utf-16-le") if enc == "utf-16" else text.encode(enc)
-    if enc == "utf-16":
-        data = b"\xff\xfe" + data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path

@@ -118,7 +118,15 @@ def link_tables(
     contributions = schema.conform(contributions, "contributions")
     if contributions["contribution_id"].duplicated().any():
         raise ValueError("contributions: contribution_id is not unique")
-    records, _anonymous = records_from_contributions(contributions, reports)
+    # Only the contributions of primary reports (harmonise.py's is_primary) are donors' records:
+    # a second file of one report, or its open-data copy, is not another gift, and must not change
+    # which records an entity holds (nor its id). The others keep a null entity_id.
+    if len(reports) and "is_primary" in reports.columns and reports["is_primary"].notna().all():
+        primary_ids = set(reports.loc[reports["is_primary"].astype(bool), "report_id"])
+        counted = contributions["report_id"].isin(primary_ids)
+    else:
+        counted = pd.Series(True, index=contributions.index)
+    records, _anonymous = records_from_contributions(contributions[counted], reports)
     linkage = link_records(records, load_judgements(judgements_path))
     for line in linkage.warnings:
         warnings.warn(f"donor linkage: {line}", stacklevel=2)

@@ -6,8 +6,9 @@ File: ``data/manual/judgements.csv`` (``config.judgements_path()``), UTF-8, comm
 
 - ``left`` / ``right`` name records in a way that stays valid across runs:
   - ``record:<id>`` or a bare ``<id>``: one record. In ``partifinans ingest`` the id is the
-    contribution's ``contribution_id`` (stable: derived from the source file's sha256 and the
-    position in it); in ``partifinans link`` it is the input's ``record_id``.
+    contribution's ``contribution_id`` (stable: ``harmonise.py`` derives it from the reporter, the
+    year and the contribution's own content, so a renamed file, a re-downloaded open-data file or a
+    parser that reorders its output keeps it); in ``partifinans link`` it is the input's ``record_id``.
   - ``orgnr:<number>``: every record carrying that organisationsnummer (any spelling).
   - ``pnr:<16 hex>``: every record carrying that personnummer pseudonym. Never write a
     personnummer in clear in this file; a clear one is refused.
