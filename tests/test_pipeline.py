@@ -17,7 +17,8 @@ PNR_SHAPED = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
 
 
 @pytest.fixture()
-def corpus(tmp_path):
+def corpus(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTIFINANS_RAW", str(tmp_path))  # the one root of source paths: reports/... below it
     src = tmp_path / "reports"
     (src / "sub").mkdir(parents=True)
     for name in PDFS:

@@ -203,11 +203,7 @@ def _walk(root: Path) -> list[Path]:
 
 
 def _relative(path: Path, root: Path) -> str:
-    base = root.resolve().parent  # paths keep the ingested directory's own name: raw/demo/x.pdf
-    try:
-        return path.resolve().relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return config.stored_source_path(path)  # one root for every run: see config.py
 
 
 def _sha256(path: Path) -> str:
