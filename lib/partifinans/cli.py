@@ -56,9 +56,9 @@ def _cmd_flags(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import write_report
+    from .report import publish_report
 
-    written = write_report(
+    written = publish_report(
         Path(args.processed), Path(args.out), reveal_private=args.reveal_private,
         links=args.links, bundle=args.bundle,
     )

@@ -285,7 +285,23 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, progress: bool = True) -> Summary:
-    """Read every report under ``directory`` into Parquet tables in ``out``; see the module docstring."""
+    """Read every report under ``directory`` into Parquet tables in ``out``; see the module docstring.
+
+    ``out`` is checked to be writable and locked (``store.locked``) before any file is read: a second
+    run into the same directory is refused in one line naming the first."""
+    out = Path(out)
+    if not Path(directory).exists():
+        raise UserError(f"{directory}: no such directory")
+    with store.locked(out):
+        try:
+            return _ingest_locked(directory, out, jobs, progress)
+        except OSError as exc:  # writing the stamp or another file of ours in ``out``
+            if exc.filename and _inside(Path(str(exc.filename)), out):
+                raise BadInput(out, f"cannot write to the output directory ({exc.strerror or exc})") from None
+            raise
+
+
+def _ingest_locked(directory: Path | str, out: Path, jobs: int | None, progress: bool) -> Summary:
     started = time.perf_counter()
     root, out = Path(directory), Path(out)
     summary = Summary(out=out)

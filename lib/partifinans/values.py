@@ -77,3 +77,18 @@ def parse_date(text: object) -> str | None:
         return dt.date(y, mo, d).isoformat()
     except ValueError:
         return None
+
+
+def format_sek(amount: object) -> str:
+    """The one way amounts are printed: ``125 000 kr``, ``2 578,50 kr`` (öre only when present),
+    ``-4 500 kr``; a missing amount is ``–``."""
+    if amount is None or isinstance(amount, bool):
+        return "\u2013"
+    try:
+        amount = float(amount)
+    except (TypeError, ValueError):
+        return "\u2013"
+    if amount != amount:  # NaN
+        return "\u2013"
+    text = f"{round(amount):,}" if abs(amount - round(amount)) < 0.005 else f"{amount:,.2f}"
+    return text.replace(",", " ").replace(".", ",") + " kr"

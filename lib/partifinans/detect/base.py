@@ -23,6 +23,7 @@ import warnings
 import pandas as pd
 
 from .. import identifiers, law, schema
+from ..values import format_sek
 from .config import CONFIG, LEGAL_BASIS, DetectorConfig
 
 REPORT_CONTEXT = [
@@ -92,13 +93,8 @@ def org_key(org_number, name, party) -> str:
 
 
 def fmt_sek(amount) -> str:
-    """``125 000 kr``; öre kept when present (``2 275,50 kr``)."""
-    amount = float(amount)
-    if abs(amount - round(amount)) < 0.005:
-        text = f"{round(amount):,}"
-    else:
-        text = f"{amount:,.2f}"
-    return text.replace(",", " ").replace(".", ",") + " kr"
+    """``125 000 kr``; öre kept when present (``2 275,50 kr``): ``values.format_sek``."""
+    return format_sek(amount)
 
 
 def fmt_org(org: dict) -> str:
