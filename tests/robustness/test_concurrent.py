@@ -74,3 +74,19 @@ def test_lock_is_held_only_inside_the_block(tmp_path):
         capture_output=True, text=True, timeout=60,
     )
     assert probe.stdout.strip() == "ok"
+
+
+def test_unwritable_output_is_refused_before_any_file_is_read(tmp_path, monkeypatch, capsys):
+    from partifinans import cli, pipeline
+
+    src = _corpus(tmp_path)
+    (tmp_path / "afile").write_text("not a directory")
+    read = []
+    monkeypatch.setattr(pipeline, "_read_one", lambda *a: read.append(a))
+    out = tmp_path / "afile" / "processed"
+    assert cli.main(["ingest", str(src), "--out", str(out), "--jobs", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"{out}: cannot write to the output directory (Not a directory)\n"
+    assert read == []
+    assert cli.main(["ingest", str(src), "--out", str(tmp_path / "afile"), "--quiet"]) == 2
+    assert capsys.readouterr().err == f"{tmp_path / 'afile'}: the output is a file, not a directory\n"

@@ -79,8 +79,12 @@ class NoMatch(BadInput):
 
 
 def filter_flags(flags: pd.DataFrame, year: int | None = None, party: str | None = None) -> pd.DataFrame:
-    """Flags of one year and/or one party (name or abbreviation, any case). A value that matches no
-    flag raises ``NoMatch`` naming the years or parties present, instead of an empty register."""
+    """Flags of one year and/or one party (name, abbreviation or alias from the party table, any case).
+
+    A year without flags, or a party that is neither in the party table nor among the flags, raises
+    ``NoMatch`` naming the years or parties present, instead of answering with an empty register. A
+    known party that has no flag (in that year) gives an empty table."""
+    all_parties = sorted({p for p in flags["party"].dropna()})
     if year is not None:
         years = sorted({int(y) for y in flags["year"].dropna()})
         if int(year) not in years:
@@ -88,13 +92,11 @@ def filter_flags(flags: pd.DataFrame, year: int | None = None, party: str | None
             raise NoMatch("--year", f"no flags for {int(year)}; years with flags: {shown}")
         flags = flags[flags["year"].eq(int(year)).fillna(False)]
     if party:
-        present = sorted({p for p in flags["party"].dropna()})
-        hits = match_party(party, present)
-        if not hits:
-            where = f" in {int(year)}" if year is not None else ""
-            shown = "; ".join(_with_abbreviation(p) for p in present) or "none"
-            raise NoMatch("--party", f"no flags for {party!r}{where}; parties with flags: {shown}")
-        flags = flags[flags["party"].isin(hits)]
+        known = match_party(party, all_parties) or any(casefold(party) in names for names in _party_names())
+        if not known:
+            shown = "; ".join(_with_abbreviation(p) for p in all_parties) or "none"
+            raise NoMatch("--party", f"no party {party!r} among the flags; parties with flags: {shown}")
+        flags = flags[flags["party"].isin(match_party(party, sorted({p for p in flags["party"].dropna()})))]
     return flags.reset_index(drop=True)
 
 
@@ -300,6 +302,13 @@ def flags_command(args) -> int:
     flags = filter_flags(flags, getattr(args, "year", None), getattr(args, "party", None))
     if not getattr(args, "reveal_private", False):
         flags = pseudonymise_private_donors(flags, tables or {})
+    none_for = ""
+    if flags.empty and (getattr(args, "party", None) or getattr(args, "year", None) is not None):
+        none_for = "No flags for " + " in ".join(
+            x for x in (args.party if args.party else "", str(args.year) if args.year is not None else "") if x
+        ) + "."
+        if getattr(args, "json", False) or getattr(args, "csv", False) or getattr(args, "xlsx", None):
+            print(f"flags: {none_for}", file=sys.stderr)
     if getattr(args, "json", False):
         json.dump(flags_as_json(flags), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -311,6 +320,8 @@ def flags_command(args) -> int:
             raise BadInput(out, "the directory to write the Excel file in does not exist")
         n_evidence = write_xlsx(flags, out)
         print(f"flags: {len(flags)} flags and {n_evidence} cited pages written to {out}", file=sys.stderr)
+    elif none_for:
+        print(none_for)
     else:
         _print_table(flags)
     return 0
