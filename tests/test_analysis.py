@@ -291,7 +291,7 @@ def test_lottery_by_year_leaves_years_without_a_report_empty(tables):
     assert pd.isna(lottery.loc["Liberalerna Påhittby", 2021])  # no report that year: unknown, not zero
 
 
-def test_income_panels_one_per_party_in_its_colour(tables):
+def test_income_panels_one_per_party_groups_in_distinct_hues(tables):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -303,8 +303,12 @@ def test_income_panels_one_per_party_in_its_colour(tables):
     fig = plots.income_by_group_panels(income, ncols=2)
     visible = [ax for ax in fig.axes if ax.axison]
     assert [ax.get_title() for ax in visible] == ["Liberalerna"]
-    bottom_bar = visible[0].patches[0]
-    assert to_hex(bottom_bar.get_facecolor()) == analysis.party_colour("Liberalerna").lower()
+    bottom_bar = visible[0].patches[0]  # each group in its own hue, the party's colour on the frame
+    assert to_hex(bottom_bar.get_facecolor()) == plots.group_colour(income.columns[0])
+    assert to_hex(visible[0].spines["top"].get_edgecolor()) == analysis.party_colour("Liberalerna").lower()
+    assert visible[0].title.get_color() == plots.TEXT  # text never in a party colour (yellow on white)
+    tallest = max(p.get_y() + p.get_height() for p in visible[0].patches)
+    assert visible[0].get_ylim()[1] >= tallest * 1.1  # room above the tallest bar
     heights = {round(p.get_height()) for p in visible[0].patches if p.get_height()}
     assert {1000, 11000, 2000} <= heights  # 2021 membership fees; 2022 contributions and lottery
     assert any(t.get_text() == plots.SOURCE_NOTE for t in fig.texts)

@@ -369,7 +369,7 @@ def test_draw_party_network_labels_the_top_donors(G):
     assert f"{privacy.private_label('e_person')}  25{nb}000 kr" in texts
     assert {"Socialdemokraterna i Exempelstad", "SSU Exempelstad", S} <= texts
     assert not any(PERSON_NAME in t for t in texts)
-    assert ax.get_title() == f"{S}: 2 största identifierade bidragsgivare, 145{nb}000 kr"
+    assert ax.get_title() == f"{S}: the 2 largest identified donors, 145{nb}000 kr"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -538,7 +538,7 @@ def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15)
         width = 0.8 if amount == 0 else 0.8 + 6.0 * amount / biggest
         ax.annotate("", xy=pos[v], xytext=pos[u],
                     arrowprops={"arrowstyle": "-|>", "lw": width, "color": "#7f8c8d", "alpha": 0.6,
-                                "shrinkA": 6, "shrinkB": 6})
+                                "shrinkA": 6, "shrinkB": 6}, zorder=1)
     colours = {"donor": "#e67e22", "related_entity": "#9b59b6", "organisation": "#3498db", "party": "#c0392b"}
     for n, data in H.nodes(data=True):
         x, y = pos[n]
@@ -549,15 +549,17 @@ def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15)
             text, ha, dx = data["label"], "left", 0.02
         else:
             text, ha, dx = textwrap.fill(data["label"], 30), "center", 0.0
+        # Labels sit on a white box above the arrows, so no arrow runs through a name.
+        box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.95}
         if dx:
-            ax.text(x + dx, y, text, ha=ha, va="center", fontsize=8, zorder=4)
+            ax.text(x + dx, y, text, ha=ha, va="center", fontsize=8, zorder=4, bbox=box)
         elif data.get("kind") == "related_entity":  # below its dot, so it never covers the organisation's
-            ax.text(x, y - 0.03, text, ha=ha, va="top", fontsize=7, style="italic", zorder=4)
+            ax.text(x, y - 0.03, text, ha=ha, va="top", fontsize=8, style="italic", zorder=4, bbox=box)
         else:
-            ax.text(x, y + 0.03, text, ha=ha, va="bottom", fontsize=8, zorder=4)
+            ax.text(x, y + 0.03, text, ha=ha, va="bottom", fontsize=8, zorder=4, bbox=box)
     total = sum(H.nodes[n]["given_to_party"] for n in H if H.nodes[n].get("kind") == "donor")
     n_donors = sum(1 for n in H if H.nodes[n].get("kind") == "donor")
-    ax.set_title(f"{H.graph['party']}: {n_donors} största identifierade bidragsgivare, {_kr(total)}")
+    ax.set_title(f"{H.graph['party']}: the {n_donors} largest identified donors, {_kr(total)}")
     ax.margins(x=0.45, y=0.08)
     ax.set_axis_off()
     return ax

@@ -43,6 +43,7 @@ from .detect.base import records
 from .detect.cli import load_flags, pseudonymise_private_donors
 from .detect.config import SEVERITY_ORDER
 from .errors import BadInput
+from .plots import group_colour
 from .values import format_sek as fmt_sek
 
 SEVERITY_COLOURS = {"high": "#b2182b", "medium": "#e08214", "low": "#4d7fa8"}
@@ -211,10 +212,6 @@ def income_by_group_per_party(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return merged.pivot_table(index="party", columns="group", values="amount", aggfunc="sum", fill_value=0.0)
 
 
-GROUP_COLOURS = ["#1b6ca8", "#7fb2d9", "#d95f02", "#7570b3", "#1b9e77", "#999999", "#a6761d", "#e7298a"]
-"""Distinct hues (no yellow or pale green: they vanish on white), one per income group."""
-
-
 def chart_income_by_group(tables: dict[str, pd.DataFrame]) -> str:
     """Each party's income split by group, as shares of its own total (so a small party's mix is as
     visible as a large one's); the total in kronor is written at the end of each bar."""
@@ -228,9 +225,9 @@ def chart_income_by_group(tables: dict[str, pd.DataFrame]) -> str:
     shares = table.div(totals.where(totals != 0, 1.0), axis=0) * 100
     fig, ax = _figure(width=6.4, height=0.36 * len(table) + 1.9)
     left = pd.Series(0.0, index=table.index)
-    for k, group in enumerate(sorted(table.columns)):
+    for group in sorted(table.columns):
         name = f"{int(group)} {GROUP_NAMES.get(int(group), '')}".strip()
-        ax.barh(table.index, shares[group], left=left, color=GROUP_COLOURS[k % len(GROUP_COLOURS)], label=name)
+        ax.barh(table.index, shares[group], left=left, color=group_colour(group), label=name)
         left = left + shares[group]
     for y, party in enumerate(table.index):
         ax.text(101.5, y, fmt_sek(round(totals[party])), va="center", fontsize=9.5, color="#222222")
