@@ -73,8 +73,9 @@ def tables():
             **_link_reasons(contributions, reports)}
 
 
-def test_sek_formats_thousands():
-    assert analysis.sek(1234567.4) == "1\u00a0234\u00a0567\u00a0kr"
+def test_sek_is_the_one_money_format():
+    assert analysis.sek(1234567) == "1 234 567 kr"
+    assert analysis.sek(2578.5) == "2 578,50 kr"  # öre when there are öre
     assert analysis.sek(None) == "–"
 
 
@@ -104,6 +105,7 @@ def test_anonymous_relative_to_limit_uses_the_years_threshold(tables):
 def test_donors_across_organisations(tables):
     out = analysis.donors_across_organisations(tables)
     assert out.loc[0, ["donor", "organisations", "total"]].tolist() == ["Exempelbolaget AB", 2, 11000.0]
+    assert "entity_id" not in out.columns  # a table for readers
 
 
 def test_income_by_group_per_party_and_year(tables):
@@ -180,7 +182,7 @@ def test_project_relative_never_absolute(tmp_path):
 
 def test_format_sek_formats_only_the_named_columns():
     out = analysis.format_sek(pd.DataFrame({"total": [1234.0, None], "year": [2022, 2023]}), ["total"])
-    assert out["total"].tolist() == ["1\u00a0234\u00a0kr", "–"]
+    assert out["total"].tolist() == ["1 234 kr", "–"]
     assert out["year"].tolist() == [2022, 2023]
 
 

@@ -364,7 +364,7 @@ def test_draw_party_network_labels_the_top_donors(G):
     finally:
         plt.close(fig)
     assert out is ax
-    nb = "\u00a0"
+    nb = " "  # values.format_sek, the one money format
     assert f"Exempelbolaget AB  120{nb}000 kr" in texts
     assert f"{privacy.private_label('e_person')}  25{nb}000 kr" in texts
     assert {"Socialdemokraterna i Exempelstad", "SSU Exempelstad", S} <= texts

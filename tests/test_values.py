@@ -51,3 +51,21 @@ def test_parse_date(text, iso):
 def test_parse_amount_refuses_overflow(value):
     """Falsifying examples found by tests/robustness/test_properties.py: inf or OverflowError before."""
     assert parse_amount(value) is None
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        pytest.param(2578.5, "2 578,50 kr", id="ore"),
+        pytest.param(125000, "125 000 kr", id="whole"),
+        pytest.param(1790530.004, "1 790 530 kr", id="rounding-noise"),
+        pytest.param(-4500, "-4 500 kr", id="negative"),
+        pytest.param(0, "0 kr", id="zero"),
+        pytest.param(None, "\u2013", id="missing"),
+        pytest.param(float("nan"), "\u2013", id="nan"),
+    ],
+)
+def test_format_sek_is_the_one_money_format(amount, text):
+    from partifinans.values import format_sek
+
+    assert format_sek(amount) == text

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, law, schema, store
+from .values import format_sek as format_sek_value
 
 GROUP_NAMES = schema.GROUP_NAMES
 NON_PUBLIC_GROUPS = (3, 4, 5, 6, 8)
@@ -30,11 +31,8 @@ def load(processed: Path | str | None = None) -> dict[str, pd.DataFrame]:
 
 
 def sek(amount: float | None) -> str:
-    """An amount as Swedish kronor with thousands separators: ``1 234 567 kr``."""
-    if amount is None or pd.isna(amount):
-        return "–"
-    text = f"{amount:,.0f}".replace(",", "\u00a0")
-    return f"{text}\u00a0kr"
+    """An amount as Swedish kronor: ``1 234 567 kr``, ``2 578,50 kr`` (``values.format_sek``)."""
+    return format_sek_value(amount)
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +115,8 @@ def coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def coverage_by(tables: dict[str, pd.DataFrame], by: str) -> pd.DataFrame:
     """Number of primary reports per year and ``by`` (``party``, ``level``, ``role`` or ``kind``)."""
     reports = primary_reports(tables)
-    return pd.crosstab(reports[by].fillna("(okänd)"), reports["year"])
+    keys = reports[by].map(schema.ROLE_NAMES).fillna(reports[by]) if by == "role" else reports[by]
+    return pd.crosstab(keys.fillna("(unknown)").rename(by), reports["year"])
 
 
 # --- 02: donor network ----------------------------------------------------------------------
@@ -182,7 +181,8 @@ def donors_across_organisations(tables: dict[str, pd.DataFrame], min_organisatio
     grouped = grouped[grouped["organisations"] >= min_organisations].reset_index()
     names = tables["entities"].set_index("entity_id")["canonical_name"]
     grouped.insert(1, "donor", grouped["entity_id"].map(names))
-    return grouped.sort_values(["organisations", "total"], ascending=False, ignore_index=True)
+    grouped = grouped.sort_values(["organisations", "total"], ascending=False, ignore_index=True)
+    return grouped.drop(columns="entity_id")  # a table for readers: no internal ids
 
 
 # --- 05: party overview -------------------------------------------------------------------
@@ -263,7 +263,7 @@ def public_names(frame: pd.DataFrame, name: str = "canonical_name", entity_id: s
     is_person = out[kind].fillna("") == "person"
     out[name] = out[name].astype(object)
     out.loc[is_person, name] = out.loc[is_person, entity_id].map(privacy.private_label)
-    return out
+    return out.drop(columns=entity_id)  # the label is what a reader follows; the id is internal
 
 
 # --- 02: linkage ----------------------------------------------------------------------------------

@@ -501,7 +501,9 @@ def donor_subgraph(G: nx.MultiDiGraph, party: str, top_n: int = 15,
 
 
 def _kr(amount: float) -> str:
-    return f"{amount:,.0f} kr".replace(",", "\u00a0")
+    from .values import format_sek
+
+    return format_sek(amount)
 
 
 def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15):
