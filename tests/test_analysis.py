@@ -128,7 +128,7 @@ def test_party_colour_from_data():
 def test_flags_table_decodes_evidence(tables):
     out = analysis.flags_table(tables)
     assert out.loc[0, "organisation"] == "Liberalerna Påhittby"
-    assert out.loc[0, "where"] == "c.pdf s. 2"
+    assert out.loc[0, "where"] == "c.pdf p. 2"
 
 
 # --- additions for the notebooks: paths, amounts, private persons, linkage, gaps, overview -------
@@ -226,7 +226,7 @@ def test_identity_problems_list_missing_identity(person_tables):
     assert out["amount"].tolist() == [25000.0]
     assert out.loc[0, "problem"] == "neither identity number nor address"
     assert out.loc[0, "donor"].startswith("Privatperson ")
-    assert out.loc[0, "source"] == "c.pdf s. 2"
+    assert out.loc[0, "source"] == "c.pdf p. 2"
 
 
 def test_fees_by_pattern_sums_estimated_fees(tables):

@@ -218,7 +218,7 @@ def flags_table(tables: dict[str, pd.DataFrame], pattern: str | None = None) -> 
         flags[col] = flags[col].map(lambda s: json.loads(s) if isinstance(s, str) else [])
     flags["organisation"] = flags["organisations"].map(lambda xs: ", ".join(x["name"] for x in xs if x.get("name")))
     flags["where"] = flags["evidence"].map(
-        lambda xs: "; ".join(f"{Path(x['source_path']).name} s. {x['page']}" if x.get("page") else Path(x["source_path"]).name for x in xs)
+        lambda xs: "; ".join(f"{Path(x['source_path']).name} p. {x['page']}" if x.get("page") else Path(x["source_path"]).name for x in xs)
     )
     return flags.reset_index(drop=True)
 
@@ -414,7 +414,7 @@ def identity_problems(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     person = rows["donor_kind"] == "person"
     rows["donor"] = rows["donor"].astype(object)
     rows.loc[person, "donor"] = rows.loc[person, "entity_id"].map(privacy.private_label)
-    rows["source"] = rows["source_path"].map(lambda p: Path(p).name) + " s. " + rows["page"].astype(str)
+    rows["source"] = rows["source_path"].map(lambda p: Path(p).name) + " p. " + rows["page"].astype(str)
     out = rows[["year", "reporter_name", "code", "donor", "donor_kind", "amount", "problem", "source"]]
     return out.sort_values(["year", "reporter_name", "amount", "donor"], ascending=[True, True, False, True], ignore_index=True)
 
