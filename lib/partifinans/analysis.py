@@ -263,7 +263,7 @@ def public_names(frame: pd.DataFrame, name: str = "canonical_name", entity_id: s
     is_person = out[kind].fillna("") == "person"
     out[name] = out[name].astype(object)
     out.loc[is_person, name] = out.loc[is_person, entity_id].map(privacy.private_label)
-    return out.drop(columns=entity_id)  # the label is what a reader follows; the id is internal
+    return out
 
 
 # --- 02: linkage ----------------------------------------------------------------------------------
