@@ -12,7 +12,7 @@ import textwrap
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import analysis
 from .values import format_sek
@@ -116,6 +116,7 @@ def anonymous_histogram(shares: pd.Series, ax=None, note: str = SOURCE_NOTE):
     ax.axvspan(0.9, 1.0, color="#C44E52", alpha=0.12, label="within 10 % below")
     ax.set_xlabel("Anonymous gift / that year's limit (0.05 pbb); 1.5 = 1.5 or more")
     ax.set_ylabel("Number of gifts")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Anonymous gifts relative to the limit")
     _headroom(ax, float(max(counts, default=0)))
     ax.legend(fontsize=9)
