@@ -8,7 +8,8 @@ Two depths:
 - by default the clone uses this checkout's ``.venv`` (``VENV=...``, make told not to rebuild it)
   and ``PARTIFINANS_ROOT`` points the library at the clone: about a minute;
 - ``PARTIFINANS_README_TEST=full`` builds the clone's own ``.venv`` from ``python3`` exactly as the
-  README says (several minutes and the package index; not part of ``make test``).
+  README says (several minutes and the package index; not part of ``make test``);
+- ``PARTIFINANS_README_TEST=off`` skips it.
 
 Skipped outside a git checkout or without ``make``.
 """
@@ -26,10 +27,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FULL = os.environ.get("PARTIFINANS_README_TEST") == "full"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("make") is None or shutil.which("git") is None or not (REPO / ".git").exists(),
-    reason="needs make, git and a git checkout",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("make") is None or shutil.which("git") is None or not (REPO / ".git").exists(),
+        reason="needs make, git and a git checkout",
+    ),
+    pytest.mark.skipif(os.environ.get("PARTIFINANS_README_TEST") == "off", reason="PARTIFINANS_README_TEST=off"),
+]
 
 
 def _run(cmd: list[str], cwd: Path, env: dict, timeout: int = 900) -> subprocess.CompletedProcess:

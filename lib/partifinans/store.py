@@ -117,10 +117,12 @@ def write_tables(outdir: Path | str, tables: dict[str, pd.DataFrame]) -> None:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the user's usual mode
-    except OSError as exc:  # nothing renamed yet: the previous tables are intact
+    except BaseException as exc:  # nothing renamed yet: the previous tables are intact
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)
-        raise BadInput(outdir, f"cannot write the tables ({_os_reason(exc)}); the previous tables are unchanged") from None
+        if isinstance(exc, OSError):
+            raise BadInput(outdir, f"cannot write the tables ({_os_reason(exc)}); the previous tables are unchanged") from None
+        raise
     try:
         for name, tmp in staged:
             os.replace(tmp, table_path(outdir, name))
