@@ -162,7 +162,10 @@ def test_bundle_writes_each_cited_page_beside_the_register(project, capsys):
     for name, pages in (("liberalerna-borås-2022.pdf", 2), ("centerpartiet-lund-2023.pdf", 3)):
         _real_pdf(root / "data" / "raw" / "demo" / name, pages)
     out = root / "send" / "register.html"
-    assert cli.main(["report", str(processed), "--out", str(out), "--bundle"]) == 0
+    # the pages name private donors as printed: not without --reveal-private
+    assert cli.main(["report", str(processed), "--out", str(out), "--bundle"]) == 2
+    assert "add --reveal-private" in capsys.readouterr().err and not out.parent.exists()
+    assert cli.main(["report", str(processed), "--out", str(out), "--bundle", "--reveal-private"]) == 0
     bundle = root / "send" / "register-evidence"
     assert sorted(p.name for p in bundle.iterdir()) == [
         "centerpartiet-lund-2023-p3.png", "liberalerna-borås-2022-p1.png", "liberalerna-borås-2022-p2.png",

@@ -9,7 +9,9 @@ when fresh, else computed; see ``detect/cli.py``) and writes one HTML file with
   be found when the link does not work (a register sent by e-mail). Links are relative to the HTML
   file (``links="relative"``: move the folder together) or absolute ``file://`` addresses
   (``links="absolute"``); ``bundle=True`` also writes every cited page as a PNG into
-  ``<name>-evidence/`` beside the HTML and links it, so register and evidence travel as one folder;
+  ``<name>-evidence/`` beside the HTML and links it, so register and evidence travel as one folder
+  (only with ``reveal_private=True``: the pages are the documents themselves, private donors'
+  names and numbers included);
 - filters by severity, pattern, year and party (a few lines of inline JavaScript); the filter is
   kept in the address, so ``register.html#severity=high&year=2023&party=MP`` opens filtered (a
   party by name or abbreviation); a value that matches nothing is named on the page instead of
@@ -42,7 +44,7 @@ from .analysis import GROUP_NAMES
 from .detect.base import records
 from .detect.cli import load_flags, pseudonymise_private_donors
 from .detect.config import SEVERITY_ORDER
-from .errors import BadInput
+from .errors import BadInput, UserError
 from .plots import group_colour
 from .values import format_sek as fmt_sek
 
@@ -489,6 +491,13 @@ def publish_report(
     out = Path(out)
     if links not in ("relative", "absolute"):
         raise ValueError(f"links must be 'relative' or 'absolute', not {links!r}")
+    if bundle and not reveal_private:
+        # The pages are copies of the source documents: they name private donors and may print their
+        # personnummer, which no export shows unless the user asks (README, Privacy rules).
+        raise UserError(
+            "report: --bundle copies the cited report pages, which name private donors and may show their "
+            "personnummer; add --reveal-private to confirm the bundle goes only to someone entitled to see them"
+        )
     tables = store.read_tables(processed_dir) if processed_dir.is_dir() else None
     flags = load_flags(processed_dir, tables)  # raises BadInput for a directory without tables
     if not reveal_private:
