@@ -128,6 +128,7 @@ def test_anonymous_relative_to_limit_uses_the_years_threshold(tables):
 def test_donors_across_organisations(tables):
     out = analysis.donors_across_organisations(tables)
     assert out.loc[0, ["donor", "organisations", "total"]].tolist() == ["Exempelbolaget AB", 2, 11000.0]
+    assert "entity_id" not in out.columns  # a table for readers
 
 
 def test_income_by_group_per_party_and_year(tables):
@@ -150,7 +151,7 @@ def test_party_colour_from_data():
 def test_flags_table_decodes_evidence(tables):
     out = analysis.flags_table(tables)
     assert out.loc[0, "organisation"] == "Liberalerna Påhittby"
-    assert out.loc[0, "where"] == "c.pdf s. 2"
+    assert out.loc[0, "where"] == "c.pdf p. 2"
 
 
 # --- additions for the notebooks: paths, amounts, private persons, linkage, gaps, overview -------
@@ -249,7 +250,7 @@ def test_identity_problems_list_missing_identity(person_tables):
     assert out["amount"].tolist() == [25000.0]
     assert out.loc[0, "problem"] == "neither identity number nor address"
     assert out.loc[0, "donor"].startswith("Privatperson ")
-    assert out.loc[0, "source"] == "c.pdf s. 2"
+    assert out.loc[0, "source"] == "c.pdf p. 2"
 
 
 def test_fees_by_pattern_sums_estimated_fees(tables):
@@ -316,7 +317,7 @@ def test_lottery_by_year_leaves_years_without_a_report_empty(tables):
     assert pd.isna(lottery.loc["Liberalerna Påhittby", 2021])  # no report that year: unknown, not zero
 
 
-def test_income_panels_one_per_party_in_its_colour(tables):
+def test_income_panels_one_per_party_groups_in_distinct_hues(tables):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -328,8 +329,12 @@ def test_income_panels_one_per_party_in_its_colour(tables):
     fig = plots.income_by_group_panels(income, ncols=2)
     visible = [ax for ax in fig.axes if ax.axison]
     assert [ax.get_title() for ax in visible] == ["Liberalerna"]
-    bottom_bar = visible[0].patches[0]
-    assert to_hex(bottom_bar.get_facecolor()) == analysis.party_colour("Liberalerna").lower()
+    bottom_bar = visible[0].patches[0]  # each group in its own hue, the party's colour on the frame
+    assert to_hex(bottom_bar.get_facecolor()) == plots.group_colour(income.columns[0])
+    assert to_hex(visible[0].spines["top"].get_edgecolor()) == analysis.party_colour("Liberalerna").lower()
+    assert visible[0].title.get_color() == plots.TEXT  # text never in a party colour (yellow on white)
+    tallest = max(p.get_y() + p.get_height() for p in visible[0].patches)
+    assert visible[0].get_ylim()[1] >= tallest * 1.1  # room above the tallest bar
     heights = {round(p.get_height()) for p in visible[0].patches if p.get_height()}
     assert {1000, 11000, 2000} <= heights  # 2021 membership fees; 2022 contributions and lottery
     assert any(t.get_text() == plots.SOURCE_NOTE for t in fig.texts)

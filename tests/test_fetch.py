@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from partifinans import cli, config, fetch
+from partifinans.extract.opendata import written_headers
 from partifinans.fetch import Fetcher, FetchError, fetch_opendata, fetch_urls
 
 FAST = dict(backoff=0.01, delay=0.0, progress=False, timeout=5)
 
 BODIES = {
-    "/PartiinsynOpenData/PartiinsynOpenData.csv": b"\xff\xfe" + "Räkenskapsår\t\r\n".encode("utf-16-le"),
+    "/PartiinsynOpenData/PartiinsynOpenData.csv": b"\xff\xfe" + ("\t".join(written_headers()) + "\t\r\n").encode("utf-16-le"),
     "/etag.pdf": b"%PDF-1.4 etag version 1",
     "/lastmod.pdf": b"%PDF-1.4 last-modified",
     "/plain.pdf": b"%PDF-1.4 no validators",
@@ -43,6 +44,11 @@ class Server:
             def do_GET(self):
                 state.requests.append((self.path, dict(self.headers)))
                 path = self.path
+                if path in ("/login.pdf", "/PartiinsynOpenData/login.csv"):  # a login page with HTTP 200
+                    return self._send(200, b"<!DOCTYPE html><html><head><title>Logga in - Partiinsyn</title>"
+                                      b"</head><body>...</body></html>", {"Content-Type": "text/html; charset=utf-8"})
+                if path == "/zip.pdf":
+                    return self._send(200, b"PK\x03\x04 a zip file", {"Content-Type": "application/zip"})
                 if path == "/missing.pdf":
                     return self._send(404, b"not here")
                 if path == "/always503.pdf":
@@ -299,3 +305,42 @@ def test_cli_urls_partial_failure_exit_1(server, tmp_path, capsys, monkeypatch):
     assert code == 1
     assert err[-1] == "1 fetched, 1 failed"
     assert (tmp_path / "pdf" / "plain.pdf").exists()
+
+
+# ---- what arrived is checked before it is kept
+
+
+def test_html_login_page_instead_of_a_pdf_is_refused_and_nothing_written(server, tmp_path):
+    listing = tmp_path / "LIST.txt"
+    listing.write_text(f"{server.url}/login.pdf\n{server.url}/zip.pdf\n{server.url}/plain.pdf\n", encoding="utf-8")
+    done, failed = fetch_urls(listing, tmp_path / "raw" / "pdf", **FAST)
+    assert [str(e) for e in failed] == [
+        f'{server.url}/login.pdf: expected a PDF or the open-data file but the server sent an HTML page '
+        '("Logga in - Partiinsyn"); nothing saved',
+        f"{server.url}/zip.pdf: expected a PDF or the open-data file but the server sent application/zip "
+        "content starting with b'PK\\x03\\x04 a zip file'; nothing saved",
+    ]
+    assert [r.path.name for r in done] == ["plain.pdf"]
+    assert sorted(p.name for p in (tmp_path / "raw" / "pdf").iterdir()) == ["plain.pdf"]  # no temporary left
+    assert [r["url"] for r in _manifest(tmp_path / "raw" / "MANIFEST.csv")] == [f"{server.url}/plain.pdf"]
+
+
+def test_opendata_that_is_not_the_open_data_file_is_refused_in_one_line(server, tmp_path, capsys):
+    dest = tmp_path / "opendata"
+    code = cli.main(["fetch", "opendata", "--url", server.url + "/PartiinsynOpenData/login.csv", "--dest", str(dest)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f'{server.url}/PartiinsynOpenData/login.csv: expected the open-data file but the server sent an HTML page '
+        '("Logga in - Partiinsyn"); nothing saved\n'
+    )
+    assert not dest.exists() or list(dest.iterdir()) == []
+    assert not (tmp_path / "MANIFEST.csv").exists()
+
+
+def test_a_refused_download_keeps_the_good_file_already_there(server, tmp_path):
+    dest = tmp_path / "pdf"
+    Fetcher(tmp_path / "MANIFEST.csv", **FAST).fetch(server.url + "/plain.pdf", dest, expect="pdf")
+    server.bodies["/plain.pdf"] = b"<html><title>Fel</title></html>"
+    with pytest.raises(FetchError, match="server sent an HTML page"):
+        Fetcher(tmp_path / "MANIFEST.csv", **FAST).fetch(server.url + "/plain.pdf", dest, expect="pdf")
+    assert (dest / "plain.pdf").read_bytes() == BODIES["/plain.pdf"]

@@ -16,7 +16,8 @@ PNR_SHAPED = privacy.PERSONNUMMER_LIKE  # standing alone: digits inside a hex id
 
 
 @pytest.fixture()
-def corpus(tmp_path):
+def corpus(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTIFINANS_RAW", str(tmp_path))  # the one root of source paths: reports/... below it
     src = tmp_path / "reports"
     (src / "sub").mkdir(parents=True)
     for name in PDFS:

@@ -111,7 +111,8 @@ def test_one_row_per_flag_sorted_by_severity(project):
 def test_filters_and_charts_present(project):
     root, processed = project
     _, page = _parse(write_report(processed, root / "register.html"))
-    assert set(page.selects) == {"f-pattern", "f-year", "f-party"}
+    assert set(page.selects) == {"f-severity", "f-pattern", "f-year", "f-party"}
+    assert page.options["f-severity"] == ["", "high", "medium"]
     assert page.options["f-pattern"] == ["", "anonymous_over_limit", "late_report", "missing_donor_identity"]
     assert page.options["f-year"] == ["", "2022", "2023"]
     assert page.options["f-party"] == ["", "Centerpartiet", "Liberalerna"]
@@ -127,6 +128,52 @@ def test_evidence_links_are_relative_local_files_with_page(project):
     assert ("../raw/demo/liberalerna-bor%C3%A5s-2022.pdf#page=2", "liberalerna-borås-2022.pdf p. 2") in page.links
     for href, _ in page.links:  # each link resolves to the file beside the register
         assert (out.parent / href.split("#")[0].replace("%C3%A5", "å")).exists(), href
+    # the path and page are printed beside the link, so a register sent by e-mail still names them
+    assert '<span class="path">' in text
+    shown = str((root / "data" / "raw" / "demo" / "centerpartiet-lund-2023.pdf").resolve())
+    assert f"{shown}, p. 3</span>" in text
+
+
+def test_absolute_links_survive_the_register_being_moved(project):
+    root, processed = project
+    out = write_report(processed, root / "register.html", links="absolute")
+    _, page = _parse(out)
+    target = (root / "data" / "raw" / "demo" / "centerpartiet-lund-2023.pdf").resolve()
+    assert (target.as_uri() + "#page=3", "centerpartiet-lund-2023.pdf p. 3") in page.links
+    moved = root / "elsewhere" / "mail" / "register.html"
+    moved.parent.mkdir(parents=True)
+    out.replace(moved)
+    for href, _ in _parse(moved)[1].links:  # still the same files
+        assert href.startswith("file://") and Path(href[len("file://"):].split("#")[0].replace("%C3%A5", "å")).exists()
+
+
+def _real_pdf(path: Path, pages: int) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    for n in range(1, pages + 1):
+        c.drawString(72, 720, f"Sida {n}")
+        c.showPage()
+    c.save()
+
+
+def test_bundle_writes_each_cited_page_beside_the_register(project, capsys):
+    root, processed = project
+    for name, pages in (("liberalerna-borås-2022.pdf", 2), ("centerpartiet-lund-2023.pdf", 3)):
+        _real_pdf(root / "data" / "raw" / "demo" / name, pages)
+    out = root / "send" / "register.html"
+    # the pages name private donors as printed: not without --reveal-private
+    assert cli.main(["report", str(processed), "--out", str(out), "--bundle"]) == 2
+    assert "add --reveal-private" in capsys.readouterr().err and not out.parent.exists()
+    assert cli.main(["report", str(processed), "--out", str(out), "--bundle", "--reveal-private"]) == 0
+    bundle = root / "send" / "register-evidence"
+    assert sorted(p.name for p in bundle.iterdir()) == [
+        "centerpartiet-lund-2023-p3.png", "liberalerna-borås-2022-p1.png", "liberalerna-borås-2022-p2.png",
+    ]
+    assert (bundle / "centerpartiet-lund-2023-p3.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    _, page = _parse(out)
+    assert ("register-evidence/centerpartiet-lund-2023-p3.png", "(copy)") in page.links
+    assert capsys.readouterr().err.strip() == f"report: 3 flags -> {out}; 3 cited pages copied to {bundle}"
 
 
 def test_no_external_requests(project):
@@ -152,11 +199,21 @@ def test_numbers_shown(project):
     assert "40 000 kr" in text and "1 170 kr" in text and "2 500 kr" in text  # amount, anonymous fee, late fee
 
 
-def test_cli_report_command(project):
+def test_cli_report_command_says_what_it_wrote(project, capsys):
     root, processed = project
     out = root / "cli.html"
     assert cli.main(["report", str(processed), "--out", str(out)]) == 0
     assert len(_parse(out)[1].rows) == 3
+    assert capsys.readouterr().err == f"report: 3 flags -> {out}\n"
+
+
+def test_unwritable_output_is_one_line_without_temporary_names(project, capsys):
+    root, processed = project
+    (root / "afile").write_text("x")
+    assert cli.main(["report", str(processed), "--out", str(root / "afile" / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"{root / 'afile' / 'r.html'}: cannot write the register (")
+    assert ".tmp" not in err and ".partial" not in err and "Traceback" not in err
 
 
 def test_empty_register_still_renders(tmp_path):
@@ -218,3 +275,82 @@ def test_missing_processed_directory_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nowhere: no such directory" in err
     assert not (tmp_path / "r.html").exists()
+
+
+MEASURE = """<script>
+(function(){
+  var out=[], cells=document.querySelectorAll('#flags td.evidence');
+  for(var i=0;i<cells.length;i++){var r=cells[i].getBoundingClientRect(); out.push([r.left, r.right]);}
+  document.body.setAttribute('data-measure', JSON.stringify({width: window.innerWidth,
+    scroll: document.documentElement.scrollWidth, cells: out}));
+})();
+</script></body>"""
+
+
+def _dump(url: str, width: int = 1280) -> str:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as profile:
+        result = subprocess.run(
+            [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+             f"--window-size={width},900", "--dump-dom", url],
+            capture_output=True, text=True, timeout=60,
+        )
+    return result.stdout
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
+def test_evidence_column_inside_the_viewport_at_1280_px(demo_register):
+    """The demo register (15 flags, long file names) at 1280 px: every evidence cell lies inside the
+    window and the page does not scroll sideways."""
+    import json as _json
+    import re as _re
+
+    out = demo_register
+    measured = out.with_name("measured.html")
+    measured.write_text(out.read_text(encoding="utf-8").replace("</body>", MEASURE), encoding="utf-8")
+    dom = _dump(measured.as_uri())
+    data = _json.loads(html_unescape(_re.search(r'data-measure="([^"]*)"', dom).group(1)))
+    assert data["width"] == 1280 and data["scroll"] <= 1280
+    assert len(data["cells"]) >= 10
+    assert all(0 <= left < right <= 1280 for left, right in data["cells"])
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+@pytest.fixture(scope="module")
+def demo_register(tmp_path_factory):
+    from partifinans import pipeline
+
+    root = tmp_path_factory.mktemp("demo-register")
+    pipeline.ingest(Path(__file__).parents[1] / "data" / "raw" / "demo", root / "processed", jobs=1, progress=False)
+    return write_report(root / "processed", root / "register.html")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
+def test_severity_filter_and_party_abbreviation_in_the_address(project):
+    root, processed = project
+    out = write_report(processed, root / "register.html")
+    page = Page()
+    dom = _dump(out.as_uri() + "#severity=high&party=c")
+    page.feed(dom)
+    shown = [r["data-pattern"] for r in page.rows if "display: none" not in r.get("style", "")]
+    assert shown == ["missing_donor_identity"]
+    assert 'id="shown">1<' in dom and 'id="filter-msg"></span>' in dom
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
+def test_unknown_filter_value_says_so_instead_of_showing_everything(project):
+    root, processed = project
+    out = write_report(processed, root / "register.html")
+    page = Page()
+    dom = _dump(out.as_uri() + "#party=Piratpartiet&year=2022")
+    page.feed(dom)
+    assert [r for r in page.rows if "display: none" not in r.get("style", "")] == []
+    assert 'id="shown">0<' in dom
+    assert "No flag matches party=Piratpartiet in the address: not a value in this register" in dom

@@ -127,7 +127,8 @@ def coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def coverage_by(tables: dict[str, pd.DataFrame], by: str) -> pd.DataFrame:
     """Number of primary reports per year and ``by`` (``party``, ``level``, ``role`` or ``kind``)."""
     reports = primary_reports(tables)
-    return pd.crosstab(reports[by].fillna("(okänd)"), reports["year"])
+    keys = reports[by].map(schema.ROLE_NAMES).fillna(reports[by]) if by == "role" else reports[by]
+    return pd.crosstab(keys.fillna("(unknown)").rename(by), reports["year"])
 
 
 # --- 02: donor network ----------------------------------------------------------------------
@@ -192,7 +193,8 @@ def donors_across_organisations(tables: dict[str, pd.DataFrame], min_organisatio
     grouped = grouped[grouped["organisations"] >= min_organisations].reset_index()
     names = tables["entities"].set_index("entity_id")["canonical_name"]
     grouped.insert(1, "donor", grouped["entity_id"].map(names))
-    return grouped.sort_values(["organisations", "total"], ascending=False, ignore_index=True)
+    grouped = grouped.sort_values(["organisations", "total"], ascending=False, ignore_index=True)
+    return grouped.drop(columns="entity_id")  # a table for readers: no internal ids
 
 
 # --- 05: party overview -------------------------------------------------------------------
@@ -228,7 +230,7 @@ def flags_table(tables: dict[str, pd.DataFrame], pattern: str | None = None) -> 
         flags[col] = flags[col].map(lambda s: json.loads(s) if isinstance(s, str) else [])
     flags["organisation"] = flags["organisations"].map(lambda xs: ", ".join(x["name"] for x in xs if x.get("name")))
     flags["where"] = flags["evidence"].map(
-        lambda xs: "; ".join(f"{Path(x['source_path']).name} s. {x['page']}" if x.get("page") else Path(x["source_path"]).name for x in xs)
+        lambda xs: "; ".join(f"{Path(x['source_path']).name} p. {x['page']}" if x.get("page") else Path(x["source_path"]).name for x in xs)
     )
     return flags.reset_index(drop=True)
 
@@ -414,7 +416,7 @@ def identity_problems(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     person = rows["donor_kind"] == "person"
     rows["donor"] = rows["donor"].astype(object)
     rows.loc[person, "donor"] = rows.loc[person, "entity_id"].map(privacy.private_label)
-    rows["source"] = rows["source_path"].map(lambda p: Path(p).name) + " s. " + rows["page"].astype(str)
+    rows["source"] = rows["source_path"].map(lambda p: Path(p).name) + " p. " + rows["page"].astype(str)
     out = rows[["year", "reporter_name", "code", "donor", "donor_kind", "amount", "problem", "source"]]
     return out.sort_values(["year", "reporter_name", "amount", "donor"], ascending=[True, True, False, True], ignore_index=True)
 

@@ -10,6 +10,12 @@ library at real data without editing code:
 - ``PARTIFINANS_MANUAL``     human judgements and other hand-kept files (default ``<root>/data/manual``)
 - ``PARTIFINANS_KEY_FILE``   the secret key for personnummer pseudonyms (default
   ``~/.config/partifinans/pseudonym.key``; deliberately outside the repository)
+
+Source paths (``source_path`` in every table, ``path`` in ``files``, evidence in ``flags``) have one
+root, the raw directory: a file under it is stored relative to it (``demo/x.pdf`` for
+``data/raw/demo/x.pdf``, however ``ingest`` was called), a file outside it with its absolute path.
+``source_file`` turns a stored path back into the file; ``display_path`` prints it so that it opens
+from the directory the user stands in.
 """
 
 from __future__ import annotations
@@ -44,6 +50,43 @@ def demo_dir() -> Path:
 
 def processed_dir() -> Path:
     return Path(os.environ.get("PARTIFINANS_PROCESSED") or project_root() / "data" / "processed")
+
+
+def stored_source_path(path: Path | str) -> str:
+    """How a source file is named in the tables: relative to ``raw_dir()`` if inside it, else absolute."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(raw_dir().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def source_file(source_path: str | Path) -> Path:
+    """The file a stored source path names (relative paths lie under ``raw_dir()``).
+
+    Tables written before paths had one root named files relative to the parent of the directory
+    ingest read (``raw/demo/x.pdf``); such a path is looked up beside the raw directory too.
+    """
+    p = Path(source_path)
+    if p.is_absolute():
+        return p
+    raw = raw_dir()
+    candidates = [raw / p, raw.parent / p]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    return candidates[0]
+
+
+def display_path(path: str | Path, start: Path | str | None = None) -> str:
+    """``path`` as the user can open it from ``start`` (default: the current directory): relative when
+    it lies below ``start``, else absolute. Stored source paths are resolved with ``source_file``."""
+    target = source_file(path).resolve() if not Path(path).is_absolute() else Path(path)
+    base = Path(start or Path.cwd()).resolve()
+    try:
+        return target.relative_to(base).as_posix()
+    except ValueError:
+        return target.as_posix()
 
 
 def manual_dir() -> Path:

@@ -14,7 +14,11 @@ project (``config.USER_AGENT``), retries with exponential backoff on connection 
 and HTTP 429/5xx (honouring ``Retry-After``), a conditional request (``If-None-Match`` /
 ``If-Modified-Since``) when the manifest holds validators for a file still on disk, and otherwise a
 sha256 comparison so an unchanged file is not rewritten. Files are written to a temporary name in
-the destination and renamed into place (atomic), with a progress bar on a terminal. Offline, a bad
+the destination and renamed into place (atomic), with a progress bar on a terminal. What arrived is
+checked before it is kept: a report must be a PDF (``%PDF-`` in its first 1024 bytes, ISO 32000-1
+7.5.2), the open-data file must have the open-data header (``extract.opendata.is_opendata_file``); a
+login or error page answered with HTTP 200 is refused in one line naming the URL and what came
+instead, and nothing is written (neither the file nor the manifest). Offline, a bad
 URL or an HTTP error gives one line (``errors.UserError``), never a traceback.
 """
 
@@ -175,6 +179,8 @@ class Fetcher:
         self.user_agent = user_agent
         self._last_request = 0.0
         self._validators: dict[str, str] = {}
+        self.expect: str | None = None
+        self._content_type = ""
         self.manifest = read_manifest(self.manifest_path)
 
     # ---- paths as written in the manifest: relative to the manifest's directory when possible
@@ -200,8 +206,11 @@ class Fetcher:
             target = dest_dir / f"{stem}-{hashlib.sha256(url.encode()).hexdigest()[:8]}{dot}{suffix}"
         return target
 
-    def fetch(self, url: str, dest_dir: Path | str, filename: str | None = None) -> FetchResult:
-        """Download ``url`` into ``dest_dir`` unless unchanged; update and write the manifest."""
+    def fetch(self, url: str, dest_dir: Path | str, filename: str | None = None, expect: str | None = None) -> FetchResult:
+        """Download ``url`` into ``dest_dir`` unless unchanged; update and write the manifest.
+
+        ``expect``: ``"pdf"``, ``"opendata"``, ``"pdf-or-opendata"`` or None (anything is kept)."""
+        self.expect = expect
         url = check_url(url)
         dest_dir = Path(dest_dir)
         dest_dir.mkdir(parents=True, exist_ok=True)
@@ -273,6 +282,7 @@ class Fetcher:
                 "etag": response.headers.get("ETag", "") or "",
                 "last_modified": response.headers.get("Last-Modified", "") or "",
             }
+            self._content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
             length = response.headers.get("Content-Length")
             expected = int(length) if length and length.isdigit() else None
             return self._stream(url, response, target, status, expected)
@@ -303,6 +313,8 @@ class Fetcher:
                 os.fsync(out.fileno())
             if expected is not None and size != expected:
                 raise _Transient(f"download incomplete ({size} of {expected} bytes)")
+            if self.expect:
+                check_content(url, Path(tmp), self.expect, self._content_type)
             digest = h.hexdigest()
             if target.exists() and _sha256_file(target) == digest:
                 return FetchResult(url, target, "unchanged", status, size, digest)
@@ -311,6 +323,36 @@ class Fetcher:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+def _looks_like(head: bytes, content_type: str) -> str:
+    """What a response is, in a few words, for a refusal: ``an HTML page ("Logga in")``."""
+    if not head:
+        return "an empty response"
+    text = head[:4096].decode("utf-8", "replace")
+    if re.search(r"<(!doctype html|html|head|body)\b", text, re.IGNORECASE):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        return "an HTML page" + (f' ("{" ".join(title.group(1).split())[:60]}")' if title else "")
+    if content_type:
+        return f"{content_type} content starting with {head[:16]!r}"
+    return f"content starting with {head[:16]!r}"
+
+
+def check_content(url: str, path: Path, expect: str, content_type: str = "") -> None:
+    """Refuse (``FetchError``) a download that is not what ``expect`` names: ``pdf``, ``opendata`` or
+    ``pdf-or-opendata``."""
+    from .extract.opendata import is_opendata_file
+
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    is_pdf = b"%PDF-" in head[:1024]
+    wants = {"pdf": ("a PDF",), "opendata": ("the open-data file",),
+             "pdf-or-opendata": ("a PDF", "the open-data file")}[expect]
+    if "a PDF" in wants and is_pdf:
+        return
+    if "the open-data file" in wants and is_opendata_file(path):
+        return
+    raise FetchError(url, f"expected {' or '.join(wants)} but the server sent {_looks_like(head, content_type)}; nothing saved")
 
 
 class _Transient(Exception):
@@ -346,7 +388,7 @@ def fetch_opendata(
     name = filename_for(url)
     if not name.lower().endswith(".csv"):
         name = OPENDATA_FILENAME
-    return Fetcher(manifest, **options).fetch(url, dest, filename=name)
+    return Fetcher(manifest, **options).fetch(url, dest, filename=name, expect="opendata")
 
 
 def read_url_list(path: Path | str) -> list[str]:
@@ -387,7 +429,7 @@ def fetch_urls(
     failed: list[FetchError] = []
     for url in urls:
         try:
-            result = fetcher.fetch(url, dest)
+            result = fetcher.fetch(url, dest, expect="pdf-or-opendata")
         except FetchError as exc:
             if exc.offline:
                 raise

@@ -181,11 +181,7 @@ def _walk(root: Path) -> list[Path]:
 
 
 def _relative(path: Path, root: Path) -> str:
-    base = root.resolve().parent  # paths keep the ingested directory's own name: raw/demo/x.pdf
-    try:
-        return path.resolve().relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return config.stored_source_path(path)  # one root for every run: see config.py
 
 
 def _sha256(path: Path) -> str:
@@ -267,7 +263,23 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, progress: bool = True) -> Summary:
-    """Read every report under ``directory`` into Parquet tables in ``out``; see the module docstring."""
+    """Read every report under ``directory`` into Parquet tables in ``out``; see the module docstring.
+
+    ``out`` is checked to be writable and locked (``store.locked``) before any file is read: a second
+    run into the same directory is refused in one line naming the first."""
+    out = Path(out)
+    if not Path(directory).exists():
+        raise UserError(f"{directory}: no such directory")
+    with store.locked(out):
+        try:
+            return _ingest_locked(directory, out, jobs, progress)
+        except OSError as exc:  # writing the stamp or another file of ours in ``out``
+            if exc.filename and _inside(Path(str(exc.filename)), out):
+                raise BadInput(out, f"cannot write to the output directory ({exc.strerror or exc})") from None
+            raise
+
+
+def _ingest_locked(directory: Path | str, out: Path, jobs: int | None, progress: bool) -> Summary:
     started = time.perf_counter()
     root, out = Path(directory), Path(out)
     summary = Summary(out=out)

@@ -1,4 +1,10 @@
-"""Charts for the notebooks: labelled axes, amounts in SEK, and the source under every chart."""
+"""Charts for the notebooks: labelled axes, amounts in kronor, and the source under every chart.
+
+Readable by design: text at 8 pt or more in dark grey on white (a party's colour is used for
+bars and marks, never for text: yellow and light green vanish on white), each income group in its
+own hue (``GROUP_COLOURS``, the same in every chart and in the HTML register), room above the
+tallest bar, and no axis with dozens of rotated labels.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,41 @@ from collections import defaultdict
 import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import analysis
 from .detect.config import CONFIG
 from .graph import donor_subgraph
 from .values import format_sek
 
-SOURCE_NOTE = "Källa: Kammarkollegiet, intäktsredovisningar; bearbetning partifinans."
+SOURCE_NOTE = "Source: Kammarkollegiet, intäktsredovisningar; processed by partifinans."
+TEXT = "#222222"
 
-_sek_axis = FuncFormatter(lambda x, _pos: f"{x:,.0f}".replace(",", "\u00a0"))
+GROUP_COLOURS = {1: "#1b6ca8", 2: "#7fb2d9", 3: "#d95f02", 4: "#7570b3", 5: "#1b9e77", 6: "#999999",
+                 7: "#66a61e", 8: "#a6761d"}
+"""One distinct hue per income group (no yellow or pale green: they vanish on white)."""
+
+_sek_axis = FuncFormatter(lambda x, _pos: format_sek(x).removesuffix(" kr"))
+
+
+def group_colour(group) -> str:
+    """The colour of an income group, given as its number (``5``) or its name (``"Bidrag"``)."""
+    number = None
+    try:
+        number = int(group)
+    except (TypeError, ValueError):
+        number = next((k for k, name in analysis.GROUP_NAMES.items() if name == group), None)
+    return GROUP_COLOURS.get(number, "#555555")
+
+
+def _headroom(ax, top: float, share: float = 0.12) -> None:
+    """Room above the tallest bar so it never touches the frame."""
+    if top > 0:
+        ax.set_ylim(0, top * (1 + share))
 
 
 def _source(ax, note: str = SOURCE_NOTE) -> None:
-    ax.figure.text(0.01, 0.005, note, fontsize=7, color="#555555", ha="left", va="bottom")
+    ax.figure.text(0.01, 0.005, note, fontsize=8, color="#555555", ha="left", va="bottom")
 
 
 def coverage_heatmap(matrix: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
@@ -30,8 +57,8 @@ def coverage_heatmap(matrix: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
         _, ax = plt.subplots(figsize=(8, max(3, 0.28 * len(matrix) + 1)))
     ax.imshow(matrix.to_numpy(), aspect="auto", cmap="Greens", vmin=0, vmax=1.3, interpolation="nearest")
     ax.set_xticks(range(len(matrix.columns)), [str(c) for c in matrix.columns])
-    ax.set_yticks(range(len(matrix.index)), list(matrix.index), fontsize=7)
-    ax.set_xlabel("Räkenskapsår (reporting year)")
+    ax.set_yticks(range(len(matrix.index)), list(matrix.index), fontsize=8)
+    ax.set_xlabel("Reporting year (räkenskapsår)")
     ax.set_ylabel("Organisation")
     ax.set_title("Which organisations reported which years")
     _source(ax, note)
@@ -39,25 +66,43 @@ def coverage_heatmap(matrix: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
     return ax
 
 
+def _short_name(party: str) -> str:
+    """A party's abbreviation from the party table (``SD``), else its name wrapped."""
+    for row in analysis.parties().to_dict("records"):
+        if party in {row.get("name"), *str(row.get("aliases") or "").split("|")} and row.get("abbreviation"):
+            return row["abbreviation"]
+    return textwrap.fill(party, 12, break_long_words=False)
+
+
 def income_by_group_bars(income: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
-    """Stacked bars of income by group for each party and year; bars edged in the party's colour."""
+    """All parties on one scale: one stacked bar per party and year, the years of a party side by
+    side and labelled once under the group with the party's abbreviation and its years."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 4.5))
-    labels = [f"{party} {year}" for party, year in income.index]
+        _, ax = plt.subplots(figsize=(12, 5))
+    parties = list(dict.fromkeys(p for p, _ in income.index))
+    x, positions, centres, labels = 0.0, [], [], []
+    for party in parties:
+        years = [int(y) for y in income.loc[party].index]
+        xs = [x + i for i in range(len(years))]
+        positions.extend(xs)
+        centres.append(sum(xs) / len(xs))
+        span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+        labels.append(f"{_short_name(party)}\n{span}")
+        x += max(len(years), 4) + 1.2  # room for the label under a party with few years, and a gap
     bottom = pd.Series(0.0, index=range(len(income)))
-    cmap = plt.get_cmap("tab10")
-    for i, group in enumerate(income.columns):
+    for group in income.columns:
         values = income[group].to_numpy()
-        ax.bar(range(len(income)), values, bottom=bottom.to_numpy(), label=group, color=cmap(i),
-               edgecolor=[analysis.party_colour(p) for p, _ in income.index], linewidth=1.5)
+        ax.bar(positions, values, bottom=bottom.to_numpy(), width=0.85, label=group, color=group_colour(group))
         bottom += values
-    ax.set_xticks(range(len(income)), labels, rotation=60, ha="right", fontsize=7)
-    for tick, (party, _year) in zip(ax.get_xticklabels(), income.index, strict=True):
-        tick.set_color(analysis.party_colour(party))
+    ax.set_xticks(centres, labels, fontsize=8, color=TEXT)
     ax.yaxis.set_major_formatter(_sek_axis)
-    ax.set_ylabel("Intäkter (SEK)")
-    ax.set_title("Income by group per party and year (primary reports)")
-    ax.legend(fontsize=7, ncols=2)
+    ax.set_ylabel("Income (kr)")
+    ax.set_title("Income by group per party and year, one scale for all (primary reports)")
+    ax.set_xlabel("Party (abbreviation) and its reporting years, left to right", fontsize=9)
+    _headroom(ax, float(bottom.max()))
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, title="Income group",
+              title_fontsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
     _source(ax, note)
     ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
     return ax
@@ -68,35 +113,69 @@ def anonymous_histogram(shares: pd.Series, ax=None, note: str = SOURCE_NOTE):
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5))
     bins = [i / 20 for i in range(0, 31)]
-    ax.hist(shares.clip(upper=1.5), bins=bins, color="#4C72B0", edgecolor="white")
+    counts, _, _ = ax.hist(shares.clip(upper=1.5), bins=bins, color="#4C72B0", edgecolor="white")
     ax.axvline(1.0, color="#C44E52", linestyle="--", label="limit: 0.05 pbb")
     ax.axvspan(0.9, 1.0, color="#C44E52", alpha=0.12, label="within 10 % below")
-    ax.set_xlabel("Anonymous gift / that year's limit (0.05 pbb)")
+    ax.set_xlabel("Anonymous gift / that year's limit (0.05 pbb); 1.5 = 1.5 or more")
     ax.set_ylabel("Number of gifts")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Anonymous gifts relative to the limit")
-    ax.legend(fontsize=8)
+    _headroom(ax, float(max(counts, default=0)))
+    ax.legend(fontsize=9)
     _source(ax, note)
     ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
     return ax
 
 
-def lottery_lines(lottery: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
-    """Lottery income per organisation and year with election years shaded."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
-    for year in sorted(CONFIG.election_years):
-        if len(lottery.columns) and lottery.columns.min() <= year <= lottery.columns.max():
-            ax.axvspan(year - 0.4, year + 0.4, color="#DDDDDD", zorder=0)
-    for name, row in lottery.iterrows():
-        ax.plot(list(lottery.columns), row.to_numpy(), marker="o", label=name)
-    ax.yaxis.set_major_formatter(_sek_axis)
-    ax.set_xlabel("Year (grey: election year, Riksdag or European Parliament)")
-    ax.set_ylabel("Lottery income 3.2 + 3.3 (SEK)")
-    ax.set_title("Lottery income against election years")
-    ax.legend(fontsize=7)
-    _source(ax, note)
-    ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
-    return ax
+def lottery_lines(lottery: pd.DataFrame, ax=None, note: str = SOURCE_NOTE, ncols: int = 2):
+    """Lottery income per organisation and year, election years shaded: one panel per organisation
+    on its own scale, so a local association's surge is as visible as a national one's. Each panel's
+    highest year is labelled with its amount. Returns the first panel's Axes (``ax.figure`` is the
+    whole figure); ``ax`` given draws all organisations in that one Axes instead."""
+    years = [int(y) for y in lottery.columns]
+    shaded = [y for y in sorted(CONFIG.election_years) if years and min(years) <= y <= max(years)]
+    if ax is not None:
+        axes = [ax] * len(lottery)
+        fig = ax.figure
+    else:
+        n = max(1, len(lottery))
+        ncols = min(ncols, n)
+        nrows = -(-n // ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 2.5 * nrows + 0.9), squeeze=False)
+        axes = list(grid.flat)
+        for extra in axes[n:]:
+            extra.set_axis_off()
+    for panel in dict.fromkeys(axes):
+        for year in shaded:
+            panel.axvspan(year - 0.4, year + 0.4, color="#E3E3E3", zorder=0)
+    for panel, (name, row) in zip(axes, lottery.iterrows(), strict=False):
+        values = row.to_numpy(dtype=float)
+        panel.plot(years, values, marker="o", color="#1b6ca8", label=name)
+        if ax is None:
+            panel.set_title(name, fontsize=10, color=TEXT)
+            top = pd.Series(values, index=years).dropna()
+            if len(top):
+                peak = int(top.idxmax())
+                panel.annotate(format_sek(top.max()), (peak, top.max()), textcoords="offset points", xytext=(0, 6),
+                               ha="center", fontsize=8.5, color=TEXT)
+                _headroom(panel, float(top.max()), 0.3)
+            panel.set_xticks(years, [str(y) for y in years], fontsize=8)
+        panel.yaxis.set_major_formatter(_sek_axis)
+        panel.tick_params(axis="y", labelsize=8)
+        panel.spines[["top", "right"]].set_visible(False)
+    if ax is not None:
+        ax.legend(fontsize=9)
+        ax.set_ylabel("Lottery income 3.2 + 3.3 (kr)")
+        ax.set_title("Lottery income against election years")
+        _source(ax, note)
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        return ax
+    fig.suptitle("Lottery income (types 3.2 + 3.3, kr) against election years, each organisation on its own scale",
+                 fontsize=11)
+    fig.supxlabel("Year (grey: election year, Riksdag or European Parliament)", fontsize=9)
+    fig.text(0.01, 0.005, note, fontsize=8, color="#555555", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
+    return axes[0]
 
 
 def add_source(ax, note: str = SOURCE_NOTE):
@@ -106,45 +185,41 @@ def add_source(ax, note: str = SOURCE_NOTE):
     return ax
 
 
-def _shades(colour: str, n: int) -> list:
-    """``n`` shades of one colour, from the full colour to a pale tint (white mixed in)."""
-    from matplotlib.colors import to_rgb
-
-    r, g, b = to_rgb(colour)
-    return [(r + (1 - r) * k / max(n, 1), g + (1 - g) * k / max(n, 1), b + (1 - b) * k / max(n, 1)) for k in range(n)]
-
-
 def income_by_group_panels(income: pd.DataFrame, ncols: int = 3, note: str = SOURCE_NOTE):
-    """One panel per party (its own scale): income by group per year, stacked in shades of the
-    party's colour (darkest at the bottom, the group order of the legend). Returns the Figure."""
+    """One panel per party (its own scale): income by group per year, stacked, each group in its own
+    hue (``GROUP_COLOURS``, the legend's order from the bottom up); the party's colour is the bar at
+    the top of its panel. Returns the Figure."""
     parties = list(dict.fromkeys(p for p, _ in income.index))
     nrows = max(1, -(-len(parties) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.9 * nrows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols, 2.9 * nrows + 0.9), squeeze=False)
     years = sorted({int(y) for _, y in income.index})
     groups = list(income.columns)
     for ax, party in zip(axes.flat, parties, strict=False):
         rows = income.loc[party].reindex(years)
-        shades = _shades(analysis.party_colour(party), len(groups) + 1)
         bottom = pd.Series(0.0, index=rows.index)
-        for group, shade in zip(groups, shades, strict=False):
+        for group in groups:
             values = rows[group].fillna(0.0)
-            ax.bar([str(y) for y in rows.index], values.to_numpy(), bottom=bottom.to_numpy(), color=shade,
-                   edgecolor="white", linewidth=0.4, label=group)
+            ax.bar([str(y)[2:] for y in rows.index], values.to_numpy(), bottom=bottom.to_numpy(),
+                   color=group_colour(group), edgecolor="white", linewidth=0.4, label=group)
             bottom += values
-        ax.set_title(party, fontsize=9, color=analysis.party_colour(party))
+        ax.set_title(party, fontsize=10, color=TEXT)
+        ax.spines["top"].set_visible(True)
+        ax.spines["top"].set_color(analysis.party_colour(party))
+        ax.spines["top"].set_linewidth(4)
+        ax.spines["right"].set_visible(False)
+        _headroom(ax, float(bottom.max()))
         ax.yaxis.set_major_formatter(_sek_axis)
-        ax.tick_params(labelsize=7)
-        ax.tick_params(axis="x", rotation=90)
-        ax.set_ylabel("SEK", fontsize=7)
+        ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(parties):]:
         ax.set_axis_off()
-    legend_colours = _shades("#444444", len(groups) + 1)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in legend_colours[: len(groups)]]
-    fig.legend(handles, groups, loc="upper center", ncols=min(len(groups), 4), fontsize=8, frameon=False,
-               title="Income group (darkest at the bottom); each party in its own colour and scale", title_fontsize=8)
-    fig.supxlabel("Räkenskapsår (reporting year)", fontsize=8)
-    fig.supylabel("Intäkter (SEK)", fontsize=8)
-    fig.text(0.01, 0.005, note, fontsize=7, color="#555555", ha="left", va="bottom")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=group_colour(g)) for g in groups]
+    fig.legend(handles, groups, loc="upper center", ncols=min(len(groups), 4), fontsize=9, frameon=False,
+               title="Income group (stacked in this order from the bottom); each party on its own scale",
+               title_fontsize=9)
+    fig.supxlabel(f"Reporting year (räkenskapsår), '{str(years[0])[2:]} = {years[0]}" if years else "Reporting year",
+                  fontsize=9)
+    fig.supylabel("Income (kr)", fontsize=9)
+    fig.text(0.01, 0.005, note, fontsize=8, color="#555555", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.02, 1, 0.9))
     return fig
 
@@ -184,7 +259,7 @@ def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15)
         width = 0.8 if amount == 0 else 0.8 + 6.0 * amount / biggest
         ax.annotate("", xy=pos[v], xytext=pos[u],
                     arrowprops={"arrowstyle": "-|>", "lw": width, "color": "#7f8c8d", "alpha": 0.6,
-                                "shrinkA": 6, "shrinkB": 6})
+                                "shrinkA": 6, "shrinkB": 6}, zorder=1)
     colours = {"donor": "#e67e22", "related_entity": "#9b59b6", "organisation": "#3498db", "party": "#c0392b"}
     for n, data in H.nodes(data=True):
         x, y = pos[n]
@@ -195,15 +270,17 @@ def draw_party_network(G: nx.MultiDiGraph, party: str, ax=None, top_n: int = 15)
             text, ha, dx = data["label"], "left", 0.02
         else:
             text, ha, dx = textwrap.fill(data["label"], 30), "center", 0.0
+        # Labels sit on a white box above the arrows, so no arrow runs through a name.
+        box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.95}
         if dx:
-            ax.text(x + dx, y, text, ha=ha, va="center", fontsize=8, zorder=4)
+            ax.text(x + dx, y, text, ha=ha, va="center", fontsize=8, zorder=4, bbox=box)
         elif data.get("kind") == "related_entity":  # below its dot, so it never covers the organisation's
-            ax.text(x, y - 0.03, text, ha=ha, va="top", fontsize=7, style="italic", zorder=4)
+            ax.text(x, y - 0.03, text, ha=ha, va="top", fontsize=8, style="italic", zorder=4, bbox=box)
         else:
-            ax.text(x, y + 0.03, text, ha=ha, va="bottom", fontsize=8, zorder=4)
+            ax.text(x, y + 0.03, text, ha=ha, va="bottom", fontsize=8, zorder=4, bbox=box)
     total = sum(H.nodes[n]["given_to_party"] for n in H if H.nodes[n].get("kind") == "donor")
     n_donors = sum(1 for n in H if H.nodes[n].get("kind") == "donor")
-    ax.set_title(f"{H.graph['party']}: {n_donors} största identifierade bidragsgivare, {format_sek(total)}")
+    ax.set_title(f"{H.graph['party']}: the {n_donors} largest identified donors, {format_sek(total)}")
     ax.margins(x=0.45, y=0.08)
     ax.set_axis_off()
     return ax

@@ -53,6 +53,8 @@ S, F, INT, B = pa.string(), pa.float64(), pa.int64(), pa.bool_()
 LS = pa.list_(pa.string())
 
 ROLES = ("parti", "sidoorganisation", "ledamot", "ersattare")
+ROLE_NAMES = {"parti": "parti", "sidoorganisation": "sidoorganisation", "ledamot": "ledamot", "ersattare": "ersättare"}
+"""Each role code as a reader sees it (the code is ASCII, the word is not)."""
 LEVELS = ("riks", "region", "kommun", "eu")
 KINDS = ("intaktsredovisning", "anmalan")
 FORMS = ("pengar", "varor", "tjänster", "övrigt")

@@ -6,15 +6,23 @@ atomic on one file system). ``read_table`` returns an empty, typed frame for a m
 
 A process killed (SIGKILL, power loss) during the renames themselves leaves some tables new and
 the rest old, and may leave ``.<table>.*.parquet.tmp`` files behind; the next write removes them.
-One writer per directory at a time: two ingests into the same OUTDIR at once are not supported.
+One writer per directory at a time: ``locked(outdir)`` takes an exclusive lock on
+``<outdir>/.partifinans.lock`` (``flock``; released by the system when the holder exits, however it
+ends) and checks that the directory can be written before any work starts; a second writer is refused
+in one line naming the holder (``pipeline.ingest`` holds it for the whole run).
 The renames follow the order of the ``tables`` dict, so a caller puts last the table that the next
 run trusts (``pipeline.ingest`` puts ``files`` last; tests/robustness/test_interrupt.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import socket
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +30,59 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
+from .errors import BadInput, UserError
+
+LOCK_NAME = ".partifinans.lock"
+
+
+class DirectoryBusy(UserError):
+    """Another process is writing the same output directory."""
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+@contextmanager
+def locked(outdir: Path | str, command: str | None = None) -> Iterator[Path]:
+    """Hold the output directory for one writer: creates it, checks it can be written, and refuses
+    (``DirectoryBusy``, one line naming the holder) while another process holds it."""
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise BadInput(outdir, "the output is a file, not a directory")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        fh = open(outdir / LOCK_NAME, "a+", encoding="utf-8")  # noqa: SIM115 - held until the with block ends
+    except OSError as exc:
+        raise BadInput(outdir, f"cannot write to the output directory ({_os_reason(exc)})") from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, as before
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = " ".join(fh.read().split()) or "another process"
+                raise DirectoryBusy(
+                    f"{outdir}: another run is writing here ({holder}); wait for it to finish or choose "
+                    "another output directory"
+                ) from None
+        fh.seek(0)
+        fh.truncate()
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        what = command or " ".join(["partifinans", *sys.argv[1:]]) if sys.argv else "partifinans"
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()}, started {started}: {what}\n")
+        fh.flush()
+        probe = tempfile.TemporaryFile(dir=outdir)  # the tables are written beside the lock file
+        probe.close()
+        yield outdir
+    except OSError as exc:
+        raise BadInput(outdir, f"cannot write to the output directory ({_os_reason(exc)})") from None
+    finally:
+        fh.close()
 
 
 def _umask() -> int:
@@ -46,6 +107,7 @@ def write_tables(outdir: Path | str, tables: dict[str, pd.DataFrame]) -> None:
             df = schema.conform(df, name) if name in schema.TABLES else df
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=outdir)
             os.close(fd)
+            staged.append((name, Path(tmp)))
             arrow = (
                 pa.Table.from_pandas(df, schema=schema.arrow_schema(name), preserve_index=False)
                 if name in schema.TABLES
@@ -55,9 +117,17 @@ def write_tables(outdir: Path | str, tables: dict[str, pd.DataFrame]) -> None:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the user's usual mode
-            staged.append((name, Path(tmp)))
+    except BaseException as exc:  # nothing renamed yet: the previous tables are intact
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise BadInput(outdir, f"cannot write the tables ({_os_reason(exc)}); the previous tables are unchanged") from None
+        raise
+    try:
         for name, tmp in staged:
             os.replace(tmp, table_path(outdir, name))
+    except OSError as exc:
+        raise BadInput(outdir, f"cannot write the tables ({_os_reason(exc)})") from None
     finally:
         for _, tmp in staged:
             if tmp.exists():

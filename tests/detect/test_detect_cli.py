@@ -85,24 +85,72 @@ def test_private_donor_is_pseudonymised_by_default(processed, capsys):
         pytest.param(["--year", "2022"], ["anonymous_over_limit"], id="year"),
         pytest.param(["--party", "centerpartiet"], ["missing_donor_identity"], id="party-any-case"),
         pytest.param(["--year", "2022", "--party", "Centerpartiet"], [], id="both"),
+        pytest.param(["--party", "C"], ["missing_donor_identity"], id="abbreviation"),
+        pytest.param(["--party", "l"], ["anonymous_over_limit"], id="abbreviation-lower-case"),
+        pytest.param(["--party", "Folkpartiet"], ["anonymous_over_limit"], id="alias"),
+        pytest.param(["--party", "LIBERAL"], ["anonymous_over_limit"], id="start-of-name"),
+        pytest.param(["--party", "MP"], [], id="known-party-without-flags"),
     ],
 )
 def test_filters(processed, capsys, argv, patterns):
-    _, out, _ = _run(capsys, processed, "--json", *argv)
+    code, out, _ = _run(capsys, processed, "--json", *argv)
+    assert code == 0
     assert [f["pattern"] for f in json.loads(out)] == patterns
 
 
-def test_csv_and_xlsx_hold_the_flags_table(processed, capsys, tmp_path):
+def test_unknown_party_or_year_says_so_and_lists_what_is_present(processed, capsys):
+    code, out, err = _run(capsys, processed, "--party", "Piratpartiet")
+    assert code == 2 and out == ""
+    assert err == ("--party: no party 'Piratpartiet' among the flags; parties with flags: "
+                   "Centerpartiet (C); Liberalerna (L)\n")
+    code, out, err = _run(capsys, processed, "--year", "2019")
+    assert code == 2 and err == "--year: no flags for 2019; years with flags: 2022, 2023\n"
+
+
+def test_known_party_without_flags_is_named(processed, capsys):
+    code, out, _ = _run(capsys, processed, "--party", "mp", "--year", "2022")
+    assert code == 0 and out == "No flags for mp in 2022.\n"
+
+
+def test_csv_holds_the_flags_table(processed, capsys):
     _, out, _ = _run(capsys, processed, "--csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["pattern"] for r in rows] == ["missing_donor_identity", "anonymous_over_limit"]
     assert rows[1]["estimated_fee"] == "1170.0" and len(rows[0]["flag_id"]) == 16
+
+
+def test_xlsx_is_readable_by_a_regulator(processed, capsys, tmp_path):
+    """Readable cells, kronor as numbers, frozen header with filters, wrapped text, fitting widths,
+    and one row per cited page on a second sheet (read back with openpyxl)."""
     xlsx = tmp_path / "flags.xlsx"
-    code, _, err = _run(capsys, processed, "--xlsx", xlsx)
-    assert code == 0 and "2 flags written" in err
-    sheet = openpyxl.load_workbook(xlsx)["flags"]
-    values = list(sheet.values)
-    assert values[0][:3] == ("flag_id", "pattern", "severity") and values[2][1] == "anonymous_over_limit"
+    code, _, err = _run(capsys, processed, "--xlsx", xlsx, "--reveal-private")
+    assert code == 0 and err == f"flags: 2 flags and 2 cited pages written to {xlsx}\n"
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["Flags", "Evidence"]
+    sheet = book["Flags"]
+    rows = list(sheet.values)
+    assert rows[0] == ("Severity", "Pattern", "Year", "Party", "Organisations", "Donors", "Amount",
+                       "Estimated fee", "Explanation", "Legal basis", "Evidence", "Flag")
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Pattern"] == "missing_donor_identity" and first["Year"] == 2023
+    assert first["Organisations"] == f"Centerpartiet Lund ({LUND})"
+    assert first["Donors"] == "Anna Testsson"
+    assert first["Amount"] == 40000 and sheet["G2"].number_format == '#,##0 "kr"'
+    second = dict(zip(rows[0], rows[2], strict=True))
+    assert second["Estimated fee"] == 1170 and second["Organisations"] == f"Liberalerna Borås ({BORAS})"
+    assert second["Evidence"].endswith("demo/liberalerna-borås-2022.pdf p. 2")
+    assert not any(str(v).startswith(("[", "{")) for row in rows for v in row if v is not None)  # no JSON
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L3"
+    assert sheet["I2"].alignment.wrap_text and sheet.column_dimensions["I"].width >= 60
+    assert all(sheet.column_dimensions[c].width > 5 for c in "ABCDEFGHIJKL")
+    evidence = list(book["Evidence"].values)
+    assert evidence[0] == ("Flag", "Severity", "Pattern", "Year", "Party", "File", "Page")
+    assert [(r[2], r[5].rsplit("/", 2)[-2:], r[6]) for r in evidence[1:]] == [
+        ("missing_donor_identity", ["demo", "centerpartiet-lund-2023.pdf"], 3),
+        ("anonymous_over_limit", ["demo", "liberalerna-borås-2022.pdf"], 2),
+    ]
+    assert book["Evidence"]["F2"].hyperlink.target.startswith("file:///")
+    assert book["Evidence"].freeze_panes == "A2"
 
 
 def test_readable_default(processed, capsys):

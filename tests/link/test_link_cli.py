@@ -97,6 +97,52 @@ def test_not_utf8_and_missing_file(tmp_path, capsys):
     ]
 
 
+@pytest.mark.parametrize("header", ["org_number", "organisationsnummer", "Orgnr", "donor_id"])
+def test_identity_column_under_the_names_users_give_it(tmp_path, capsys, header):
+    """Two spellings too far apart for the name rules, one organisationsnummer: one entity by identifier."""
+    src = tmp_path / "donors.csv"
+    src.write_text(f"name,{header},amount\nExempelbolaget AB,556677-8899,100\nAB Fiktiv Holding (Exempel),5566778899,200\n",
+                   encoding="utf-8")
+    result = link_csv(src, tmp_path / "out.csv")
+    assert result["entity_id"].nunique() == 1
+    assert result["rule"].tolist() == ["same_identifier", "same_identifier"]  # before: two entities, "alone"
+    assert capsys.readouterr().err.startswith(f"partifinans link: {src}: ignored columns amount\n")
+
+
+def test_organisation_and_person_number_columns_read_together(tmp_path):
+    src = tmp_path / "donors.csv"
+    src.write_text(
+        "name,organisationsnummer,personnummer\n"
+        "Exempelbolaget AB,556677-8899,\nAB Fiktiv Holding (Exempel),5566778899,\n"
+        "Anna Exempelsson,,18900101-1239\nA. Karin Fiktivsson,,189001011239\n",
+        encoding="utf-8",
+    )
+    result = link_csv(src, tmp_path / "out.csv")
+    e = result["entity_id"].tolist()
+    assert e[0] == e[1] and e[2] == e[3] and e[0] != e[2]
+    assert "1239" not in (tmp_path / "out.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        pytest.param("name,org_no\nA,556677-8899\n",
+                     "column 'org_no' is not one partifinans reads; name the identity number column one of "
+                     "donor_id, org_number, organisationsnummer, orgnr, personnummer "
+                     "(expected header record_id,name,donor_id,address,kind,year,recipient)", id="unread-id-column"),
+        pytest.param("name,org_number,personnummer\nA,556677-8899,18900101-1239\n",
+                     "row 1: org_number and personnummer give different numbers (556677-8899, 18900101-1239)",
+                     id="two-numbers-in-one-row"),
+    ],
+)
+def test_identity_columns_refused_in_one_line(tmp_path, capsys, content, message):
+    src = tmp_path / "bad.csv"
+    src.write_text(content, encoding="utf-8")
+    assert main(["link", str(src), "--out", str(tmp_path / "o.csv")]) == 2
+    assert capsys.readouterr().err == f"{src}: {message}\n"
+    assert not (tmp_path / "o.csv").exists()
+
+
 def _contributions() -> tuple[pd.DataFrame, pd.DataFrame]:
     reports = schema.conform(
         pd.DataFrame(

@@ -2,7 +2,12 @@
 
 Input: a CSV (comma or semicolon separated, UTF-8) with the columns record_id, name, donor_id,
 address, kind (``person`` | ``organisation`` | empty), year, recipient. ``name`` is required; the
-others may be missing or empty. An empty record_id becomes ``row:<n>`` (the 1-based data row),
+others may be missing or empty. The identity number may come under any of the names users give it,
+``donor_id``, ``org_number``, ``organisationsnummer``, ``orgnr`` or ``personnummer`` (several such
+columns are read together, per row the one that is filled; two different numbers in one row are
+refused). A column that looks like an identifier but is none of these is refused with the expected
+header, rather than ignored (a silently ignored number would leave the linkage to names alone);
+other extra columns are ignored with a note. An empty record_id becomes ``row:<n>`` (the 1-based data row),
 which is only stable as long as the file's rows stay in place: give your own ids if you want to
 keep judgements across edits.
 
@@ -18,6 +23,7 @@ columns as ``uncertain_pairs``); copy rows into the judgements file with a verdi
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -28,6 +34,10 @@ from . import load_judgements
 from .match import link_records
 
 INPUT_COLUMNS = ("record_id", "name", "donor_id", "address", "kind", "year", "recipient")
+IDENTITY_COLUMNS = ("donor_id", "org_number", "organisationsnummer", "orgnr", "personnummer")
+"""Headers read as the donor's identity number, in the order a filled value is taken."""
+_LOOKS_LIKE_ID = re.compile(r"(^|[_\s-])(id|nr|no|number|nummer)$|nummer|number|^pnr$|^orgnr|identit", re.IGNORECASE)
+EXPECTED_HEADER = "record_id,name,donor_id,address,kind,year,recipient"
 
 
 def read_input(path: Path) -> pd.DataFrame:
@@ -48,7 +58,9 @@ def read_input(path: Path) -> pd.DataFrame:
         raise BadInput(path, f"not a readable CSV ({str(exc).splitlines()[0]})") from None
     df.columns = [str(c).strip().casefold() for c in df.columns]
     if "name" not in df.columns:
-        raise BadInput(path, f"no 'name' column; expected columns {', '.join(INPUT_COLUMNS)}")
+        raise BadInput(path, f"no 'name' column; expected header {EXPECTED_HEADER} "
+                             f"(the identity number may be headed {', '.join(IDENTITY_COLUMNS)})")
+    df = _identity_column(path, df)
     if "record_id" not in df.columns:
         df["record_id"] = ""
     empty = df["record_id"].str.strip() == ""
@@ -73,6 +85,37 @@ def read_input(path: Path) -> pd.DataFrame:
             row = int(bad.idxmax()) + 1
             raise BadInput(path, f"row {row}: year {years[bad].iloc[0]!r} is not a number")
     return df[[c for c in INPUT_COLUMNS if c in df.columns]]
+
+
+def _identity_column(path: Path, df: pd.DataFrame) -> pd.DataFrame:
+    """One ``donor_id`` column from whichever identity columns the file has; refuse a column that
+    looks like an identifier but is not read, note other ignored columns."""
+    unknown = [c for c in df.columns if c not in INPUT_COLUMNS and c not in IDENTITY_COLUMNS]
+    suspicious = [c for c in unknown if _LOOKS_LIKE_ID.search(c)]
+    if suspicious:
+        raise BadInput(
+            path,
+            f"column {suspicious[0]!r} is not one partifinans reads; name the identity number column one of "
+            f"{', '.join(IDENTITY_COLUMNS)} (expected header {EXPECTED_HEADER})",
+        )
+    if unknown:
+        print(f"partifinans link: {path}: ignored columns {', '.join(unknown)}", file=sys.stderr)
+    present = [c for c in IDENTITY_COLUMNS if c in df.columns]
+    if not present:
+        return df
+    values = df[present].apply(lambda col: col.str.strip())
+    filled = values.ne("")
+    distinct = values.apply(lambda row: {v.replace("-", "").replace(" ", "") for v in row if v}, axis=1)
+    clash = distinct.map(len) > 1
+    if clash.any():
+        row = int(clash.idxmax())
+        cols = [c for c in present if filled.loc[row, c]]
+        raise BadInput(path, f"row {row + 1}: {' and '.join(cols)} give different numbers "
+                             f"({', '.join(values.loc[row, c] for c in cols)})")
+    donor_id = values[present[0]]
+    for c in present[1:]:
+        donor_id = donor_id.where(donor_id != "", values[c])
+    return df.drop(columns=present).assign(donor_id=donor_id)
 
 
 def link_csv(input: Path, out: Path, judgements: Path | None = None) -> pd.DataFrame:
