@@ -534,7 +534,9 @@ def test_file_that_looks_like_it_but_lacks_required_columns_fails_naming_them(tm
     assert files["status"].tolist() == ["failed"] and "no column " + named in files["reason"].iloc[0]
     assert summary.failed == 1 and summary.skipped == 0
     failed_line = summary.line().splitlines()[1]
-    assert failed_line.startswith("  failed: raw/PartiinsynOpenData.csv: ") and named in failed_line
+    # the path as it opens from where the user stands (#14), then the reason
+    assert failed_line.startswith("  failed: ") and "raw/PartiinsynOpenData.csv: " in failed_line
+    assert named in failed_line
 
 
 def test_rows_of_the_files_values_but_wrong_width_fail_with_reason(tmp_path):
