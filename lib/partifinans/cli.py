@@ -19,7 +19,7 @@ from .errors import UserError
 def _cmd_parse(args: argparse.Namespace) -> int:
     from .extract import parse_pdf
 
-    report = parse_pdf(Path(args.file))
+    report = parse_pdf(Path(args.file), ocr_mode=args.ocr)
     json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
@@ -28,7 +28,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .pipeline import ingest
 
-    summary = ingest(Path(args.dir), Path(args.out), jobs=args.jobs, progress=not args.quiet)
+    summary = ingest(Path(args.dir), Path(args.out), jobs=args.jobs, progress=not args.quiet, ocr_mode=args.ocr)
     print(summary.line(), file=sys.stderr)
     return 1 if (args.strict and summary.failed) else 0
 
@@ -68,12 +68,21 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return fetch_command(args)
 
 
+def _ocr_option(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--ocr", choices=["auto", "never", "force"], default="auto",
+                   help="read pages by OCR (Tesseract, Swedish): auto = only pages without a text layer "
+                        "(default), never, force = every page. OCR text layers are cached by the file's "
+                        "sha256: ingest under OUT/ocr-cache, parse in ~/.cache/partifinans/ocr "
+                        "($PARTIFINANS_OCR_CACHE)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="partifinans", description="Swedish party finance reports as data.")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("parse", help="read one report PDF and print it as JSON")
     s.add_argument("file")
+    _ocr_option(s)
     s.set_defaults(func=_cmd_parse)
 
     s = sub.add_parser("ingest", help="read every report under DIR into Parquet tables")
@@ -82,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     s.add_argument("--strict", action="store_true", help="exit 1 if any file failed")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    _ocr_option(s)
     s.set_defaults(func=_cmd_ingest)
 
     s = sub.add_parser("link", help="link donor records in a CSV to entities")
