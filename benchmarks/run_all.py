@@ -9,7 +9,8 @@ Measures (issue #7):
 3. linkage at 10 000, 100 000 and 1 000 000 records, time and peak memory, and the growth factor
    (``bench_link.py``);
 4. the whole ``make run`` on the demo corpus;
-5. the mutation test at a few hundred cases (``tests/robustness/pdf_mutations.py``).
+5. the mutation test at a few hundred cases (``tests/robustness/pdf_mutations.py``);
+6. OCR of test scans (issue #11): pages per second, and the cost of a cached re-run (``bench_ocr.py``).
 
 Each of 2 and 3 runs in its own Python process, so its peak resident memory (from ``wait4``) is its
 own. The figures are written as measured; each target is checked by code, and a miss says so.
@@ -364,6 +365,25 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
             lines += [f"- {x}" for x in rc["silent"][:30]]
             lines.append("")
 
+    oc = r.get("ocr", {})
+    lines += ["## 6. OCR of scanned reports", ""]
+    if "error" in oc:
+        lines += [f"Not measured: {oc['error']}", ""]
+    elif oc:
+        lines += [
+            f"{oc['scans']} test scans of demo reports ({oc['pages']} pages; `tests/ocr/scans.py`, rendered at "
+            f"{', '.join(map(str, oc['dpi']))} dpi, tilted up to 1 degree, noise and specks), each through `parse_pdf` "
+            f"in one process; Tesseract {oc['tesseract']}, one thread.", "",
+            "| what | seconds | pages/s |", "|---|---|---|",
+            f"| OCR, cold (empty cache: every page rendered and read by Tesseract) | {_f(oc['ocr_cold']['seconds'], 2)} | "
+            f"{_f(oc['ocr_cold']['pages_per_s'], 2)} |",
+            f"| the same again, text layers from the cache | {_f(oc['ocr_cached']['seconds'], 2)} | "
+            f"{_f(oc['ocr_cached']['pages_per_s'], 1)} |",
+            f"| the born-digital originals, for comparison | {_f(oc['born_digital']['seconds'], 2)} | "
+            f"{_f(oc['born_digital']['pages_per_s'], 1)} |", "",
+            f"- A cached re-run costs {oc['cached_fraction_of_cold'] * 100:.1f}% of the cold OCR run.", "",
+        ]
+
     lines += [
         "## How to reproduce", "",
         "```", "make bench                                  # everything, as above",
@@ -394,7 +414,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Run every benchmark and write benchmarks/RESULTS.md.")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, to check the machinery")
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["ingest", "opendata", "link", "make_run", "mutation"], help="leave a part out")
+                    choices=["ingest", "opendata", "link", "make_run", "mutation", "ocr"], help="leave a part out")
     args = ap.parse_args(argv)
     argv = argv if argv is not None else sys.argv[1:]
 
@@ -420,6 +440,10 @@ def main(argv: list[str] | None = None) -> None:
         r["make_run"] = _guard("make run", bench_make_run)
     if "mutation" not in args.skip:
         r["mutation"] = _guard("mutation", bench_mutation, 30 if args.quick else 300)
+    if "ocr" not in args.skip:
+        import bench_ocr
+
+        r["ocr"] = _guard("ocr", bench_ocr.run, 3 if args.quick else 8)
     r["total_minutes"] = (time.perf_counter() - t0) / 60
     r["load_avg_at_end"] = os.getloadavg()
     (WORK / "results.json").write_text(json.dumps(r, indent=1, default=str))
