@@ -3,7 +3,7 @@
 How a page is read (``text_layer``):
 
 1. pypdfium2 renders the page at ``config.OCR_DPI`` (lowered for a large page so that the bitmap
-   stays within ``config.OCR_MAX_PAGE_PIXELS``), in grey, through a 3-pixel median filter; a page whose own images hold more than
+   stays within ``config.OCR_MAX_PAGE_PIXELS``), in grey, then cut to black and white (``binarise``); a page whose own images hold more than
    ``config.OCR_MAX_IMAGE_PIXELS`` pixels (a decompression bomb, or a hostile size) is refused
    before anything is decoded.
 2. Tesseract (through pytesseract, Swedish model ``swe``) reads the bitmap into hOCR: words with
@@ -53,7 +53,7 @@ HOW_TO_ENABLE = ("to read scans, install Tesseract with its Swedish model (Debia
                  "tesseract-ocr tesseract-ocr-swe; conda: conda install -c conda-forge tesseract, then add "
                  "swe.traineddata to its tessdata folder)")
 # Bumped when the way a text layer is made changes, so that older cached layers are not reused.
-LAYER_VERSION = "1"
+LAYER_VERSION = "3"
 
 # Tesseract's OpenMP threads fight the ingest process pool for the same cores and make every page
 # slower (Tesseract's own advice for running several instances); one thread per Tesseract.
@@ -137,6 +137,31 @@ _WCONF = re.compile(r"x_wconf (\d+)")
 _LINE_CLASSES = {"ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"}
 
 
+RULES = "|¦"  # a table's vertical rule, as Tesseract reads it
+_RULE_EDGE = "|¦—_"
+
+
+def strip_rules(text: str, x0: float, x1: float) -> tuple[str, float, float]:
+    """A word without the table rules Tesseract read into it, and its box narrowed to match.
+
+    A vertical rule beside a cell comes out as ``|`` glued to the value ("|2022-02-25",
+    "—|512641-1965") or as a word of its own between two cells, which then read as one cell
+    ("103 000 | 2016-01-14"). ``|`` is not a character of any value in a report, so a word made of
+    rules is dropped and rules (with the dash or underscore of a crossing rule) are cut from a
+    word's ends; the box is narrowed in proportion to the characters cut.
+    """
+    if not any(ch in RULES for ch in text):
+        return text, x0, x1
+    n = len(text)
+    lead = len(text) - len(text.lstrip(_RULE_EDGE))
+    core = text.strip(_RULE_EDGE)
+    if not core or all(ch in RULES for ch in core):
+        return "", x0, x1
+    trail = n - lead - len(core)
+    width = (x1 - x0) / n
+    return core, x0 + lead * width, x1 - trail * width
+
+
 def hocr_to_page(hocr: bytes, number: int, width: float, height: float, dpi: float) -> OcrPage:
     """Tesseract's hOCR of one page as deskewed lines of words in PDF points."""
     root = ElementTree.fromstring(hocr)
@@ -180,7 +205,10 @@ def hocr_to_page(hocr: bytes, number: int, width: float, height: float, dpi: flo
     for x0, _y0, _x1, y1, _slope, offset, x_size, words in raw_lines:
         _, baseline = turn(x0, y1 + offset)  # the baseline at the line's left end, turned flat
         out = OcrLine(baseline=baseline, size=max(x_size * scale, 4.0))
-        for text, (wx0, wy0, wx1, wy1), conf in words:
+        for raw, (wx0, wy0, wx1, wy1), conf in words:
+            text, wx0, wx1 = strip_rules(raw, wx0, wx1)
+            if not text:
+                continue
             mid_y = (wy0 + wy1) / 2
             left, _ = turn(wx0, mid_y)
             right, _ = turn(wx1, mid_y)
@@ -250,17 +278,50 @@ def _check_page(path: Path, page, number: int) -> float:
     return dpi
 
 
+def otsu_threshold(histogram: list[int]) -> int:
+    """The grey level that best splits a 256-bin histogram into ink and paper (Otsu, 1979)."""
+    total = sum(histogram)
+    sum_all = sum(i * h for i, h in enumerate(histogram))
+    best, best_level = -1.0, 128
+    weight_b = sum_b = 0.0
+    for level, count in enumerate(histogram):
+        weight_b += count
+        if weight_b == 0 or weight_b == total:
+            continue
+        sum_b += level * count
+        mean_b, mean_f = sum_b / weight_b, (sum_all - sum_b) / (total - weight_b)
+        between = weight_b * (total - weight_b) * (mean_b - mean_f) ** 2
+        if between > best:
+            best, best_level = between, level
+    return best_level
+
+
+def binarise(image):
+    """Black ink on white paper: the grey page cut at its Otsu threshold (Pillow ``point``).
+
+    Tesseract 4+ recognises from the grey image, not from its own black-and-white one, and reads a
+    scan's grey noise into short values: on a test scan "3.1" became "Bad" and "5.1" became "Ja"
+    (the Swedish model prefers words), all four codes of the page right once binarised. A 3-pixel
+    median first (``MEDIAN``) takes off single dark specks (dust), which would otherwise survive the cut.
+    """
+    from PIL import ImageFilter
+
+    if MEDIAN:
+        image = image.filter(ImageFilter.MedianFilter(MEDIAN))
+    level = otsu_threshold(image.histogram())
+    return image.point(lambda v: 255 if v > level else 0)
+
+
+MEDIAN = int(os.environ.get("PARTIFINANS_OCR_MEDIAN", "3"))
+
+
 def ocr_page(path: Path, page, number: int, timeout: float) -> OcrPage:
     """One pypdfium2 page through Tesseract into an :class:`OcrPage` (BadInput on a bound)."""
     import pytesseract
 
     dpi = _check_page(path, page, number)
     width, height = page.get_size()
-    from PIL import ImageFilter
-
-    # A 3-pixel median (Pillow) removes the dust and speckle of a scan, which Tesseract otherwise
-    # reads as punctuation inside short values ("1.3" became "1:3", "5.2" became "SEA").
-    image = page.render(scale=dpi / 72, grayscale=True).to_pil().filter(ImageFilter.MedianFilter(3))
+    image = binarise(page.render(scale=dpi / 72, grayscale=True).to_pil())
     try:
         hocr = pytesseract.image_to_pdf_or_hocr(image, lang=LANGUAGE, extension="hocr",
                                                 config=f"--psm 3 --dpi {round(dpi)}", timeout=max(timeout, 1))
