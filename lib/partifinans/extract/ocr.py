@@ -30,6 +30,8 @@ listed with their page, for the report's warnings: a digit misread is a wrong am
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -55,9 +57,6 @@ HOW_TO_ENABLE = ("to read scans, install Tesseract with its Swedish model (Debia
 # Bumped when the way a text layer is made changes, so that older cached layers are not reused.
 LAYER_VERSION = "3"
 
-# Tesseract's OpenMP threads fight the ingest process pool for the same cores and make every page
-# slower (Tesseract's own advice for running several instances); one thread per Tesseract.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def default_cache_dir() -> Path:
@@ -87,6 +86,22 @@ def unavailable_reason() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _one_thread():
+    """Tesseract's OpenMP threads fight the ingest process pool for the same cores and make every
+    page slower (Tesseract's advice for running several instances): one thread per Tesseract, set
+    in the environment pytesseract passes on, only while it runs, unless the user set it."""
+    if "OMP_THREAD_LIMIT" in os.environ:
+        yield
+        return
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("OMP_THREAD_LIMIT", None)
+
+
+@functools.lru_cache(maxsize=1)
 def tesseract_version() -> str:
     import pytesseract
 
@@ -323,11 +338,12 @@ def ocr_page(path: Path, page, number: int, timeout: float) -> OcrPage:
     width, height = page.get_size()
     image = binarise(page.render(scale=dpi / 72, grayscale=True).to_pil())
     try:
-        hocr = pytesseract.image_to_pdf_or_hocr(image, lang=LANGUAGE, extension="hocr",
-                                                config=f"--psm 3 --dpi {round(dpi)}", timeout=max(timeout, 1))
+        with _one_thread():
+            hocr = pytesseract.image_to_pdf_or_hocr(image, lang=LANGUAGE, extension="hocr",
+                                                    config=f"--psm 3 --dpi {round(dpi)}", timeout=max(timeout, 0.01))
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
-            raise BadInput(path, f"OCR of page {number} took longer than {timeout:.0f} s "
+            raise BadInput(path, f"OCR of page {number} took longer than {timeout:g} s "
                                  f"(limit OCR_MAX_SECONDS_PER_PAGE / OCR_MAX_SECONDS_PER_FILE)") from None
         raise BadInput(path, f"OCR of page {number} failed ({' '.join(str(exc).split())[:120]})") from None
     except pytesseract.TesseractError as exc:
