@@ -6,12 +6,11 @@ specks, image-only PDF). Tests that need Tesseract skip, with the reason, where 
 """
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from reportlab.pdfgen import canvas
-from scans import CI_SCANS, GOLDEN, ScanSpec, make_scan, value_fields
+from scans import CI_SCANS, GOLDEN, ScanSpec, make_scan, silent_fields, value_fields
 
 from partifinans import cli, config, schema, store
 from partifinans.errors import BadInput
@@ -66,27 +65,12 @@ def test_scanned_anmalan_values(ci_results):
     assert parsed["reporter"]["name"] == golden["reporter"]["name"]
 
 
-def _page_of(field: str, golden: dict) -> int | None:
-    m = re.match(r"(lines|contributions)\[(\d+)\]", field)
-    return golden[m.group(1)][int(m.group(2))]["page"] if m else None
-
-
 @needs_tesseract
 def test_every_wrong_value_comes_with_a_warning_on_its_page(ci_results):
     """A wrong value read by OCR is never silent: its page carries a warning (a sum that fails,
     an identity number that fails its check digit, a word Tesseract was unsure of, a line not
     placed), or the report's confidence is low."""
-    silent = []
-    for spec, parsed, golden in ci_results:
-        if parsed.get("confidence") == "low":
-            continue
-        for k, p, g in value_fields(parsed, golden):
-            if p == g:
-                continue
-            page = _page_of(k, golden)
-            warned = [w for w in parsed["warnings"] if page is None or w.startswith(f"page {page}:")]
-            if not warned:
-                silent.append(f"{spec.name}: {k}: {p!r} (golden {g!r})")
+    silent = [f"{spec.name}: {s}" for spec, parsed, golden in ci_results for s in silent_fields(parsed, golden)]
     assert silent == []
 
 
