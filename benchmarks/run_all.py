@@ -12,6 +12,7 @@ Measures (issue #7):
 5. the mutation test at a few hundred cases (``tests/robustness/pdf_mutations.py``);
 6. ``partifinans sqlite`` on the tables of the 1 000 000-row open-data file: seconds and size of
    the database (``bench_sqlite.py``).
+7. OCR of test scans (issue #11): pages per second, and the cost of a cached re-run (``bench_ocr.py``).
 
 Each of 2, 3 and 6 runs in its own Python process, so its peak resident memory (from ``wait4``) is its
 own. The figures are written as measured; each target is checked by code, and a miss says so.
@@ -381,6 +382,25 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
             f"{_mb(_peak_bytes(sq))}.", "",
         ]
 
+    oc = r.get("ocr", {})
+    lines += ["## 7. OCR of scanned reports", ""]
+    if "error" in oc:
+        lines += [f"Not measured: {oc['error']}", ""]
+    elif oc:
+        lines += [
+            f"{oc['scans']} test scans of demo reports ({oc['pages']} pages; `tests/ocr/scans.py`, rendered at "
+            f"{', '.join(map(str, oc['dpi']))} dpi, tilted up to 1 degree, noise and specks), each through `parse_pdf` "
+            f"in one process; Tesseract {oc['tesseract']}, one thread.", "",
+            "| what | seconds | pages/s |", "|---|---|---|",
+            f"| OCR, cold (empty cache: every page rendered and read by Tesseract) | {_f(oc['ocr_cold']['seconds'], 2)} | "
+            f"{_f(oc['ocr_cold']['pages_per_s'], 2)} |",
+            f"| the same again, text layers from the cache | {_f(oc['ocr_cached']['seconds'], 2)} | "
+            f"{_f(oc['ocr_cached']['pages_per_s'], 1)} |",
+            f"| the born-digital originals, for comparison | {_f(oc['born_digital']['seconds'], 2)} | "
+            f"{_f(oc['born_digital']['pages_per_s'], 1)} |", "",
+            f"- A cached re-run costs {oc['cached_fraction_of_cold'] * 100:.1f}% of the cold OCR run.", "",
+        ]
+
     lines += [
         "## How to reproduce", "",
         "```", "make bench                                  # everything, as above",
@@ -412,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Run every benchmark and write benchmarks/RESULTS.md.")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, to check the machinery")
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["ingest", "opendata", "link", "make_run", "mutation", "sqlite"], help="leave a part out")
+                    choices=["ingest", "opendata", "link", "make_run", "mutation", "sqlite", "ocr"], help="leave a part out")
     args = ap.parse_args(argv)
     argv = argv if argv is not None else sys.argv[1:]
 
@@ -440,6 +460,10 @@ def main(argv: list[str] | None = None) -> None:
         r["mutation"] = _guard("mutation", bench_mutation, 30 if args.quick else 300)
     if "sqlite" not in args.skip:
         r["sqlite"] = _guard("sqlite", run_isolated, "bench_sqlite", "run", r["opendata_rows"], 1800)
+    if "ocr" not in args.skip:
+        import bench_ocr
+
+        r["ocr"] = _guard("ocr", bench_ocr.run, 3 if args.quick else 8)
     r["total_minutes"] = (time.perf_counter() - t0) / 60
     r["load_avg_at_end"] = os.getloadavg()
     (WORK / "results.json").write_text(json.dumps(r, indent=1, default=str))

@@ -1,4 +1,4 @@
-"""Shared test setup: a private pseudonym key per test session, never the user's own."""
+"""Shared test setup: a private pseudonym key and OCR cache per test session, never the user's own."""
 
 import pytest
 
@@ -9,4 +9,5 @@ def _pseudonym_key(tmp_path_factory):
 
     key = tmp_path_factory.mktemp("key") / "pseudonym.key"
     os.environ["PARTIFINANS_KEY_FILE"] = str(key)
+    os.environ["PARTIFINANS_OCR_CACHE"] = str(tmp_path_factory.mktemp("ocr-cache"))
     yield

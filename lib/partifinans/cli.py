@@ -19,7 +19,7 @@ from .errors import UserError
 def _cmd_parse(args: argparse.Namespace) -> int:
     from .extract import parse_pdf
 
-    report = parse_pdf(Path(args.file))
+    report = parse_pdf(Path(args.file), ocr_mode=args.ocr)
     json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
@@ -28,7 +28,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from .pipeline import ingest
 
-    summary = ingest(Path(args.dir), Path(args.out), jobs=args.jobs, progress=not args.quiet)
+    summary = ingest(Path(args.dir), Path(args.out), jobs=args.jobs, progress=not args.quiet, ocr_mode=args.ocr)
     print(summary.line(), file=sys.stderr)
     return 1 if (args.strict and summary.failed) else 0
 
@@ -112,6 +112,14 @@ def _sub(sub, name: str, help: str, description: str, examples: list[str]) -> ar
     return sub.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=_Help)
 
 
+def _ocr_option(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--ocr", choices=["auto", "never", "force"], default="auto",
+                   help="read pages by OCR (Tesseract, Swedish): auto = only pages without a text layer "
+                        "(default), never, force = every page. OCR text layers are cached by the file's "
+                        "sha256: ingest under OUT/ocr-cache, parse in ~/.cache/partifinans/ocr "
+                        "($PARTIFINANS_OCR_CACHE)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -130,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
              "Read one report PDF and print it as JSON (partifinans.report/1), every figure with its page.",
              ["partifinans parse data/raw/demo/centerpartiet-lund-2023.pdf"])
     s.add_argument("file", help="the report PDF to read")
+    _ocr_option(s)
     s.set_defaults(func=_cmd_parse)
 
     s = _sub(sub, "ingest", "read every report under DIR into Parquet tables",
@@ -142,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes, 1 or more (default: one per CPU core)")
     s.add_argument("--strict", action="store_true", help="exit with status 1 if any file failed (default: off)")
     s.add_argument("--quiet", action="store_true", help="no progress bar (default: a bar on a terminal)")
+    _ocr_option(s)
     s.set_defaults(func=_cmd_ingest)
 
     s = _sub(sub, "link", "link donor records in a CSV to entities",

@@ -112,3 +112,12 @@ MAX_PAGES = 500
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_SECONDS_PER_FILE = 60
 MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024  # all of one PDF's compressed streams, inflated
+
+# OCR of pages without a text layer (extract/ocr.py; documented in docs/LIMITS.md).
+OCR_DPI = 300  # pages are rendered for Tesseract at this resolution (its documented sweet spot)
+OCR_MIN_DPI = 100  # a page so large that it would have to be rendered below this is refused
+OCR_MAX_PAGE_PIXELS = 60_000_000  # the rendered bitmap of one page (A4 at 300 dpi is 8.7 million)
+OCR_MAX_IMAGE_PIXELS = 89_478_485  # one image inside a page (Pillow's decompression-bomb bound)
+OCR_MAX_SECONDS_PER_PAGE = 60  # Tesseract is stopped after this long on one page
+OCR_MAX_SECONDS_PER_FILE = 600  # and a file's OCR after this long in all
+OCR_LOW_CONFIDENCE = 60  # a word with a digit below this Tesseract confidence (0-100) is a warning

@@ -86,7 +86,8 @@ def _classify(path: Path) -> str:
     return "other"
 
 
-def _read_one(path_str: str, source_path: str, sha256: str) -> dict:
+def _read_one(path_str: str, source_path: str, sha256: str, ocr_mode: str = "auto",
+              ocr_cache: str | None = None) -> dict:
     """Read one file; never raises (a failure is a result with its reason)."""
     path = Path(path_str)
     kind = _classify(path)
@@ -94,8 +95,9 @@ def _read_one(path_str: str, source_path: str, sha256: str) -> dict:
         if kind == "pdf":
             from .extract import parse_pdf
 
-            report = parse_pdf(path)
-            return {"status": "parsed", "layout": report["source"]["layout"], "report": report}
+            report = parse_pdf(path, ocr_mode=ocr_mode, ocr_cache=ocr_cache)
+            return {"status": "parsed", "layout": report["source"]["layout"], "report": report,
+                    "ocr": report["source"]["ocr"]}
         if kind == "csv":
             try:
                 from .extract import opendata
@@ -137,6 +139,7 @@ def report_records(report: dict, source_path: str, sha256: str) -> dict[str, lis
         "role": rep.get("role"), "level": rep.get("level"), "area": rep.get("area"),
         "submitted": report.get("submitted"), "period_start": period.get("start"), "period_end": period.get("end"),
         "total": report.get("total"), "warnings": [privacy.pseudonymise_text(w) for w in report.get("warnings", [])], "row": None,
+        "ocr": bool(report["source"].get("ocr", False)),
     }]
     lines = [{"report_id": rid, "group": ln["group"], "code": ln["code"], "label": ln["label"],
               "amount": ln["amount"], "page": ln["page"], "row": None} for ln in report["lines"]]
@@ -262,24 +265,39 @@ def _progress_bar(total: int, enabled: bool):
     return tqdm(total=total, unit="file", desc="ingest", file=sys.stderr, leave=False)
 
 
-def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, progress: bool = True) -> Summary:
+OCR_CACHE = "ocr-cache"  # under the output directory: OCR text layers by the file's sha256
+
+
+def _stale(old: dict, path: Path, ocr_mode: str) -> bool:
+    """A previous row of unchanged bytes that the OCR mode asks to read again: OCR forced on a file
+    read without it, OCR refused on one read with it, or a scan refused because OCR was off then."""
+    used = old.get("ocr") is True or old.get("ocr") == 1
+    if old["status"] == "parsed" and _classify(path) == "pdf":
+        return (ocr_mode == "force" and not used) or (ocr_mode == "never" and used)
+    return ocr_mode != "never" and old["status"] == "failed" and "OCR is off" in (old.get("reason") or "")
+
+
+def ingest(directory: Path | str, out: Path | str, jobs: int | None = None, progress: bool = True,
+           ocr_mode: str = "auto") -> Summary:
     """Read every report under ``directory`` into Parquet tables in ``out``; see the module docstring.
 
     ``out`` is checked to be writable and locked (``store.locked``) before any file is read: a second
-    run into the same directory is refused in one line naming the first."""
+    run into the same directory is refused in one line naming the first. ``ocr_mode`` (``auto`` |
+    ``never`` | ``force``) is passed to ``extract.parse_pdf``; OCR text layers are cached in
+    ``out/ocr-cache`` so that a re-run never OCRs the same file twice."""
     out = Path(out)
     if not Path(directory).exists():
         raise UserError(f"{directory}: no such directory")
     with store.locked(out):
         try:
-            return _ingest_locked(directory, out, jobs, progress)
+            return _ingest_locked(directory, out, jobs, progress, ocr_mode)
         except OSError as exc:  # writing the stamp or another file of ours in ``out``
             if exc.filename and _inside(Path(str(exc.filename)), out):
                 raise BadInput(out, f"cannot write to the output directory ({exc.strerror or exc})") from None
             raise
 
 
-def _ingest_locked(directory: Path | str, out: Path, jobs: int | None, progress: bool) -> Summary:
+def _ingest_locked(directory: Path | str, out: Path, jobs: int | None, progress: bool, ocr_mode: str) -> Summary:
     started = time.perf_counter()
     root, out = Path(directory), Path(out)
     summary = Summary(out=out)
@@ -303,7 +321,7 @@ def _ingest_locked(directory: Path | str, out: Path, jobs: int | None, progress:
         else:
             sha = _sha256(path)
         row = {"path": rel, "sha256": sha, "bytes": st.st_size, "status": None, "reason": None, "layout": None,
-               "report_id": None, "mtime": st.st_mtime}
+               "report_id": None, "mtime": st.st_mtime, "ocr": None}
         files_rows.append(row)
         if sha in seen_sha:
             row.update(status="skipped", reason=f"same content as {seen_sha[sha]}")
@@ -311,17 +329,19 @@ def _ingest_locked(directory: Path | str, out: Path, jobs: int | None, progress:
         seen_sha[sha] = rel
         if old is None or old["sha256"] != sha:
             old = prev_by_sha.get(sha)  # the same bytes under another name (moved or renamed)
-        if old is not None and old["sha256"] == sha:
-            row.update(status=old["status"], reason=old["reason"], layout=old["layout"], report_id=old["report_id"])
+        if old is not None and old["sha256"] == sha and not _stale(old, path, ocr_mode):
+            row.update(status=old["status"], reason=old["reason"], layout=old["layout"], report_id=old["report_id"],
+                       ocr=old.get("ocr") if old.get("ocr") in (True, False) else None)
             reused[sha] = rel
             summary.reused += 1
             continue
         todo.append((len(files_rows) - 1, path, rel, sha))
 
-    results = _run(todo, jobs, progress)
+    results = _run(todo, jobs, progress, ocr_mode, str(out / OCR_CACHE))
     for (index, _path, rel, sha), result in zip(todo, results, strict=True):
         row = files_rows[index]
-        row.update(status=result["status"], reason=privacy.pseudonymise_text(result.get("reason")), layout=result.get("layout"))
+        row.update(status=result["status"], reason=privacy.pseudonymise_text(result.get("reason")), layout=result.get("layout"),
+                   ocr=result.get("ocr"))
         if result["status"] == "parsed" and "report" in result:
             report = result["report"]
             rows = report_records(report, rel, sha)
@@ -378,7 +398,8 @@ def _inside(path: Path, out: Path) -> bool:
         return False
 
 
-def _run(todo: list[tuple[int, Path, str, str]], jobs: int | None, progress: bool) -> list[dict]:
+def _run(todo: list[tuple[int, Path, str, str]], jobs: int | None, progress: bool, ocr_mode: str = "auto",
+         ocr_cache: str | None = None) -> list[dict]:
     """Read the files over a process pool (in this process for one job or one file)."""
     results: list[dict | None] = [None] * len(todo)
     bar = _progress_bar(len(todo), progress)
@@ -386,12 +407,13 @@ def _run(todo: list[tuple[int, Path, str, str]], jobs: int | None, progress: boo
     try:
         if workers == 1 or len(todo) <= 1:
             for k, (_, path, rel, sha) in enumerate(todo):
-                results[k] = _read_one(str(path), rel, sha)
+                results[k] = _read_one(str(path), rel, sha, ocr_mode, ocr_cache)
                 if bar:
                     bar.update(1)
         else:
             with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-                futures = {pool.submit(_read_one, str(path), rel, sha): k for k, (_, path, rel, sha) in enumerate(todo)}
+                futures = {pool.submit(_read_one, str(path), rel, sha, ocr_mode, ocr_cache): k
+                           for k, (_, path, rel, sha) in enumerate(todo)}
                 for fut in as_completed(futures):
                     k = futures[fut]
                     try:

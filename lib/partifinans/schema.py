@@ -87,6 +87,7 @@ TABLES: dict[str, list[Column]] = {
         Column("layout", S, "Detected layout family, e.g. eservice, form2014, anmalan, opendata"),
         Column("report_id", S, "Report id for a parsed PDF (null for failures and the open-data file)"),
         Column("mtime", F, "File modification time seen at ingest (used for incremental re-runs)"),
+        Column("ocr", B, "True when pages of the PDF were read by OCR (no text layer, or --ocr force); null when not parsed"),
     ],
     "reports": [
         Column("report_id", S, "Stable id: the PDF's sha256 prefix; open data: make_id(org_id, year, occurrence) (harmonise.py)", nullable=False),
@@ -110,6 +111,7 @@ TABLES: dict[str, list[Column]] = {
         Column("period_end", S, "End of the financial period", "Räkenskapsperiod"),
         Column("total", F, "Printed total income (SEK); null if the document prints none", "Summa intäkter / Totalt"),
         Column("warnings", LS, "What the reader could not place or reconcile, each with its page"),
+        Column("ocr", B, "True when the report was read (wholly or partly) by OCR from a scan: its values may hold misread characters; null for open data"),
         Column("row", INT, "Open data: 1-based data row of the first row of this report; null for PDFs"),
     ],
     "lines": [

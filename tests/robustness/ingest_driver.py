@@ -30,11 +30,11 @@ def main() -> int:
         name = mode.split(":", 1)[1]
         real = pipeline._read_one
 
-        def blocking(path_str: str, source_path: str, sha256: str) -> dict:
+        def blocking(path_str: str, *rest) -> dict:
             if Path(path_str).name == name:
                 (marker / "blocked").write_text(str(os.getpid()))
                 time.sleep(600)
-            return real(path_str, source_path, sha256)
+            return real(path_str, *rest)
 
         # the pool pickles the function by name: make the hook answer to the original's name
         blocking.__module__, blocking.__qualname__ = real.__module__, real.__qualname__

@@ -9,6 +9,10 @@ Bounds: file size and page count are checked before any page is read (``config.M
 ``config.MAX_PAGES``); reading one file is stopped after ``config.MAX_SECONDS_PER_FILE`` seconds
 (SIGALRM in the parsing process, when it is the main thread); all its compressed streams together
 may inflate to at most ``config.MAX_DECOMPRESSED_BYTES`` (``inflate.py``). See docs/LIMITS.md.
+
+Pages without a text layer are read by OCR (``ocr.py``, ``ocr="auto"``; ``"force"`` OCRs every page,
+``"never"`` none): the OCR text layer takes the place of the page's missing text before any family
+parser runs, and the report says so (``source.ocr``; see :func:`mark_ocr`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 
 from .. import config
 from ..errors import BadInput
-from . import eservice, form2014
+from . import eservice, form2014, ocr
 from .inflate import InflateLimitExceeded, inflate_limit
 from .labels import load as load_maps
 from .labels import norm
@@ -93,14 +97,40 @@ def detect_family(doc: Document) -> str | None:
     return None
 
 
-def parse_pdf(path: Path | str, timeout: float | None = None) -> dict:
-    """Read one report PDF into the ``partifinans.report/1`` dict, or raise ``BadInput``."""
+@contextlib.contextmanager
+def paused_time_limit():
+    """Stop the clock of an enclosing :func:`time_limit` for a while (OCR runs under its own bounds)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    remaining, interval = signal.getitimer(signal.ITIMER_REAL)
+    if remaining <= 0:
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, remaining, interval)
+
+
+def parse_pdf(path: Path | str, timeout: float | None = None, ocr_mode: str = "auto",
+              ocr_cache: Path | str | None = None) -> dict:
+    """Read one report PDF into the ``partifinans.report/1`` dict, or raise ``BadInput``.
+
+    ``ocr_mode``: ``auto`` (OCR pages without a text layer), ``never`` or ``force`` (every page);
+    ``ocr_cache``: where OCR text layers are kept (default :func:`ocr.default_cache_dir`).
+    """
     path = Path(path)
+    if ocr_mode not in ocr.MODES:
+        raise ValueError(f"ocr_mode must be one of {ocr.MODES}, not {ocr_mode!r}")
     seconds = config.MAX_SECONDS_PER_FILE if timeout is None else timeout
     limit = config.MAX_DECOMPRESSED_BYTES
+    hook = None if ocr_mode == "never" else ocr.OcrHook(
+        ocr_mode, Path(ocr_cache) if ocr_cache is not None else ocr.default_cache_dir(), paused_time_limit)
     try:
         with time_limit(seconds), inflate_limit(limit):
-            return _parse(path)
+            return mark_ocr(_parse(path, hook), hook)
     except _Timeout:
         raise BadInput(path, f"took longer than {seconds} s to read (limit MAX_SECONDS_PER_FILE)") from None
     except InflateLimitExceeded:
@@ -122,8 +152,22 @@ def _numbered_pages(doc: Document) -> int | None:
     return max(claimed, default=None)
 
 
-def _parse(path: Path) -> dict:
-    doc = read_document(path)
+def mark_ocr(report: dict, hook: ocr.OcrHook | None) -> dict:
+    """Say in the report whether (and which pages) it was read by OCR, add what OCR was unsure of
+    and what fails a check on OCR'd pages, and cap its confidence (:func:`ocr.cap_confidence`)."""
+    pages = hook.pages if hook is not None else []
+    report["source"]["ocr"] = bool(pages)
+    report["source"]["ocr_pages"] = pages
+    if hook is not None:
+        report["warnings"].extend(hook.warnings)
+    if pages:
+        report["warnings"].extend(ocr.check_warnings(report, pages))
+        ocr.cap_confidence(report)
+    return report
+
+
+def _parse(path: Path, hook: ocr.OcrHook | None = None) -> dict:
+    doc = read_document(path, hook)
     family = detect_family(doc)
     if family is None:
         first = next((ln.text for ln in doc.lines()), "")

@@ -213,8 +213,12 @@ def chars_to_words(chars: list[tuple[float, float, float, float, str]]) -> list[
              "top": min(c[0] for c in w), "bottom": max(c[1] for c in w)} for w in words]
 
 
-def read_document(path: Path | str) -> Document:
-    """Read a PDF's text layer, or raise :class:`BadInput` saying why it cannot be read."""
+def read_document(path: Path | str, ocr=None) -> Document:
+    """Read a PDF's text layer, or raise :class:`BadInput` saying why it cannot be read.
+
+    ``ocr``, when given, is called as ``ocr(path, pages)`` after every page is read and may give
+    pages without text (or all, when forced) the lines of an OCR text layer (``extract/ocr.py``).
+    """
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -255,6 +259,8 @@ def read_document(path: Path | str) -> Document:
         # the BadInput above with a raw pdfminer exception (found by the mutation test)
         with contextlib.suppress(Exception):
             pdf.close()
+    if ocr is not None:
+        ocr(path, pages)
     if not any(p.lines for p in pages):
         raise BadInput(path, f"no text layer ({n_pages} page(s) without text; scanned image?)")
     return Document(os.fspath(path), pages)
