@@ -52,6 +52,15 @@ BLOCK_CAP = 400  # names per block compared all-against-all; larger blocks are w
 BLOCK_KEYS_PER_NAME = 2  # a name is put in the blocks of its rarest words ...
 PREFIX_LENGTH = 4  # ... and of those words' first letters
 
+RULE_EVIDENCE = {
+    "judgement_same": "a human judged them the same (judgements.csv)",
+    "same_identifier": "the same organisationsnummer or personnummer",
+    "same_name": "the same organisation name",
+    "same_name_address": "the same name at the same address",
+    "fuzzy_name": "a similar organisation name",
+    "fuzzy_name_address": "a similar name at the same address",
+}
+
 KIND_VALUES = {
     "person": "person",
     "privatperson": "person",
@@ -167,12 +176,13 @@ class _Records:
     addresses: list[Address]
     year: list
     person_like: list[bool]
+    recipient: list[str]
 
 
 def prepare(records: pd.DataFrame) -> _Records:
     """Normalise names, identifiers, kinds and addresses (cached per distinct value)."""
     df = records.copy()
-    for col in ("record_id", "name", "donor_id", "address", "kind"):
+    for col in ("record_id", "name", "donor_id", "address", "kind", "recipient"):
         if col not in df.columns:
             df[col] = ""
         df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
@@ -209,7 +219,13 @@ def prepare(records: pd.DataFrame) -> _Records:
         addresses=addresses,
         year=pd.to_numeric(df["year"], errors="coerce").astype("Int64").tolist(),
         person_like=[k != "organisation" for k in kinds],
+        recipient=_fold_each(df["recipient"].tolist()),
     )
+
+
+def _fold_each(values: list[str]) -> list[str]:
+    folded = {v: fold(v) for v in set(values)}
+    return [folded[v] for v in values]
 
 
 def _initial_attrs(recs: _Records) -> list[tuple]:
@@ -265,6 +281,7 @@ class _Linker:
         self.judgements = judgements
         self.warnings: list[str] = []
         self.uncertain: list[tuple[int, int, str, float, str]] = []
+        self.evidence: dict[tuple[int, int], str] = {}
         self.judged_pairs: set[tuple[int, int]] = set()
         self._cache: dict[tuple[str, int], object] = {}  # units per name group (keyed by first member)
         self.by_record = {r: i for i, r in enumerate(recs.record_id)}
@@ -502,6 +519,11 @@ class _Linker:
         self.link_identifiers()
         self.link_exact_names()
         self.link_similar_names()
+        from .weigh import Weigher  # weigh.py reads address_match from this module
+
+        weigher = Weigher(self)
+        weigher.run()
+        self.evidence = weigher.evidence
 
 
 def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float]]:
@@ -621,6 +643,10 @@ def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = Non
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
     entity = pd.Series([ids[r] for r in roots.tolist()], dtype=object)
+    evidence = [
+        linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
+        for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
+    ]
     links = pd.DataFrame(
         {
             "record_id": recs.record_id,
@@ -628,6 +654,7 @@ def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = Non
             "rule": [r or "alone" for r in uf.rule],
             "score": pd.array(uf.score, dtype="Float64"),
             "linked_to": [recs.record_id[j] if j >= 0 else None for j in uf.linked],
+            "evidence": evidence,
         }
     )
     shown = pd.Series([display_name(x) if x else "" for x in recs.name], dtype=object)
