@@ -112,7 +112,7 @@ class _Cluster:
 
     def __init__(self, rep: int):
         self.rep = rep
-        self.cores: Counter = Counter()
+        self.cores: dict[str, int] = {}
         self.addresses: dict[str, Address] = {}
         self.recipients: set[str] = set()
         self.years: set[int] = set()
@@ -136,7 +136,10 @@ class Weigher:
         self.evidence: dict[tuple[int, int], str] = {}
         if self.n < 2:
             return
-        self.core_count = core_count = Counter(recs.names[i].core for i in self.members)
+        year_of = recs.year
+        roots = [uf.find(i) for i in self.members]
+        cores = [recs.names[i].core for i in self.members]
+        self.core_count = core_count = Counter(cores)
         self.token_count: Counter = Counter()
         self.letter_count: Counter = Counter()
         for core, k in core_count.items():
@@ -145,31 +148,58 @@ class Weigher:
                 self.token_count[t] += k
             for letter in {t[0] for t in words}:
                 self.letter_count[letter] += k
+        name_key: dict[str, tuple[str, str]] = {}
+        for core in core_count:
+            words = core.split()
+            long_words = [t for t in set(words) if len(t) > 1]
+            # the rarest long word names the block (a surname more often than a first name)
+            rarest = min(long_words, key=lambda t: (self.token_count[t], t)) if long_words else ""
+            name_key[core] = ("".join(sorted(t[0] for t in words)), rarest)
         self.address_count: Counter = Counter()
         recipient_count: Counter = Counter()
         year_count: Counter = Counter()
+        blocks: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for i, root, core in zip(self.members, roots, cores, strict=True):
+            sig, rarest = name_key[core]
+            if rarest:
+                blocks[(sig, rarest)].add(root)
+            addr = recs.addresses[i]
+            if addr.is_specific:
+                self.address_count[addr.key] += 1
+                blocks[(sig, "@" + addr.block)].add(root)
+            if recs.recipient[i]:
+                recipient_count[recs.recipient[i]] += 1
+            y = year_of[i]
+            if y is not None and y is not pd.NA:
+                year_count[int(y)] += 1
+        pairs: set[tuple[int, int]] = set()
+        for block in blocks.values():
+            if 2 <= len(block) <= BLOCK_CAP:
+                pairs.update(combinations(sorted(block), 2))
+        del blocks
+        self.pairs = sorted(pairs)
+        wanted = {r for pair in self.pairs for r in pair}
         clusters: dict[int, _Cluster] = {}
-        for i in self.members:
-            root = uf.find(i)
+        for i, root, core in zip(self.members, roots, cores, strict=True):
+            if root not in wanted:
+                continue
             c = clusters.get(root)
             if c is None:
                 c = clusters[root] = _Cluster(i)
             c.n += 1
             c.has_number = c.has_number or bool(recs.ident[i])
-            c.cores[recs.names[i].core] += 1
+            c.cores[core] = c.cores.get(core, 0) + 1
             addr = recs.addresses[i]
             if addr.is_specific:
                 c.addresses.setdefault(addr.key, addr)
-                self.address_count[addr.key] += 1
             if recs.recipient[i]:
                 c.recipients.add(recs.recipient[i])
-                recipient_count[recs.recipient[i]] += 1
-            y = recs.year[i]
+            y = year_of[i]
             if y is not None and y is not pd.NA:
                 c.years.add(int(y))
-                year_count[int(y)] += 1
         self.clusters = clusters
-        pairs_linked = sum(c.n * (c.n - 1) // 2 for c in clusters.values())
+        size = Counter(roots)
+        pairs_linked = sum(k * (k - 1) // 2 for k in size.values())
         lam = min(0.5, max(pairs_linked / ASSUMED_RULE_RECALL, 1.0) / (self.n * (self.n - 1) / 2))
         self.prior = _weight(lam)
         total_r = sum(recipient_count.values())
@@ -185,27 +215,7 @@ class Weigher:
             if total_y
             else 1.0
         )
-
-    # blocking ---------------------------------------------------------------------------------
-    def candidate_pairs(self) -> list[tuple[int, int]]:
-        blocks: dict[tuple, set[int]] = defaultdict(set)
-        sig_of: dict[str, str] = {}
-        for root, c in self.clusters.items():
-            for core in c.cores:
-                sig = sig_of.get(core)
-                if sig is None:
-                    sig = sig_of[core] = "".join(sorted(t[0] for t in core.split()))
-                words = [t for t in set(core.split()) if len(t) > 1]
-                # the rarest long word names the block (a surname more often than a first name)
-                for t in sorted(words, key=lambda t: (self.token_count[t], t))[:1]:
-                    blocks[("n", sig, t)].add(root)
-                for addr in c.addresses.values():
-                    blocks[("a", sig, addr.block)].add(root)
-        pairs: set[tuple[int, int]] = set()
-        for roots in blocks.values():
-            if 2 <= len(roots) <= BLOCK_CAP:
-                pairs.update(combinations(sorted(roots), 2))
-        return sorted(pairs)
+        self._levels: dict[tuple[str, str], tuple[str | None, str]] = {}
 
     # comparing --------------------------------------------------------------------------------
     def _name_u(self, words: list[str], x: _Cluster, y: _Cluster) -> float:
@@ -214,17 +224,36 @@ class Weigher:
         pair itself would make every name look common in a small file (a name seen twice because
         one person gave twice)."""
         u = 1.0
+        both = [(core.split(), k) for c in (x, y) for core, k in c.cores.items()]
         for t in words:
             if len(t) == 1:
-                inside = sum(
-                    k for core, k in (x.cores + y.cores).items() if any(w[0] == t for w in core.split())
-                )
+                inside = sum(k for ws, k in both if any(w[0] == t for w in ws))
                 count = self.letter_count[t]
             else:
-                inside = sum(k for core, k in (x.cores + y.cores).items() if t in core.split())
+                inside = sum(k for ws, k in both if t in ws)
                 count = self.token_count[t]
             u *= (count - inside + 1) / (self.n + 1)
         return u
+
+    def _level(self, cx: str, cy: str) -> tuple[str | None, list[str]]:
+        """How two folded names agree (exact, short_form, similar or None) and the words whose
+        frequency counts: the less specific name (the one with initials, the more common one)."""
+        key = (cx, cy) if cx < cy else (cy, cx)
+        got = self._levels.get(key)
+        if got is None:
+            wa, wb = key[0].split(), key[1].split()
+            if wa == wb:
+                got = ("exact", key[0])
+            elif short_form_agrees(wa, wb):
+                more_initials = sum(len(t) == 1 for t in wa) >= sum(len(t) == 1 for t in wb)
+                got = ("short_form", key[0] if more_initials else key[1])
+            elif len(wa) == len(wb) and fuzz.ratio(key[0], key[1]) >= SIMILAR_NAME_SCORE:
+                got = ("similar", max(key, key=lambda c: math.prod(self.token_count[t] for t in c.split())))
+            else:
+                got = (None, "")
+            self._levels[key] = got
+        level, words = got
+        return level, words.split()
 
     def compare(self, x: _Cluster, y: _Cluster) -> tuple[float, bool, list[str]] | None:
         """(weight, addresses differ, evidence in words) for two clusters, or None if their names
@@ -232,21 +261,11 @@ class Weigher:
         best = None
         for cx in x.cores:
             for cy in y.cores:
-                if cx == cy:
-                    level, words = "exact", cx.split()
-                    # records of this name in neither cluster: the name is not unique to them
-                    elsewhere = self.core_count[cx] - x.cores[cx] - y.cores[cy]
-                else:
-                    wa, wb = cx.split(), cy.split()
-                    if short_form_agrees(wa, wb):
-                        level = "short_form"
-                        words = wa if sum(len(t) == 1 for t in wa) >= sum(len(t) == 1 for t in wb) else wb
-                    elif len(wa) == len(wb) and fuzz.ratio(cx, cy) >= SIMILAR_NAME_SCORE:
-                        level = "similar"
-                        words = wa if self._name_u(wa, x, y) >= self._name_u(wb, x, y) else wb
-                    else:
-                        continue
-                    elsewhere = 0
+                level, words = self._level(cx, cy)
+                if level is None:
+                    continue
+                # records of this name in neither cluster: the name is not unique to them
+                elsewhere = (self.core_count[cx] - x.cores[cx] - y.cores[cy]) if level == "exact" else 0
                 u = max(self._name_u(words, x, y), elsewhere / self.n)
                 w = _log2(M_NAME[level] / u)
                 if best is None or w > best[0]:
@@ -295,7 +314,7 @@ class Weigher:
             return
         uf = self.linker.uf
         scored: dict[tuple[int, int], tuple[float, bool, str]] = {}
-        for rx, ry in self.candidate_pairs():
+        for rx, ry in self.pairs:
             x, y = self.clusters[rx], self.clusters[ry]
             if uf.refusal(rx, ry, True):
                 continue
