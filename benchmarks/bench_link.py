@@ -8,8 +8,12 @@ machine, peak memory under 4 GB. This script measures; it is not a test.
 Each size runs in a fresh process (so one size's memory does not count against the next) and
 prints one JSON line: records, entities found, true entities, seconds (wall clock, linkage only,
 not the generation of the data), cpu_seconds (the same in CPU time: on a shared machine the wall
-clock also counts other people's jobs; the load average is printed beside it), peak resident memory of the process in MB (``ru_maxrss``: the generated
-input included), and pairwise precision and recall against the generator's truth.
+clock also counts other people's jobs; the load average is printed beside it), peak resident
+memory of the process in MB (``ru_maxrss``: the generated input included; ``memory_before_linkage_mb``
+is the peak before linkage started), CPU seconds and resident memory at the end of each stage of
+``link_records``, and pairwise precision and recall against the generator's truth.
+
+``--splink N`` or ``--splink gold.csv`` runs Splink on the same records instead (see ``run_splink``).
 
 The records are invented (fixed seed): about a third of them organisations with an
 organisationsnummer on most records, the rest persons with an address and sometimes a
@@ -208,10 +212,14 @@ def run(n: int) -> dict:
         "PARTIFINANS_KEY_FILE", os.path.join(tempfile.gettempdir(), "partifinans-bench.key")
     )
     df = generate(n)
+    records = df.drop(columns="true_entity")
+    peak_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    load_before = os.getloadavg()[0]
+    stages: list = []
     t0, c0 = time.perf_counter(), time.process_time()
-    linkage = link_records(df.drop(columns="true_entity"))
+    linkage = link_records(records, stages=stages)
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     m = df[["record_id", "true_entity"]].merge(linkage.links[["record_id", "entity_id"]], on="record_id")
     both = _pairs(m.groupby(["true_entity", "entity_id"]).size())
     true_pairs = _pairs(m.groupby("true_entity").size())
@@ -223,7 +231,14 @@ def run(n: int) -> dict:
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu_seconds, 1),
         "load_average_1min": round(os.getloadavg()[0], 1),
+        "load_average_1min_before": round(load_before, 1),
         "peak_memory_mb": round(peak_mb),
+        "memory_before_linkage_mb": round(peak_before_mb),
+        # per stage: CPU seconds it took, resident MB at its end
+        "stages": [
+            [name, round(cpu - prev_cpu, 2), round(mb)]
+            for (name, cpu, mb), (_, prev_cpu, _) in zip(stages[1:], stages[:-1], strict=True)
+        ],
         "precision": round(both / found_pairs, 4) if found_pairs else None,
         "recall": round(both / true_pairs, 4) if true_pairs else None,
         "uncertain_pairs": int(len(linkage.uncertain)),

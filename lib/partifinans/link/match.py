@@ -21,6 +21,8 @@ order of rows in the input.
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -514,16 +516,20 @@ class _Linker:
         return out
 
     # results --------------------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, stage=lambda name: None) -> None:
         self.apply_judgements()
         self.link_identifiers()
+        stage("clusters, judgements, identity numbers")
         self.link_exact_names()
+        stage("exact names")
         self.link_similar_names()
+        stage("similar names")
         from .weigh import Weigher  # weigh.py reads address_match from this module
 
         weigher = Weigher(self)
         weigher.run()
         self.evidence = weigher.evidence
+        stage("weighed evidence")
 
 
 def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float]]:
@@ -627,21 +633,34 @@ def _canonical_names(names: pd.Series, entity: pd.Series) -> pd.Series:
     return counts.drop_duplicates("entity_id").set_index("entity_id")["name"]
 
 
-def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = None) -> Linkage:
+def link_records(
+    records: pd.DataFrame, judgements: list[Judgement] | None = None, stages: list | None = None
+) -> Linkage:
     """Link donor records to entities.
 
     ``records`` columns (any but record_id may be missing or empty): record_id, name, donor_id
     (organisationsnummer in any spelling, a personnummer in clear or as ``pnr:`` pseudonym),
     address, kind (person / organisation / empty), year, recipient. Raises ``ValueError`` for a
     duplicated record_id or an unknown kind.
+
+    ``stages``: if a list is given, one ``(stage, cpu seconds, resident MB)`` is appended after
+    each stage (``benchmarks/bench_link.py`` reports where time and memory go).
     """
+
+    def stage(name: str) -> None:
+        if stages is not None:
+            stages.append((name, time.process_time(), _resident_mb()))
+
+    stage("start")
     recs = prepare(records)
+    stage("prepare (normalise names, numbers, addresses)")
     linker = _Linker(recs, judgements or [])
-    linker.run()
+    linker.run(stage)
     uf = linker.uf
     n = len(recs.record_id)
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
+    stage("entity ids")
     entity = pd.Series([ids[r] for r in roots.tolist()], dtype=object)
     evidence = [
         linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
@@ -692,10 +711,21 @@ def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = Non
             "last_year": grouped["year"].max().to_numpy(),
         }
     )
+    stage("links and entities tables")
     uncertain = _uncertain_frame(linker, entity)
+    stage("review table")
     for cached in (parse_name, parse_address):
         cached.cache_clear()  # a million names would otherwise stay in memory after the run
     return Linkage(links, entities, uncertain, linker.warnings)
+
+
+def _resident_mb() -> float:
+    """Resident memory of this process now (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 UNCERTAIN_COLUMNS = [
