@@ -107,7 +107,7 @@ def short_form_agrees(a: list[str], b: list[str]) -> bool:
 
 
 class _Cluster:
-    __slots__ = ("rep", "cores", "addresses", "recipients", "years", "n", "has_number")
+    __slots__ = ("rep", "cores", "addresses", "recipients", "years", "n", "has_number", "_terms")
     # cores: folded name -> number of this cluster's records with it
 
     def __init__(self, rep: int):
@@ -118,6 +118,21 @@ class _Cluster:
         self.years: set[int] = set()
         self.n = 0
         self.has_number = False
+        self._terms: dict[str, int] | None = None
+
+    @property
+    def terms(self) -> dict[str, int]:
+        """Records of this cluster per name word, and per initial letter (key ``letter:x``)."""
+        if self._terms is None:
+            terms: dict[str, int] = defaultdict(int)
+            for core, k in self.cores.items():
+                words = core.split()
+                for t in set(words):
+                    terms[t] += k
+                for letter in {t[0] for t in words}:
+                    terms["letter:" + letter] += k
+            self._terms = terms
+        return self._terms
 
 
 class Weigher:
@@ -224,15 +239,13 @@ class Weigher:
         pair itself would make every name look common in a small file (a name seen twice because
         one person gave twice)."""
         u = 1.0
-        both = [(core.split(), k) for c in (x, y) for core, k in c.cores.items()]
+        tx, ty = x.terms, y.terms
         for t in words:
             if len(t) == 1:
-                inside = sum(k for ws, k in both if any(w[0] == t for w in ws))
-                count = self.letter_count[t]
+                key, count = "letter:" + t, self.letter_count[t]
             else:
-                inside = sum(k for ws, k in both if t in ws)
-                count = self.token_count[t]
-            u *= (count - inside + 1) / (self.n + 1)
+                key, count = t, self.token_count[t]
+            u *= (count - tx.get(key, 0) - ty.get(key, 0) + 1) / (self.n + 1)
         return u
 
     def _level(self, cx: str, cy: str) -> tuple[str | None, list[str]]:
