@@ -55,6 +55,7 @@ import math
 from collections import Counter, defaultdict
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
@@ -152,8 +153,9 @@ class Weigher:
         if self.n < 2:
             return
         year_of = recs.year
-        roots = [uf.find(i) for i in self.members]
-        cores = [recs.names[i].core for i in self.members]
+        members = self.members
+        roots = [uf.find(i) for i in members]
+        cores = [recs.names[i].core for i in members]
         self.core_count = core_count = Counter(cores)
         self.token_count: Counter = Counter()
         self.letter_count: Counter = Counter()
@@ -163,39 +165,54 @@ class Weigher:
                 self.token_count[t] += k
             for letter in {t[0] for t in words}:
                 self.letter_count[letter] += k
-        name_key: dict[str, tuple[str, str]] = {}
+        # block keys as integers: (initials, rarest long word) per name, (initials, address block)
+        key_id: dict[tuple[str, str], int] = {}
+        name_key: dict[str, tuple[str, int]] = {}
         for core in core_count:
             words = core.split()
             long_words = [t for t in set(words) if len(t) > 1]
             # the rarest long word names the block (a surname more often than a first name)
             rarest = min(long_words, key=lambda t: (self.token_count[t], t)) if long_words else ""
-            name_key[core] = ("".join(sorted(t[0] for t in words)), rarest)
-        self.address_count: Counter = Counter()
-        recipient_count: Counter = Counter()
-        year_count: Counter = Counter()
-        blocks: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for i, root, core in zip(self.members, roots, cores, strict=True):
-            sig, rarest = name_key[core]
-            if rarest:
-                blocks[(sig, rarest)].add(root)
-            addr = recs.addresses[i]
-            if addr.is_specific:
-                self.address_count[addr.key] += 1
-                blocks[(sig, "@" + addr.block)].add(root)
-            if recs.recipient[i]:
-                recipient_count[recs.recipient[i]] += 1
-            y = year_of[i]
-            if y is not None and y is not pd.NA:
-                year_count[int(y)] += 1
+            sig = "".join(sorted(t[0] for t in words))
+            name_key[core] = (sig, key_id.setdefault((sig, rarest), len(key_id)) if rarest else -1)
+        addresses = [recs.addresses[i] for i in members]
+        specific = [a.is_specific for a in addresses]
+        self.address_count = Counter(a.key for a, ok in zip(addresses, specific, strict=True) if ok)
+        block_keys: list[int] = []
+        block_roots: list[int] = []
+        for root, core, addr, ok in zip(roots, cores, addresses, specific, strict=True):
+            sig, k = name_key[core]
+            if k >= 0:
+                block_keys.append(k)
+                block_roots.append(root)
+            if ok:
+                block_keys.append(key_id.setdefault((sig, "@" + addr.block), len(key_id)))
+                block_roots.append(root)
+        del key_id, name_key
+        # distinct (block, cluster) pairs, then blocks of 2 to BLOCK_CAP clusters (numpy: a
+        # million records make a million small blocks, most of one cluster)
+        n_all = len(recs.record_id) + 1
+        combined = np.unique(
+            np.asarray(block_keys, dtype=np.int64) * n_all + np.asarray(block_roots, dtype=np.int64)
+        )
+        del block_keys, block_roots
+        keys = combined // n_all
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
         pairs: set[tuple[int, int]] = set()
-        for block in blocks.values():
-            if 2 <= len(block) <= BLOCK_CAP:
-                pairs.update(combinations(sorted(block), 2))
-        del blocks
+        for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+            if 2 <= size <= BLOCK_CAP:
+                block = (combined[start : start + size] % n_all).tolist()
+                pairs.update(combinations(block, 2))
+        del combined, keys
         self.pairs = sorted(pairs)
         wanted = {r for pair in self.pairs for r in pair}
+        recipient_count = Counter(recs.recipient[i] for i in members if recs.recipient[i])
+        year_count = Counter(
+            int(y) for y in (year_of[i] for i in members) if y is not None and y is not pd.NA
+        )
         clusters: dict[int, _Cluster] = {}
-        for i, root, core in zip(self.members, roots, cores, strict=True):
+        for i, root, core in zip(members, roots, cores, strict=True):
             if root not in wanted:
                 continue
             c = clusters.get(root)
