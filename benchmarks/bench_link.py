@@ -340,15 +340,16 @@ def run_splink(records: pd.DataFrame, threshold: float = 0.95) -> tuple[pd.Serie
     }
 
 
-def score_splink(df: pd.DataFrame, truth_col: str) -> dict:
+def score_splink(df: pd.DataFrame, truth_col: str, threshold: float = 0.95) -> dict:
     """Pairwise precision and recall of Splink against ``truth_col``; peak memory of the process."""
-    entity, info = run_splink(df.drop(columns=truth_col))
+    entity, info = run_splink(df.drop(columns=truth_col), threshold)
     m = df[["record_id", truth_col]].assign(entity_id=df["record_id"].map(entity).to_numpy())
     both = _pairs(m.groupby([truth_col, "entity_id"]).size())
     true_pairs = _pairs(m.groupby(truth_col).size())
     found_pairs = _pairs(m.groupby("entity_id").size())
     return {
         "matcher": "splink",
+        "threshold": threshold,
         "records": len(df),
         **info,
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -359,16 +360,17 @@ def score_splink(df: pd.DataFrame, truth_col: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] == "--splink":  # --splink N | --splink path/to/gold.csv (column true_cluster)
+    if argv and argv[0] == "--splink":  # --splink N|gold.csv [threshold]; gold.csv has true_cluster
         os.environ.setdefault(
             "PARTIFINANS_KEY_FILE", os.path.join(tempfile.gettempdir(), "partifinans-bench.key")
         )
         arg = argv[1]
+        threshold = float(argv[2]) if len(argv) > 2 else 0.95
         if arg.isdigit():
-            result = score_splink(generate(int(arg)), "true_entity")
+            result = score_splink(generate(int(arg)), "true_entity", threshold)
         else:
             gold = pd.read_csv(arg, dtype=str, keep_default_na=False)
-            result = {"gold": arg, **score_splink(gold, "true_cluster")}
+            result = {"gold": arg, **score_splink(gold, "true_cluster", threshold)}
         print(json.dumps(result), flush=True)
         return 0
     sizes = [int(a) for a in argv] or [10_000, 100_000]

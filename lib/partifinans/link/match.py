@@ -5,10 +5,12 @@ The steps, strongest evidence first (each accepted link is recorded with its rul
 1. ``judgement_same``: a human said two records are the same (``judgements.py``).
 2. ``same_identifier``: the same valid organisationsnummer or personnummer (pseudonym).
 3. ``same_name`` (organisations) / ``same_name_address`` (persons and donors of unknown kind): the
-   same normalised name; persons also need a matching address, never the name alone.
+   same normalised name; persons also need a matching address (a name alone: step 5).
 4. ``fuzzy_name`` / ``fuzzy_name_address``: similar names (rapidfuzz ratio on the sorted name
    words) within blocks that share a rare name word, so the work grows with the number of records,
    not its square.
+5. ``weighed_evidence``: person clusters the rules left apart, weighed Fellegi-Sunter style
+   (``weigh.py``): merged at a match probability of at least 95 %, the band below for review.
 
 Clustering is union-find with cannot-link constraints checked at every merge, so that no chain of
 links can break them: a cluster never holds two different valid identity numbers, never two groups
