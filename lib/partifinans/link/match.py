@@ -699,39 +699,31 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
             "evidence": evidence,
         }
     )
-    shown = pd.Series([display_name(x) if x else "" for x in recs.name], dtype=object)
-    canonical = _canonical_names(shown, entity)
-    frame = pd.DataFrame(
-        {
-            "entity_id": entity,
-            "kind": recs.kind,
-            "ident": recs.ident,
-            "year": pd.array(recs.year, dtype="Int64"),
-        }
-    )
-    grouped = frame.groupby("entity_id", sort=True)
-    has_person = (frame["kind"] == "person").groupby(frame["entity_id"], sort=True).any()
-    has_org = (frame["kind"] == "organisation").groupby(frame["entity_id"], sort=True).any()
-    kinds = pd.Series("unknown", index=has_person.index, dtype=object)
-    kinds[has_org] = "organisation"
-    kinds[has_person] = "person"
-    with_id = (
-        frame.loc[frame["ident"].notna(), ["entity_id", "ident"]]
-        .drop_duplicates()
-        .sort_values(["entity_id", "ident"])
-    )
-    idents: dict[str, list[str]] = defaultdict(list)
-    for e, ident in zip(with_id["entity_id"].tolist(), with_id["ident"].tolist(), strict=True):
-        idents[e].append(ident)
+    shown = pd.Series(_map_distinct(recs.name, lambda x: display_name(x) if x else ""), dtype=object)
+    # entities: one integer code per entity (codes in entity_id order), grouped with numpy
+    codes, entity_ids = pd.factorize(entity, sort=True)
+    n_entities = len(entity_ids)
+    canonical = _canonical_names(shown, pd.Series(codes))
+    kind_arr = np.asarray(recs.kind, dtype=object)
+    has_person = np.zeros(n_entities, dtype=bool)
+    has_person[codes[kind_arr == "person"]] = True
+    has_org = np.zeros(n_entities, dtype=bool)
+    has_org[codes[kind_arr == "organisation"]] = True
+    kinds = np.where(has_person, "person", np.where(has_org, "organisation", "unknown")).astype(object)
+    idents: dict[int, set[str]] = defaultdict(set)
+    for code, ident in zip(codes.tolist(), recs.ident, strict=True):
+        if ident:
+            idents[code].add(ident)
+    years = pd.Series(pd.array(recs.year, dtype="Int64")).groupby(codes, sort=True)
     entities = pd.DataFrame(
         {
-            "entity_id": kinds.index,
-            "canonical_name": canonical.reindex(kinds.index).to_numpy(),
-            "kind": kinds.to_numpy(),
-            "identifiers": pd.Series([idents.get(e, []) for e in kinds.index], dtype=object),
-            "n_records": grouped.size().to_numpy(),
-            "first_year": grouped["year"].min().to_numpy(),
-            "last_year": grouped["year"].max().to_numpy(),
+            "entity_id": np.asarray(entity_ids, dtype=object),
+            "canonical_name": canonical.reindex(range(n_entities)).to_numpy(),
+            "kind": kinds,
+            "identifiers": pd.Series([sorted(idents.get(c, ())) for c in range(n_entities)], dtype=object),
+            "n_records": np.bincount(codes, minlength=n_entities),
+            "first_year": years.min().reindex(range(n_entities)).to_numpy(),
+            "last_year": years.max().reindex(range(n_entities)).to_numpy(),
         }
     )
     stage("links and entities tables")
