@@ -44,7 +44,7 @@ Every decision carries its evidence in words (``evidence`` column of ``links``, 
 
 The cost grows with the number of records: clusters are compared only within blocks that share
 a rare name word and the initials of every name word (``S-E Exempelsson`` and ``Sven-Erik
-Exempelsson`` share ``exempelsson`` and ``e e s``), or an address and those initials; a block of
+Exempelsson`` share ``exempelsson`` and ``e e s``), or one address (folded) and those initials; a block of
 more than ``BLOCK_CAP`` clusters is a name too common to link without an address and is skipped
 (the rules have linked such names at one address already).
 """
@@ -186,7 +186,7 @@ class Weigher:
                 block_keys.append(k)
                 block_roots.append(root)
             if ok:
-                block_keys.append(key_id.setdefault((sig, "@" + addr.block), len(key_id)))
+                block_keys.append(key_id.setdefault((sig, "@" + addr.key), len(key_id)))
                 block_roots.append(root)
         del key_id, name_key
         # distinct (block, cluster) pairs, then blocks of 2 to BLOCK_CAP clusters (numpy: a
