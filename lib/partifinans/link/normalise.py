@@ -108,6 +108,9 @@ class Name:
         return bool(self.legal_forms or self.markers)
 
 
+_NO_WORDS: frozenset[str] = frozenset()
+
+
 @lru_cache(maxsize=500_000)
 def parse_name(raw: str) -> Name:
     """Split a printed name into the parts the matcher compares. Never raises."""
@@ -134,9 +137,9 @@ def parse_name(raw: str) -> Name:
     core.sort()
     return Name(
         " ".join(core),
-        frozenset(forms),
-        frozenset(markers),
-        tuple(t for t in core if any(c.isdigit() for c in t)),
+        frozenset(forms) if forms else _NO_WORDS,  # one shared empty set: most names have none
+        frozenset(markers) if markers else _NO_WORDS,
+        tuple(t for t in core if any(c.isdigit() for c in t)) or (),
     )
 
 
