@@ -9,8 +9,9 @@ Each size runs in a fresh process (so one size's memory does not count against t
 prints one JSON line: records, entities found, true entities, seconds (wall clock, linkage only,
 not the generation of the data), cpu_seconds (the same in CPU time: on a shared machine the wall
 clock also counts other people's jobs; the load average is printed beside it), peak resident
-memory of the process in MB (``ru_maxrss``: the generated input included; ``memory_before_linkage_mb``
-is the peak before linkage started), CPU seconds and resident memory at the end of each stage of
+memory of the process in MB (``ru_maxrss``: the input records included, read from a Parquet file
+that a child process generated, as the pipeline reads ``contributions.parquet``;
+``memory_before_linkage_mb`` is the peak before linkage started), CPU seconds and resident memory at the end of each stage of
 ``link_records``, and pairwise precision and recall against the generator's truth.
 
 ``--splink N`` or ``--splink gold.csv`` runs Splink on the same records instead (see ``run_splink``).
@@ -204,14 +205,28 @@ def _pairs(sizes: pd.Series) -> int:
     return int((sizes * (sizes - 1) // 2).sum())
 
 
+WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work")
+
+
+def records_file(n: int) -> str:
+    """The ``n`` generated records as Parquet under ``benchmarks/work/`` (git-ignored), made in a
+    child process the first time: the linkage process then reads them as the pipeline reads
+    ``contributions.parquet``, and its peak memory does not include the generator's."""
+    path = os.path.join(WORK, f"link-records-{n}.parquet")
+    if not os.path.exists(path):
+        os.makedirs(WORK, exist_ok=True)
+        subprocess.run([sys.executable, __file__, "--generate", str(n), path], check=True)
+    return path
+
+
 def run(n: int) -> dict:
-    """Generate ``n`` records, link them, and return the measurements (one process, see module doc)."""
+    """Link ``n`` generated records and return the measurements (one process, see module doc)."""
     from partifinans.link import link_records
 
     os.environ.setdefault(
         "PARTIFINANS_KEY_FILE", os.path.join(tempfile.gettempdir(), "partifinans-bench.key")
     )
-    df = generate(n)
+    df = pd.read_parquet(records_file(n))
     records = df.drop(columns="true_entity")
     peak_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
     load_before = os.getloadavg()[0]
@@ -360,6 +375,11 @@ def score_splink(df: pd.DataFrame, truth_col: str, threshold: float = 0.95) -> d
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "--generate":  # --generate N PATH (see records_file)
+        tmp = argv[2] + ".tmp"
+        generate(int(argv[1])).to_parquet(tmp, index=False)
+        os.replace(tmp, argv[2])
+        return 0
     if argv and argv[0] == "--splink":  # --splink N|gold.csv [threshold]; gold.csv has true_cluster
         os.environ.setdefault(
             "PARTIFINANS_KEY_FILE", os.path.join(tempfile.gettempdir(), "partifinans-bench.key")
