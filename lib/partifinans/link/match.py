@@ -197,50 +197,64 @@ def prepare(records: pd.DataFrame) -> _Records:
     dup = df["record_id"][df["record_id"].duplicated()]
     if len(dup):
         raise ValueError(f"record_id {dup.iloc[0]!r} occurs more than once")
-    names = df["name"].tolist()
-    given_ids = df["donor_id"].tolist()
-    given_kinds = [KIND_VALUES.get(k.casefold(), None) for k in df["kind"].tolist()]
-    bad = [k for k, g in zip(df["kind"].tolist(), given_kinds, strict=True) if g is None]
+    kind_codes, kind_values = pd.factorize(df["kind"])
+    kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values.tolist()]
+    bad = [k for k, g in zip(kind_values.tolist(), kind_u, strict=True) if g is None]
     if bad:
         raise ValueError(f"kind must be person, organisation or empty, not {bad[0]!r}")
-    # each distinct value is read once (a million records hold far fewer distinct spellings)
-    parsed = _map_distinct(names, parse_name.__wrapped__)
-    ident_of = {v: normalise_identifier(v) for v in set(given_ids) if v}
-    in_name_of: dict[str, tuple[str | None, str | None]] = {}
+    # each distinct value is read once (a million records hold far fewer distinct spellings), and
+    # equal values share one Python object
+    name_codes, name_values = pd.factorize(df["name"])
+    name_u = name_values.tolist()
+    names = _take(name_u, name_codes)
+    parsed = _take([parse_name.__wrapped__(v) for v in name_u], name_codes)
+    id_codes, id_values = pd.factorize(df["donor_id"])
+    id_u = [normalise_identifier(v) if v else (None, None) for v in id_values.tolist()]
+    in_name_u: dict[int, tuple[str | None, str | None]] = {}
     idents: list[str | None] = []
     kinds: list[str] = []
-    for raw_id, raw_name, given, nm in zip(given_ids, names, given_kinds, parsed, strict=True):
-        ident, id_kind = ident_of[raw_id] if raw_id else (None, None)
-        if ident is None and raw_name:
-            got = in_name_of.get(raw_name)
+    for id_code, name_code, kind_code, nm in zip(
+        id_codes.tolist(), name_codes.tolist(), kind_codes.tolist(), parsed, strict=True
+    ):
+        ident, id_kind = id_u[id_code]
+        if ident is None and name_u[name_code]:
+            got = in_name_u.get(name_code)
             if got is None:
-                in_name = identifier_in_name(raw_name)
-                got = in_name_of[raw_name] = normalise_identifier(in_name) if in_name else (None, None)
+                in_name = identifier_in_name(name_u[name_code])
+                got = in_name_u[name_code] = normalise_identifier(in_name) if in_name else (None, None)
             ident, id_kind = got
         idents.append(ident)
-        kinds.append(given or id_kind or ("organisation" if nm.looks_like_organisation else ""))
-    addresses = _map_distinct(df["address"].tolist(), parse_address.__wrapped__)
+        kinds.append(kind_u[kind_code] or id_kind or ("organisation" if nm.looks_like_organisation else ""))
     return _Records(
         record_id=df["record_id"].tolist(),
         name=names,
         ident=idents,
         kind=kinds,
         names=parsed,
-        addresses=addresses,
+        addresses=_map_column(df["address"], parse_address.__wrapped__),
         year=pd.to_numeric(df["year"], errors="coerce").astype("Int64").tolist(),
         person_like=[k != "organisation" for k in kinds],
-        recipient=_fold_each(df["recipient"].tolist()),
+        recipient=_map_column(df["recipient"], fold),
     )
+
+
+def _take(values: list, codes: np.ndarray) -> list:
+    """``[values[c] for c in codes]`` in C."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out[codes].tolist()
+
+
+def _map_column(column: pd.Series, fn) -> list:
+    """``[fn(v) for v in column]``, calling ``fn`` once per distinct value."""
+    codes, values = pd.factorize(column)
+    return _take([fn(v) for v in values.tolist()], codes)
 
 
 def _map_distinct(values: list, fn) -> list:
     """``[fn(v) for v in values]``, calling ``fn`` once per distinct value."""
     done = {v: fn(v) for v in set(values)}
     return [done[v] for v in values]
-
-
-def _fold_each(values: list[str]) -> list[str]:
-    return _map_distinct(values, fold)
 
 
 def _initial_attrs(recs: _Records) -> list[tuple]:
