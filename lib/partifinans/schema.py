@@ -163,9 +163,10 @@ TABLES: dict[str, list[Column]] = {
     "links": [
         Column("contribution_id", S, "The linked contribution", nullable=False),
         Column("entity_id", S, "The entity it was linked to"),
-        Column("rule", S, "Rule that linked it: same_identifier, same_name, same_name_address, fuzzy_name, fuzzy_name_address, judgement_same or alone", "link/match.py"),
-        Column("score", F, "Name similarity 0-100 for the rule (null when alone)"),
+        Column("rule", S, "Rule that linked it: same_identifier, same_name, same_name_address, fuzzy_name, fuzzy_name_address, weighed_evidence, judgement_same or alone", "link/match.py, link/weigh.py"),
+        Column("score", F, "Name similarity 0-100 for the rule; for weighed_evidence the match probability in percent (null when alone)"),
         Column("linked_to", S, "The contribution it was linked to by that rule"),
+        Column("evidence", S, "The reason in words; for weighed_evidence each field's weight in bits (log2 m/u), no names (null when alone)"),
     ],
     "link_review": [
         Column("left", S, "One contribution of a pair the matcher could not decide", nullable=False),
@@ -173,8 +174,8 @@ TABLES: dict[str, list[Column]] = {
         Column("left_name", S, "Left donor as printed"),
         Column("right_name", S, "Right donor as printed"),
         Column("rule", S, "Why the pair is a close call"),
-        Column("score", F, "Name similarity 0-100"),
-        Column("why", S, "The reason in words"),
+        Column("score", F, "Name similarity 0-100; for weighed_evidence the match probability in percent"),
+        Column("why", S, "The reason in words (for weighed_evidence: each field's weight in bits)"),
         Column("left_entity", S, "Entity of the left contribution"),
         Column("right_entity", S, "Entity of the right contribution"),
     ],

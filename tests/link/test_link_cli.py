@@ -24,7 +24,15 @@ def test_link_csv_one_row_per_record_with_reason(tmp_path):
     out = tmp_path / "linked.csv"
     assert main(["link", str(src), "--out", str(out)]) == 0
     result = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(result.columns) == ["record_id", "entity_id", "entity_name", "rule", "score", "linked_to"]
+    assert list(result.columns) == [
+        "record_id",
+        "entity_id",
+        "entity_name",
+        "rule",
+        "score",
+        "linked_to",
+        "evidence",
+    ]
     assert result["record_id"].tolist() == ["r1", "r2", "r3", "r4", "r5", "r6"]  # input order kept
     e = dict(zip(result["record_id"], result["entity_id"], strict=True))
     assert e["r1"] == e["r2"] != e["r3"]
@@ -224,4 +232,7 @@ def test_link_tables_keep_the_reason_of_every_link():
     assert sorted(links.index) == ["c1", "c2", "c4", "c5"]  # the anonymous c3 is not linked
     assert links.loc["c4", "rule"] == links.loc["c5", "rule"] == "same_identifier"
     assert links.loc["c1", "rule"] in ("same_name", "fuzzy_name") and links.loc["c1", "linked_to"] == "c2"
-    assert links.loc["c1", "entity_id"] == out["contributions"].set_index("contribution_id").loc["c1", "entity_id"]
+    assert (
+        links.loc["c1", "entity_id"]
+        == out["contributions"].set_index("contribution_id").loc["c1", "entity_id"]
+    )

@@ -342,8 +342,15 @@ def test_judgements_about_absent_records_are_counted_in_one_warning(tmp_path):
 def test_person_entity_id_without_number_is_keyed(tmp_path, monkeypatch):
     """A name+address entity id cannot be recomputed by someone who guesses the donor."""
     records = pd.DataFrame(
-        {"record_id": ["a", "b"], "name": ["Testa Testsson", "Testsson, Testa"], "donor_id": [None, None],
-         "address": ["Påhittgatan 1, Exempelstad"] * 2, "kind": ["person", "person"], "year": [2022, 2023], "recipient": ["X", "Y"]}
+        {
+            "record_id": ["a", "b"],
+            "name": ["Testa Testsson", "Testsson, Testa"],
+            "donor_id": [None, None],
+            "address": ["Påhittgatan 1, Exempelstad"] * 2,
+            "kind": ["person", "person"],
+            "year": [2022, 2023],
+            "recipient": ["X", "Y"],
+        }
     )
     monkeypatch.setenv("PARTIFINANS_KEY_FILE", str(tmp_path / "k1"))
     first = link_records(records).links["entity_id"].tolist()
@@ -351,3 +358,64 @@ def test_person_entity_id_without_number_is_keyed(tmp_path, monkeypatch):
     second = link_records(records).links["entity_id"].tolist()
     assert first[0] == first[1] and second[0] == second[1]
     assert first[0] != second[0]
+
+
+# weighed evidence (issue #16): a rare name with a number in one record, an address in another,
+# among 48 other donors who each gave twice (the prior odds are learnt from such repeat donors; in
+# a file of a few one-off records no name can be shown to be rare, and nothing is merged)
+_FIRST = ["Lars", "Eva", "Nils", "Karin", "Olle", "Greta", "Sten", "Ulla"]
+_LAST = ["Testberg", "Påhittsson", "Fiktivsson", "Provlund", "Skissgren", "Låtsasdal"]
+_PARTIES = ["Moderaterna", "Liberalerna", "Vänsterpartiet", "Centerpartiet", "Miljöpartiet"]
+_OTHERS = [
+    (
+        f"f{k:02d}{y}",
+        f"{first} {last}",
+        "",
+        f"Ekvägen {k + 1}, 123 45 Exempelstad",
+        "person",
+        2018 + y,
+        _PARTIES[k % 5],
+    )
+    for k, (first, last) in enumerate((f, la) for f in _FIRST for la in _LAST)
+    for y in (k % 4, k % 4 + 2)
+]
+RARE_NAME = pd.DataFrame(
+    [
+        ("1", "Maria Exempelsson", "18910314-2486", "", "person", 2019, "Centerpartiet"),
+        ("2", "EXEMPELSSON, MARIA", "", "Storgatan 16, 702 52 Örebro", "person", 2021, "Centerpartiet"),
+        *_OTHERS,
+    ],
+    columns=["record_id", "name", "donor_id", "address", "kind", "year", "recipient"],
+)
+
+
+def test_in_a_file_of_one_off_donors_a_name_alone_is_only_listed_for_review():
+    one_off = RARE_NAME.drop_duplicates("name")
+    assert len(one_off) == 2 + 48
+    linkage = link_records(one_off)
+    assert not same(linkage, "1", "2")
+    review = linkage.uncertain
+    assert list(zip(review["left"], review["right"], strict=True)) == [("1", "2")]
+    assert 50 <= review["score"].iloc[0] < 95
+
+
+def test_a_rare_name_with_a_number_once_and_an_address_once_is_one_person():
+    linkage = link_records(RARE_NAME)
+    assert same(linkage, "1", "2")
+    links = linkage.links.set_index("record_id")
+    assert links.loc["2", "rule"] == "weighed_evidence" or links.loc["1", "rule"] == "weighed_evidence"
+
+
+def test_a_human_judgement_different_wins_over_weighed_evidence(tmp_path):
+    path = write_judgements(tmp_path / "j.csv", ("1", "2", "different", "Testredaktör", "2026-01-01", ""))
+    linkage = link_records(RARE_NAME, read_judgements(path))
+    assert not same(linkage, "1", "2")
+    assert linkage.uncertain.empty  # judged: no longer listed for review
+
+
+def test_weighed_evidence_never_joins_two_identity_numbers():
+    two = RARE_NAME.copy()
+    two.loc[1, "donor_id"] = "18930822-1465"
+    linkage = link_records(two)
+    assert not same(linkage, "1", "2")
+    assert all(len(ids) <= 1 for ids in linkage.entities["identifiers"])

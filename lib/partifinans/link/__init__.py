@@ -12,8 +12,12 @@ How records are linked (the rules, in the order they are applied; details in ``m
 - organisations with the same name after normalisation (case, spacing, diacritics, legal-form
   words such as AB / Aktiebolag / (publ)) are the same entity, or with a similar name (score
   >= 90 of 100); associations and foundations of the same name in different towns are not;
-- persons, and donors of unknown kind, need the same or a similar name AND the same address:
-  never the name alone;
+- persons, and donors of unknown kind, need the same or a similar name AND the same address;
+- persons the rules leave apart are weighed (``weigh.py``, Fellegi-Sunter with term-frequency
+  adjusted names): a personnummer in one record and name and address in another, ``S-E`` for
+  ``Sven-Erik`` at one address. Merged at a match probability of 95 % or more, listed for review
+  from 50 %; never merged when the two give different addresses, one is a bare name, or a
+  namesake fits as well;
 - never linked, not even through a chain: two different valid identity numbers; a person and an
   organisation; different legal forms; "X Holding AB" and "X AB"; "Stiftelsen X" and "Föreningen X";
   records a human judged different.
@@ -30,16 +34,18 @@ equal to Back, but the output keeps "Bäck"), word order and words such as "AB",
 "(publ)" are set aside, or on a name that differs by a small misspelling only; "X Holding AB" is
 never "X AB", a foundation never the association of the same name, an AB never an HB, and
 associations of one name in different towns stay apart. A private person without a personnummer
-is matched only when both the name and the address agree, never on the name alone, because
-namesakes are different people; names that differ by a whole word or a short first name ("Jan" /
-"Jon") are not matched but listed for a human to review, and a human's decision in
-``data/manual/judgements.csv`` always wins. Every match states its rule and score. On a
-hand-labelled test set of 207 fictional records of 55 donors, full of hard cases, 100 % of the
-pairs the matcher joined were right (precision) and it found 97.9 % of the true pairs (recall;
-what it missed: a person with neither number nor address, and "IF" for "Idrottsförening"). On
-synthetic donor lists it linked 100 000 records in 13 s of CPU time (29 s on a shared 2-core
-machine) and 1 000 000 records in 154 s of CPU time (6 min 3 s wall clock on that busy machine),
-with a peak memory of 2.6 GB (``benchmarks/bench_link.py``).
+is matched when both the name and the address agree; otherwise the evidence is weighed: how
+rare the name is among the other records, whether address, receiving organisation and years
+agree. A rare name printed once with a personnummer and once with an address, for the same
+party, is joined; a common name is not, and a person who could be either of two namesakes at two
+addresses is listed for a human to review, not joined. Names that differ by a whole word or a
+short first name ("Jan" / "Jon") are not matched but listed for review, and a human's decision
+in ``data/manual/judgements.csv`` always wins. Every match states its rule, its score and its
+evidence. On a hand-labelled test set of 246 fictional records, full of hard cases, 100 % of the
+pairs the matcher joined were right (precision) and it found 98.1 % of the true pairs (recall;
+what it missed: a bare name that fits two namesakes, and "IF" for "Idrottsförening"); on 60
+held-out records nobody tuned on, 100 % and 100 %. Speed and memory on synthetic donor lists:
+``benchmarks/RESULTS.md`` (``benchmarks/bench_link.py``).
 
 Public API: ``link_records``, ``link_tables``, ``link_contributions``, ``uncertain_pairs``,
 ``Linkage``, ``records_from_contributions``.

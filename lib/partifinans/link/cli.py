@@ -11,10 +11,12 @@ other extra columns are ignored with a note. An empty record_id becomes ``row:<n
 which is only stable as long as the file's rows stay in place: give your own ids if you want to
 keep judgements across edits.
 
-Output: one row per input record: record_id, entity_id, entity_name, rule, score, linked_to.
-``rule`` says why the record is in its entity (``same_identifier``, ``same_name``,
-``same_name_address``, ``fuzzy_name``, ``fuzzy_name_address``, ``judgement_same``, or ``alone``),
-``score`` the name similarity (0-100) and ``linked_to`` the record it was linked to. A
+Output: one row per input record: record_id, entity_id, entity_name, rule, score, linked_to,
+evidence. ``rule`` says why the record is in its entity (``same_identifier``, ``same_name``,
+``same_name_address``, ``fuzzy_name``, ``fuzzy_name_address``, ``weighed_evidence``,
+``judgement_same``, or ``alone``), ``score`` the name similarity (0-100; for ``weighed_evidence``
+the match probability in percent), ``linked_to`` the record it was linked to and ``evidence`` the
+reason in words (for ``weighed_evidence`` the weight of each field, see ``weigh.py``). A
 personnummer in the input is never written out (the entity id is derived from its keyed
 pseudonym). Pairs worth a human look are written beside it as ``<OUTPUT>.review.csv`` (same
 columns as ``uncertain_pairs``); copy rows into the judgements file with a verdict to settle them.

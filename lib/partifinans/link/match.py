@@ -5,10 +5,12 @@ The steps, strongest evidence first (each accepted link is recorded with its rul
 1. ``judgement_same``: a human said two records are the same (``judgements.py``).
 2. ``same_identifier``: the same valid organisationsnummer or personnummer (pseudonym).
 3. ``same_name`` (organisations) / ``same_name_address`` (persons and donors of unknown kind): the
-   same normalised name; persons also need a matching address, never the name alone.
+   same normalised name; persons also need a matching address (a name alone: step 5).
 4. ``fuzzy_name`` / ``fuzzy_name_address``: similar names (rapidfuzz ratio on the sorted name
    words) within blocks that share a rare name word, so the work grows with the number of records,
    not its square.
+5. ``weighed_evidence``: person clusters the rules left apart, weighed Fellegi-Sunter style
+   (``weigh.py``): merged at a match probability of at least 95 %, the band below for review.
 
 Clustering is union-find with cannot-link constraints checked at every merge, so that no chain of
 links can break them: a cluster never holds two different valid identity numbers, never two groups
@@ -20,7 +22,10 @@ order of rows in the input.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -48,9 +53,18 @@ REVIEW_SCORE = 80  # from here up to the link score: listed for review (uncertai
 WORD_SCORE = 80  # each differing word of two similar names must score at least this
 ADDRESS_STREET_SCORE = 85  # street words of two addresses with the same numbers
 MAX_UNIT_PAIRS = 2500  # two similar names held by many associations in many towns: compare within towns
-BLOCK_CAP = 400  # names per block compared all-against-all; larger blocks are windowed
+BLOCK_CAP = 100  # names per block compared all-against-all; larger blocks are windowed
 BLOCK_KEYS_PER_NAME = 2  # a name is put in the blocks of its rarest words ...
 PREFIX_LENGTH = 4  # ... and of those words' first letters
+
+RULE_EVIDENCE = {
+    "judgement_same": "a human judged them the same (judgements.csv)",
+    "same_identifier": "the same organisationsnummer or personnummer",
+    "same_name": "the same organisation name",
+    "same_name_address": "the same name at the same address",
+    "fuzzy_name": "a similar organisation name",
+    "fuzzy_name_address": "a similar name at the same address",
+}
 
 KIND_VALUES = {
     "person": "person",
@@ -167,12 +181,13 @@ class _Records:
     addresses: list[Address]
     year: list
     person_like: list[bool]
+    recipient: list[str]
 
 
 def prepare(records: pd.DataFrame) -> _Records:
     """Normalise names, identifiers, kinds and addresses (cached per distinct value)."""
     df = records.copy()
-    for col in ("record_id", "name", "donor_id", "address", "kind"):
+    for col in ("record_id", "name", "donor_id", "address", "kind", "recipient"):
         if col not in df.columns:
             df[col] = ""
         df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
@@ -182,34 +197,64 @@ def prepare(records: pd.DataFrame) -> _Records:
     dup = df["record_id"][df["record_id"].duplicated()]
     if len(dup):
         raise ValueError(f"record_id {dup.iloc[0]!r} occurs more than once")
-    names = df["name"].tolist()
-    given_ids = df["donor_id"].tolist()
-    given_kinds = [KIND_VALUES.get(k.casefold(), None) for k in df["kind"].tolist()]
-    bad = [k for k, g in zip(df["kind"].tolist(), given_kinds, strict=True) if g is None]
+    kind_codes, kind_values = pd.factorize(df["kind"])
+    kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values.tolist()]
+    bad = [k for k, g in zip(kind_values.tolist(), kind_u, strict=True) if g is None]
     if bad:
         raise ValueError(f"kind must be person, organisation or empty, not {bad[0]!r}")
-    parsed = [parse_name(n) for n in names]
+    # each distinct value is read once (a million records hold far fewer distinct spellings), and
+    # equal values share one Python object
+    name_codes, name_values = pd.factorize(df["name"])
+    name_u = name_values.tolist()
+    names = _take(name_u, name_codes)
+    parsed = _take([parse_name.__wrapped__(v) for v in name_u], name_codes)
+    id_codes, id_values = pd.factorize(df["donor_id"])
+    id_u = [normalise_identifier(v) if v else (None, None) for v in id_values.tolist()]
+    in_name_u: dict[int, tuple[str | None, str | None]] = {}
     idents: list[str | None] = []
     kinds: list[str] = []
-    for raw_id, raw_name, given, nm in zip(given_ids, names, given_kinds, parsed, strict=True):
-        ident, id_kind = normalise_identifier(raw_id) if raw_id else (None, None)
-        if ident is None and raw_name:
-            in_name = identifier_in_name(raw_name)
-            if in_name:
-                ident, id_kind = normalise_identifier(in_name)
+    for id_code, name_code, kind_code, nm in zip(
+        id_codes.tolist(), name_codes.tolist(), kind_codes.tolist(), parsed, strict=True
+    ):
+        ident, id_kind = id_u[id_code]
+        if ident is None and name_u[name_code]:
+            got = in_name_u.get(name_code)
+            if got is None:
+                in_name = identifier_in_name(name_u[name_code])
+                got = in_name_u[name_code] = normalise_identifier(in_name) if in_name else (None, None)
+            ident, id_kind = got
         idents.append(ident)
-        kinds.append(given or id_kind or ("organisation" if nm.looks_like_organisation else ""))
-    addresses = [parse_address(a) for a in df["address"].tolist()]
+        kinds.append(kind_u[kind_code] or id_kind or ("organisation" if nm.looks_like_organisation else ""))
     return _Records(
         record_id=df["record_id"].tolist(),
         name=names,
         ident=idents,
         kind=kinds,
         names=parsed,
-        addresses=addresses,
+        addresses=_map_column(df["address"], parse_address.__wrapped__),
         year=pd.to_numeric(df["year"], errors="coerce").astype("Int64").tolist(),
         person_like=[k != "organisation" for k in kinds],
+        recipient=_map_column(df["recipient"], fold),
     )
+
+
+def _take(values: list, codes: np.ndarray) -> list:
+    """``[values[c] for c in codes]`` in C."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out[codes].tolist()
+
+
+def _map_column(column: pd.Series, fn) -> list:
+    """``[fn(v) for v in column]``, calling ``fn`` once per distinct value."""
+    codes, values = pd.factorize(column)
+    return _take([fn(v) for v in values.tolist()], codes)
+
+
+def _map_distinct(values: list, fn) -> list:
+    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value."""
+    done = {v: fn(v) for v in set(values)}
+    return [done[v] for v in values]
 
 
 def _initial_attrs(recs: _Records) -> list[tuple]:
@@ -265,6 +310,7 @@ class _Linker:
         self.judgements = judgements
         self.warnings: list[str] = []
         self.uncertain: list[tuple[int, int, str, float, str]] = []
+        self.evidence: dict[tuple[int, int], str] = {}
         self.judged_pairs: set[tuple[int, int]] = set()
         self._cache: dict[tuple[str, int], object] = {}  # units per name group (keyed by first member)
         self.by_record = {r: i for i, r in enumerate(recs.record_id)}
@@ -497,11 +543,20 @@ class _Linker:
         return out
 
     # results --------------------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, stage=lambda name: None) -> None:
         self.apply_judgements()
         self.link_identifiers()
+        stage("clusters, judgements, identity numbers")
         self.link_exact_names()
+        stage("exact names")
         self.link_similar_names()
+        stage("similar names")
+        from .weigh import Weigher  # weigh.py reads address_match from this module
+
+        weigher = Weigher(self)
+        weigher.run()
+        self.evidence = weigher.evidence
+        stage("weighed evidence")
 
 
 def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float]]:
@@ -605,22 +660,49 @@ def _canonical_names(names: pd.Series, entity: pd.Series) -> pd.Series:
     return counts.drop_duplicates("entity_id").set_index("entity_id")["name"]
 
 
-def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = None) -> Linkage:
+def link_records(
+    records: pd.DataFrame, judgements: list[Judgement] | None = None, stages: list | None = None
+) -> Linkage:
     """Link donor records to entities.
 
     ``records`` columns (any but record_id may be missing or empty): record_id, name, donor_id
     (organisationsnummer in any spelling, a personnummer in clear or as ``pnr:`` pseudonym),
     address, kind (person / organisation / empty), year, recipient. Raises ``ValueError`` for a
     duplicated record_id or an unknown kind.
+
+    ``stages``: if a list is given, one ``(stage, cpu seconds, resident MB)`` is appended after
+    each stage (``benchmarks/bench_link.py`` reports where time and memory go).
     """
+
+    def stage(name: str) -> None:
+        if stages is not None:
+            stages.append((name, time.process_time(), _resident_mb()))
+
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of small objects and no cycles: the collector's passes cost 10-30 %
+    try:
+        return _link_records(records, judgements, stage)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, stage) -> Linkage:
+    stage("start")
     recs = prepare(records)
+    stage("prepare (normalise names, numbers, addresses)")
     linker = _Linker(recs, judgements or [])
-    linker.run()
+    linker.run(stage)
     uf = linker.uf
     n = len(recs.record_id)
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
+    stage("entity ids")
     entity = pd.Series([ids[r] for r in roots.tolist()], dtype=object)
+    evidence = [
+        linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
+        for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
+    ]
     links = pd.DataFrame(
         {
             "record_id": recs.record_id,
@@ -628,47 +710,51 @@ def link_records(records: pd.DataFrame, judgements: list[Judgement] | None = Non
             "rule": [r or "alone" for r in uf.rule],
             "score": pd.array(uf.score, dtype="Float64"),
             "linked_to": [recs.record_id[j] if j >= 0 else None for j in uf.linked],
+            "evidence": evidence,
         }
     )
-    shown = pd.Series([display_name(x) if x else "" for x in recs.name], dtype=object)
-    canonical = _canonical_names(shown, entity)
-    frame = pd.DataFrame(
-        {
-            "entity_id": entity,
-            "kind": recs.kind,
-            "ident": recs.ident,
-            "year": pd.array(recs.year, dtype="Int64"),
-        }
-    )
-    grouped = frame.groupby("entity_id", sort=True)
-    has_person = (frame["kind"] == "person").groupby(frame["entity_id"], sort=True).any()
-    has_org = (frame["kind"] == "organisation").groupby(frame["entity_id"], sort=True).any()
-    kinds = pd.Series("unknown", index=has_person.index, dtype=object)
-    kinds[has_org] = "organisation"
-    kinds[has_person] = "person"
-    with_id = (
-        frame.loc[frame["ident"].notna(), ["entity_id", "ident"]]
-        .drop_duplicates()
-        .sort_values(["entity_id", "ident"])
-    )
-    idents: dict[str, list[str]] = defaultdict(list)
-    for e, ident in zip(with_id["entity_id"].tolist(), with_id["ident"].tolist(), strict=True):
-        idents[e].append(ident)
+    shown = pd.Series(_map_distinct(recs.name, lambda x: display_name(x) if x else ""), dtype=object)
+    # entities: one integer code per entity (codes in entity_id order), grouped with numpy
+    codes, entity_ids = pd.factorize(entity, sort=True)
+    n_entities = len(entity_ids)
+    canonical = _canonical_names(shown, pd.Series(codes))
+    kind_arr = np.asarray(recs.kind, dtype=object)
+    has_person = np.zeros(n_entities, dtype=bool)
+    has_person[codes[kind_arr == "person"]] = True
+    has_org = np.zeros(n_entities, dtype=bool)
+    has_org[codes[kind_arr == "organisation"]] = True
+    kinds = np.where(has_person, "person", np.where(has_org, "organisation", "unknown")).astype(object)
+    idents: dict[int, set[str]] = defaultdict(set)
+    for code, ident in zip(codes.tolist(), recs.ident, strict=True):
+        if ident:
+            idents[code].add(ident)
+    years = pd.Series(pd.array(recs.year, dtype="Int64")).groupby(codes, sort=True)
     entities = pd.DataFrame(
         {
-            "entity_id": kinds.index,
-            "canonical_name": canonical.reindex(kinds.index).to_numpy(),
-            "kind": kinds.to_numpy(),
-            "identifiers": pd.Series([idents.get(e, []) for e in kinds.index], dtype=object),
-            "n_records": grouped.size().to_numpy(),
-            "first_year": grouped["year"].min().to_numpy(),
-            "last_year": grouped["year"].max().to_numpy(),
+            "entity_id": np.asarray(entity_ids, dtype=object),
+            "canonical_name": canonical.reindex(range(n_entities)).to_numpy(),
+            "kind": kinds,
+            "identifiers": pd.Series([sorted(idents.get(c, ())) for c in range(n_entities)], dtype=object),
+            "n_records": np.bincount(codes, minlength=n_entities),
+            "first_year": years.min().reindex(range(n_entities)).to_numpy(),
+            "last_year": years.max().reindex(range(n_entities)).to_numpy(),
         }
     )
+    stage("links and entities tables")
     uncertain = _uncertain_frame(linker, entity)
+    stage("review table")
     for cached in (parse_name, parse_address):
         cached.cache_clear()  # a million names would otherwise stay in memory after the run
     return Linkage(links, entities, uncertain, linker.warnings)
+
+
+def _resident_mb() -> float:
+    """Resident memory of this process now (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 UNCERTAIN_COLUMNS = [

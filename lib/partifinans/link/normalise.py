@@ -62,7 +62,7 @@ def _fold_table() -> dict[int, str]:
 _FOLD_TABLE = _fold_table()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegalWords:
     """The phrases of ``legal_forms.csv``: folded phrase -> list of (role, value)."""
 
@@ -84,7 +84,7 @@ def legal_words(path: str = str(LEGAL_FORMS_CSV)) -> LegalWords:
     return LegalWords({k: tuple(v) for k, v in phrases.items()}, max(len(k) for k in phrases))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """A donor name as the matcher sees it.
 
@@ -106,6 +106,9 @@ class Name:
     @property
     def looks_like_organisation(self) -> bool:
         return bool(self.legal_forms or self.markers)
+
+
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=500_000)
@@ -134,9 +137,9 @@ def parse_name(raw: str) -> Name:
     core.sort()
     return Name(
         " ".join(core),
-        frozenset(forms),
-        frozenset(markers),
-        tuple(t for t in core if any(c.isdigit() for c in t)),
+        frozenset(forms) if forms else _NO_WORDS,  # one shared empty set: most names have none
+        frozenset(markers) if markers else _NO_WORDS,
+        tuple(t for t in core if any(c.isdigit() for c in t)) or (),
     )
 
 
@@ -190,7 +193,7 @@ def _parse_identifier(s: str) -> tuple[str | None, str | None]:
     return ident.value, ("person" if ident.kind == "pnr" else "organisation")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Address:
     """A printed address split into what can be compared.
 

@@ -1,0 +1,409 @@
+"""Weighing the evidence for person records that the rules leave apart (Fellegi-Sunter).
+
+The rules in ``match.py`` link a person only on an identity number or on a name AND an address.
+They miss a person printed once with a personnummer and no address and elsewhere with name and
+address but no number, and "S-E Exempelsson" beside "Sven-Erik Exempelsson" at one address. This
+stage compares the clusters the rules made, in the way record-linkage practice does (Fellegi and
+Sunter 1969; Splink's term-frequency adjustments): every compared field adds a weight
+``log2(m / u)``, where ``m`` is the chance that the field agrees (or disagrees) for two records of
+one person and ``u`` the chance for two records of different persons; the weights and the prior
+odds add up to the odds that the two clusters are one person.
+
+- **prior**: the share of record pairs the rules already linked among all pairs of person
+  records, divided by ``ASSUMED_RULE_RECALL`` (the rules find most, not all, true pairs), as
+  Splink estimates it from deterministic rules.
+- **name** (term-frequency adjusted): ``u`` is how common the name is among the other person
+  records (all but the two clusters compared), the product of the shares of its words, each
+  smoothed by one (a first name and a rare surname give a small ``u``; "Anna Andersson" a large
+  one), and never less than the share of other records that carry the very same name. Splink
+  counts the pair itself too; in a small file that makes every name look common. Levels: the same name
+  once case, diacritics, punctuation and word order are set aside (``Bäck`` compares equal to
+  ``Back``; the printed spelling is kept for output); a short form (``S-E`` = ``Sven-Erik``,
+  ``A-K`` = ``Anna-Karin``, initials), whose ``u`` counts each initial as every name with that
+  letter; a name differing by a misspelling.
+- **address**: agreeing addresses (``match.address_match``), ``u`` from how many records give that
+  address; different addresses count against.
+- **recipient**: the same receiving organisation (party or side organisation) in at least one
+  record; ``u`` from how the records spread over recipients.
+- **years**: records within ``YEAR_WINDOW`` years of each other; ``u`` from the spread of years.
+
+Decisions, on the match probability ``p``:
+
+- ``p >= LINK_PROBABILITY``: merged (rule ``weighed_evidence``, score ``100 p``), unless a hard rule
+  forbids it (two different identity numbers, a human judgement ``different``: checked on the
+  whole clusters by ``_Clusters.union``), the clusters give different specific addresses (a move
+  is plausible, but namesakes at different addresses are different people: a human decides),
+  one of them has a name only (neither an identity number nor an address: a human decides), or
+  the evidence is ambiguous: one of the two clusters fits a third cluster about as well and that
+  third cluster is not the same as the other (a record without an address beside two namesakes
+  at two addresses). Those go to review.
+- ``REVIEW_PROBABILITY <= p < LINK_PROBABILITY``: listed in ``link_review`` for a human.
+
+Every decision carries its evidence in words (``evidence`` column of ``links``, ``why`` of
+``link_review``); no name is written into it.
+
+The cost grows with the number of records: clusters are compared only within blocks that share
+a rare name word and the initials of every name word (``S-E Exempelsson`` and ``Sven-Erik
+Exempelsson`` share ``exempelsson`` and ``e e s``), or one address (folded) and those initials; a block of
+more than ``BLOCK_CAP`` clusters is a name too common to link without an address and is skipped
+(the rules have linked such names at one address already).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+from .match import address_match
+from .normalise import Address
+
+M_NAME = {"exact": 0.90, "short_form": 0.05, "similar": 0.04}
+M_ADDRESS_AGREE = 0.80  # two records of one person that both give an address: the same address
+M_RECIPIENT_AGREE = 0.80  # ... give to one organisation at least once in both clusters
+M_YEARS_NEAR = 0.90  # ... within YEAR_WINDOW years
+YEAR_WINDOW = 2
+ASSUMED_RULE_RECALL = 0.8
+LINK_PROBABILITY = 0.95
+REVIEW_PROBABILITY = 0.50
+BLOCK_CAP = 16  # clusters in one block
+SIMILAR_NAME_SCORE = 90
+
+
+def _log2(x: float) -> float:
+    return math.log2(max(x, 1e-300))
+
+
+def _weight(p: float) -> float:
+    return _log2(p) - _log2(1 - p)
+
+
+LINK_WEIGHT = _weight(LINK_PROBABILITY)
+REVIEW_WEIGHT = _weight(REVIEW_PROBABILITY)
+
+
+def short_form_agrees(a: list[str], b: list[str]) -> bool:
+    """Two names (folded words) agree word for word, where a one-letter word stands for any word
+    with that first letter: ``s e exempelsson`` / ``sven erik exempelsson``. At least one word of
+    two letters or more must be common to both, and the names must differ (else they are equal)."""
+    if len(a) != len(b) or sorted(a) == sorted(b):
+        return False
+    rest_a, rest_b = Counter(a), Counter(b)
+    common = rest_a & rest_b
+    if not any(len(t) > 1 for t in common):
+        return False
+    rest_a, rest_b = rest_a - common, rest_b - common
+    for letter in {t[0] for t in rest_a}:
+        long_a = sum(n for t, n in rest_a.items() if t[0] == letter and len(t) > 1)
+        init_a = sum(n for t, n in rest_a.items() if t[0] == letter and len(t) == 1)
+        long_b = sum(n for t, n in rest_b.items() if t[0] == letter and len(t) > 1)
+        init_b = sum(n for t, n in rest_b.items() if t[0] == letter and len(t) == 1)
+        if long_a + init_a != long_b + init_b or long_a > init_b or long_b > init_a:
+            return False
+    return True
+
+
+class _Cluster:
+    __slots__ = ("rep", "cores", "addresses", "recipients", "years", "n", "has_number", "_terms")
+    # cores: folded name -> number of this cluster's records with it
+
+    def __init__(self, rep: int):
+        self.rep = rep
+        self.cores: dict[str, int] = {}
+        self.addresses: dict[str, Address] = {}
+        self.recipients: set[str] = set()
+        self.years: set[int] = set()
+        self.n = 0
+        self.has_number = False
+        self._terms: dict[str, int] | None = None
+
+    @property
+    def terms(self) -> dict[str, int]:
+        """Records of this cluster per name word, and per initial letter (key ``letter:x``)."""
+        if self._terms is None:
+            terms: dict[str, int] = defaultdict(int)
+            for core, k in self.cores.items():
+                words = core.split()
+                for t in set(words):
+                    terms[t] += k
+                for letter in {t[0] for t in words}:
+                    terms["letter:" + letter] += k
+            self._terms = terms
+        return self._terms
+
+
+class Weigher:
+    """Scores pairs of person clusters; ``run`` merges, lists for review, records evidence."""
+
+    def __init__(self, linker):
+        self.linker = linker
+        recs = linker.recs
+        uf = linker.uf
+        self.members = [
+            i
+            for i, (nm, person_like) in enumerate(zip(recs.names, recs.person_like, strict=True))
+            if person_like and nm.core and not nm.legal_forms and not nm.markers
+        ]
+        self.n = len(self.members)
+        self.evidence: dict[tuple[int, int], str] = {}
+        if self.n < 2:
+            return
+        year_of = recs.year
+        members = self.members
+        roots = [uf.find(i) for i in members]
+        cores = [recs.names[i].core for i in members]
+        self.core_count = core_count = Counter(cores)
+        self.token_count: Counter = Counter()
+        self.letter_count: Counter = Counter()
+        for core, k in core_count.items():
+            words = core.split()
+            for t in set(words):
+                self.token_count[t] += k
+            for letter in {t[0] for t in words}:
+                self.letter_count[letter] += k
+        # block keys as integers: (initials, rarest long word) per name, (initials, address block)
+        key_id: dict[tuple[str, str], int] = {}
+        name_key: dict[str, tuple[str, int]] = {}
+        for core in core_count:
+            words = core.split()
+            long_words = [t for t in set(words) if len(t) > 1]
+            # the rarest long word names the block (a surname more often than a first name)
+            rarest = min(long_words, key=lambda t: (self.token_count[t], t)) if long_words else ""
+            sig = "".join(sorted(t[0] for t in words))
+            name_key[core] = (sig, key_id.setdefault((sig, rarest), len(key_id)) if rarest else -1)
+        addresses = [recs.addresses[i] for i in members]
+        specific = [a.is_specific for a in addresses]
+        self.address_count = Counter(a.key for a, ok in zip(addresses, specific, strict=True) if ok)
+        block_keys: list[int] = []
+        block_roots: list[int] = []
+        for root, core, addr, ok in zip(roots, cores, addresses, specific, strict=True):
+            sig, k = name_key[core]
+            if k >= 0:
+                block_keys.append(k)
+                block_roots.append(root)
+            if ok:
+                block_keys.append(key_id.setdefault((sig, "@" + addr.key), len(key_id)))
+                block_roots.append(root)
+        del key_id, name_key
+        # distinct (block, cluster) pairs, then blocks of 2 to BLOCK_CAP clusters (numpy: a
+        # million records make a million small blocks, most of one cluster)
+        n_all = len(recs.record_id) + 1
+        combined = np.unique(
+            np.asarray(block_keys, dtype=np.int64) * n_all + np.asarray(block_roots, dtype=np.int64)
+        )
+        del block_keys, block_roots
+        keys = combined // n_all
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
+        pairs: set[tuple[int, int]] = set()
+        for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+            if 2 <= size <= BLOCK_CAP:
+                block = (combined[start : start + size] % n_all).tolist()
+                pairs.update(combinations(block, 2))
+        del combined, keys
+        self.pairs = sorted(pairs)
+        wanted = {r for pair in self.pairs for r in pair}
+        recipient_count = Counter(recs.recipient[i] for i in members if recs.recipient[i])
+        year_count = Counter(
+            int(y) for y in (year_of[i] for i in members) if y is not None and y is not pd.NA
+        )
+        clusters: dict[int, _Cluster] = {}
+        for i, root, core in zip(members, roots, cores, strict=True):
+            if root not in wanted:
+                continue
+            c = clusters.get(root)
+            if c is None:
+                c = clusters[root] = _Cluster(i)
+            c.n += 1
+            c.has_number = c.has_number or bool(recs.ident[i])
+            c.cores[core] = c.cores.get(core, 0) + 1
+            addr = recs.addresses[i]
+            if addr.is_specific:
+                c.addresses.setdefault(addr.key, addr)
+            if recs.recipient[i]:
+                c.recipients.add(recs.recipient[i])
+            y = year_of[i]
+            if y is not None and y is not pd.NA:
+                c.years.add(int(y))
+        self.clusters = clusters
+        size = Counter(roots)
+        pairs_linked = sum(k * (k - 1) // 2 for k in size.values())
+        lam = min(0.5, max(pairs_linked / ASSUMED_RULE_RECALL, 1.0) / (self.n * (self.n - 1) / 2))
+        self.prior = _weight(lam)
+        total_r = sum(recipient_count.values())
+        self.u_recipient = sum((k / total_r) ** 2 for k in recipient_count.values()) if total_r else 1.0
+        total_y = sum(year_count.values())
+        self.u_years = (
+            sum(
+                (ka / total_y) * (kb / total_y)
+                for ya, ka in year_count.items()
+                for yb, kb in year_count.items()
+                if abs(ya - yb) <= YEAR_WINDOW
+            )
+            if total_y
+            else 1.0
+        )
+        self._levels: dict[tuple[str, str], tuple[str | None, str]] = {}
+
+    # comparing --------------------------------------------------------------------------------
+    def _name_u(self, words: list[str], x: _Cluster, y: _Cluster) -> float:
+        """How common a name is among the records outside the two clusters compared: the product
+        of its words' shares, each counted as (records elsewhere + 1) / (records + 1). Counting the
+        pair itself would make every name look common in a small file (a name seen twice because
+        one person gave twice)."""
+        u = 1.0
+        tx, ty = x.terms, y.terms
+        for t in words:
+            if len(t) == 1:
+                key, count = "letter:" + t, self.letter_count[t]
+            else:
+                key, count = t, self.token_count[t]
+            u *= (count - tx.get(key, 0) - ty.get(key, 0) + 1) / (self.n + 1)
+        return u
+
+    def _level(self, cx: str, cy: str) -> tuple[str | None, list[str]]:
+        """How two folded names agree (exact, short_form, similar or None) and the words whose
+        frequency counts: the less specific name (the one with initials, the more common one)."""
+        key = (cx, cy) if cx < cy else (cy, cx)
+        got = self._levels.get(key)
+        if got is None:
+            wa, wb = key[0].split(), key[1].split()
+            if wa == wb:
+                got = ("exact", key[0])
+            elif short_form_agrees(wa, wb):
+                more_initials = sum(len(t) == 1 for t in wa) >= sum(len(t) == 1 for t in wb)
+                got = ("short_form", key[0] if more_initials else key[1])
+            elif len(wa) == len(wb) and fuzz.ratio(key[0], key[1]) >= SIMILAR_NAME_SCORE:
+                got = ("similar", max(key, key=lambda c: math.prod(self.token_count[t] for t in c.split())))
+            else:
+                got = (None, "")
+            self._levels[key] = got
+        level, words = got
+        return level, words.split()
+
+    def compare(self, x: _Cluster, y: _Cluster) -> tuple[float, bool, list[str]] | None:
+        """(weight, addresses differ, evidence in words) for two clusters, or None if their names
+        do not agree at any level."""
+        best = None
+        for cx in x.cores:
+            for cy in y.cores:
+                level, words = self._level(cx, cy)
+                if level is None:
+                    continue
+                # records of this name in neither cluster: the name is not unique to them
+                elsewhere = (self.core_count[cx] - x.cores[cx] - y.cores[cy]) if level == "exact" else 0
+                u = max(self._name_u(words, x, y), elsewhere / self.n)
+                w = _log2(M_NAME[level] / u)
+                if best is None or w > best[0]:
+                    best = (w, level, u)
+        if best is None:
+            return None
+        w_name, level, u = best
+        label = {"exact": "same name", "short_form": "short form of the name", "similar": "similar name"}
+        parts = [f"{label[level]} (as common as 1 in {max(1, round(1 / u)):,} records) {w_name:+.1f}"]
+        total = self.prior + w_name
+        moved = False
+        if x.addresses and y.addresses:
+            agree = [a.key for a in x.addresses.values() for b in y.addresses.values() if address_match(a, b)]
+            if agree:
+                u_a = max(min(self.address_count[k] for k in agree), 1) / self.n
+                w = _log2(M_ADDRESS_AGREE / u_a)
+                parts.append(f"same address {w:+.1f}")
+            else:
+                w = _log2((1 - M_ADDRESS_AGREE) / 1.0)
+                moved = True
+                parts.append(f"different addresses {w:+.1f}")
+            total += w
+        if x.recipients and y.recipients:
+            if x.recipients & y.recipients:
+                w = _log2(M_RECIPIENT_AGREE / self.u_recipient)
+                parts.append(f"same recipient {w:+.1f}")
+            else:
+                w = _log2((1 - M_RECIPIENT_AGREE) / max(1 - self.u_recipient, 1e-9))
+                parts.append(f"other recipients {w:+.1f}")
+            total += w
+        if x.years and y.years:
+            near = any(abs(a - b) <= YEAR_WINDOW for a in x.years for b in y.years)
+            if near:
+                w = _log2(M_YEARS_NEAR / self.u_years)
+                parts.append(f"years within {YEAR_WINDOW} {w:+.1f}")
+            else:
+                w = _log2((1 - M_YEARS_NEAR) / max(1 - self.u_years, 1e-9))
+                parts.append(f"years far apart {w:+.1f}")
+            total += w
+        parts.append(f"prior {self.prior:+.1f}")
+        return total, moved, parts
+
+    # deciding ---------------------------------------------------------------------------------
+    def run(self) -> None:
+        if self.n < 2:
+            return
+        uf = self.linker.uf
+        scored: dict[tuple[int, int], tuple[float, bool, str]] = {}
+        for rx, ry in self.pairs:
+            x, y = self.clusters[rx], self.clusters[ry]
+            if uf.refusal(rx, ry, True):
+                continue
+            result = self.compare(x, y)
+            if result is None:
+                continue
+            w, moved, parts = result
+            if w < REVIEW_WEIGHT:
+                scored[(rx, ry)] = (w, moved, "")
+                continue
+            p = 1.0 / (1.0 + 2.0 ** (-w))
+            scored[(rx, ry)] = (w, moved, "; ".join(parts) + f"; match probability {100 * p:.1f} %")
+        near: dict[int, list[int]] = defaultdict(list)
+        for (rx, ry), (w, _moved, _why) in scored.items():
+            if w >= REVIEW_WEIGHT:
+                near[rx].append(ry)
+                near[ry].append(rx)
+
+        def weight_of(a: int, b: int) -> float | None:
+            got = scored.get((a, b) if a < b else (b, a))
+            return None if got is None else got[0]
+
+        def ambiguous(x: int, y: int) -> int | None:
+            """A third cluster z that fits x about as well as y does, and is not y's match."""
+            for z in near[x]:
+                if z == y or uf.find(self.clusters[z].rep) == uf.find(self.clusters[y].rep):
+                    continue
+                wyz = weight_of(y, z)
+                if wyz is None or wyz < REVIEW_WEIGHT:
+                    return z
+            return None
+
+        order = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        for (rx, ry), (w, moved, why) in order:
+            if w < REVIEW_WEIGHT:
+                break
+            i, j = self.clusters[rx].rep, self.clusters[ry].rep
+            score = round(100.0 / (1.0 + 2.0 ** (-w)), 2)
+            hold = None
+            x, y = self.clusters[rx], self.clusters[ry]
+            if w >= LINK_WEIGHT:
+                if not (x.has_number or x.addresses) or not (y.has_number or y.addresses):
+                    hold = "a name without number or address"
+                elif moved:
+                    hold = "different addresses: a move or a namesake"
+                else:
+                    z = ambiguous(rx, ry)
+                    if z is None:
+                        z = ambiguous(ry, rx)
+                    if z is not None:
+                        hold = "fits another donor of this name as well"
+            if w >= LINK_WEIGHT and hold is None:
+                if uf.find(i) == uf.find(j):
+                    continue
+                refused = uf.union(i, j, "weighed_evidence", score, strict=True)
+                if refused is None:
+                    self.evidence[(i, j)] = why
+                    continue
+                hold = refused
+            if uf.find(i) != uf.find(j) and uf.refusal(uf.find(i), uf.find(j), True) is None:
+                reason = why if hold is None else f"{hold}; {why}"
+                self.linker.uncertain.append((i, j, "weighed_evidence", score, reason))
