@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import config, harmonise, law, schema, store, values
 from .detect.config import CONFIG
+from .link.match import RULE_MEANINGS
 
 GROUP_NAMES = schema.GROUP_NAMES
 
@@ -269,15 +270,7 @@ def public_names(frame: pd.DataFrame, name: str = "canonical_name", entity_id: s
 
 # --- 02: linkage ----------------------------------------------------------------------------------
 
-LINK_RULES = {
-    "judgement_same": "a human judged the records to be the same donor (data/manual/judgements.csv)",
-    "same_identifier": "the same valid organisationsnummer or personnummer",
-    "same_name": "the same organisation name after normalising case, spacing, diacritics and AB/Aktiebolag",
-    "same_name_address": "the same person name and the same address",
-    "fuzzy_name": "a similar organisation name (score of 90 or more out of 100)",
-    "fuzzy_name_address": "a similar person name and the same address",
-    "alone": "not linked to any other record (a donor seen once)",
-}
+LINK_RULES = RULE_MEANINGS  # what each linkage rule means, in plain words: link/match.py is its home
 
 
 def linkage_rules(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -66,6 +66,19 @@ RULE_EVIDENCE = {
     "fuzzy_name_address": "a similar name at the same address",
 }
 
+# Each rule in plain words, for readers of links.parquet (notebook 02's rule table reads this).
+RULE_MEANINGS = {
+    "judgement_same": "a human judged the records to be the same donor (data/manual/judgements.csv)",
+    "same_identifier": "the same valid organisationsnummer or personnummer",
+    "same_name": "the same organisation name after normalising case, spacing, diacritics and AB/Aktiebolag",
+    "same_name_address": "the same person name and the same address",
+    "fuzzy_name": "a similar organisation name (score of 90 or more out of 100)",
+    "fuzzy_name_address": "a similar person name and the same address",
+    "weighed_evidence": "a person's records weighed together (name rarity, short forms of first names, "
+                        "address, recipient, years): a match probability of 95 % or more",
+    "alone": "not linked to any other record (a donor seen once)",
+}
+
 KIND_VALUES = {
     "person": "person",
     "privatperson": "person",
