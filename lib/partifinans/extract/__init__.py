@@ -27,7 +27,7 @@ from .inflate import InflateLimitExceeded, inflate_limit
 from .labels import load as load_maps
 from .labels import norm
 from .pdftext import Document, read_document
-from .reading import ReportState, reconcile, to_report
+from .reading import ReportState, decide_year, reconcile, to_report
 
 __all__ = ["parse_pdf", "detect_family", "sha256_file"]
 
@@ -135,6 +135,7 @@ def _parse(path: Path) -> dict:
         layout = form2014.parse(doc, maps, state)
     else:
         layout = eservice.parse(doc, maps, state)
+    decide_year(state)
     if state.year is None:
         state.warn(None, "no reporting year found")
     if state.reporter.name is None:

@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import re
 
+from .. import values
 from .labels import CODE, Maps, norm
 from .pdftext import Document, Line
 from .reading import (
     FieldReader,
     ReportState,
     TableReader,
+    classify,
     continue_header,
+    has_item_shapes,
     line_amount,
+    place_by_sums,
     read_table_header,
+    read_year,
     warn_unplaced,
 )
 
@@ -57,20 +62,20 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     fields = FieldReader(state, maps)
     tables = TableReader(state, maps)
     title_seen = False
-    current: dict | None = None  # the income line items belong to
+    titles = {norm(t) for t in maps.families["anmalan"] + maps.families["eservice"]}
+    current: dict | None = None  # the income line (or specification heading) items belong to
     current_label: tuple[float, Line] | None = None  # for a label wrapped onto a second line
     pending_line: dict | None = None  # a code line whose amount is on a later line
     in_declaration: Line | None = None  # last line of a declaration paragraph (the anmälan's): text, not data
+    subtotals: list[tuple[float, int]] = []
     for line in doc.lines():
         text = line.text
         if maps.is_noise(text):
             continue
-        if not title_seen and norm(text) in {norm(t) for t in maps.families["anmalan"] + maps.families["eservice"]}:
-            title_seen = True
+        if read_year(line, maps, state):
             continue
-        year = maps.match_year(text)
-        if year is not None and len(line.cells) == 1:
-            state.year = year
+        if not title_seen and norm(text) in titles:
+            title_seen = True
             continue
         if fields.take_pending(line):
             continue
@@ -80,7 +85,13 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             in_declaration = line  # a declaration paragraph runs on while its lines follow closely
             continue
 
-        income = _income_line(line, maps) or _coded_by_label(line, maps)
+        item_shaped = has_item_shapes(line, maps)  # "5.4 | Anna | 18950318-4716 | 5 000": a donor row
+        income = None if item_shaped else (_income_line(line, maps) or _coded_by_label(line, maps))
+        if income is not None and income[2] is None and any(ln["code"] == income[0] for ln in state.lines):
+            spec = income[0]  # "5.4 Specifikation": a heading naming a type already read
+            income = None
+        else:
+            spec = None if income is not None else _spec_heading(line, maps)
         if income is not None:
             tables.close()
             code, label, amount, x0 = income
@@ -90,25 +101,40 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             current_label = (x0, line) if placed else None
             pending_line = entry if placed and amount is None else None
             continue
-        if maps.is_total(line.cells[0].text) and len(line.cells) >= 2 and line_amount(line) is not None:
+        total = _total(line, maps)
+        if total is not None:
+            if tables.table is not None and current is not None and _is_subtotal(total, current, state, tables):
+                subtotals.append((total, line.page))
+                tables.close()
+                continue
             tables.close()
-            state.total = line_amount(line)
+            state.total = total
             state.total_page = line.page
             current = current_label = pending_line = None
             continue
+        if spec is not None:
+            tables.close()
+            current = next((ln for ln in state.lines if ln["code"] == spec), None) or _heading_target(maps, spec)
+            current_label = pending_line = None
+            continue
         if tuple(norm(c.text) for c in line.cells) in maps.income_headers:
             continue
-        if current is not None:
-            header = read_table_header(line, maps, current["group"], current["code"])
-            if header is not None:
-                if tables.table is not None and tables.table.code == current["code"]:
-                    tables.table = header  # the header repeated after a page break
-                else:
-                    tables.open(header)
-                current_label = None
-                continue
-            if tables.table is not None and continue_header(tables.table, line, maps):
-                continue
+        group, code = _target(current, maps)
+        header = read_table_header(line, maps, group, code)
+        if header is not None:
+            if tables.table is not None and tables.table.code == code and tables.table.group == group:
+                header.number = tables.table.number
+                tables.table = header  # the header repeated after a page break
+            else:
+                tables.open(header)
+            current_label = None
+            continue
+        if tables.table is not None and continue_header(tables.table, line, maps):
+            continue
+        if len(line.cells) == 1 and maps.group_heading(text) is not None:
+            tables.close()  # "1. Offentligt stöd", "BIDRAG": a group's heading, no data of its own
+            current = current_label = pending_line = None
+            continue
         if pending_line is not None and line_amount(line) is not None and len(line.cells) == 1:
             pending_line["amount"] = line_amount(line)
             pending_line = None
@@ -129,6 +155,11 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if tables.table is not None:
             continue  # a "Label: value" line inside a table area was read as a field
+        if line_amount(line) is not None and (item_shaped or _fits_open_line(line, current, state, maps)):
+            tables.open_headerless(group, code, line)  # a table printed without a header
+            tables.read(line)
+            current_label = None
+            continue
         if fields.read(line):
             continue
         if fields.continue_value(line):
@@ -142,11 +173,76 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if ln["amount"] is None:
             state.warn(ln["page"], f"income line {ln['code']} has no amount")
     state.lines = [ln for ln in state.lines if ln["amount"] is not None]
+    if state.total is None and subtotals and state.lines:
+        lines_sum = sum(ln["amount"] for ln in state.lines)
+        for amount, page in subtotals:  # the only sum printed under the last table is the total
+            if abs(amount - lines_sum) < 0.5:
+                state.total, state.total_page = amount, page
+    place_by_sums(state, maps)
     if state.kind == "anmalan":
         return "anmalan"
     if any(p.is_landscape for p in doc.pages):
         return "eservice_landscape"
     return "eservice_stacked" if state.labels_above_values else "eservice_table"
+
+
+def _target(current: dict | None, maps: Maps) -> tuple[int | None, str | None]:
+    """Where a table's rows belong: the itemised line above it; none (the sums decide) otherwise."""
+    if current is None:
+        return None, None
+    t = maps.income_type(current["code"]) if current["code"] else None
+    if t is not None and not t.is_itemised:
+        return None, None
+    return current["group"], current["code"]
+
+
+def _heading_target(maps: Maps, code: str) -> dict:
+    """A specification heading for a type whose income line comes later (or not at all)."""
+    return {"group": maps.income_type(code).group, "code": code, "label": None, "amount": None, "page": None}
+
+
+_CODE_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,2}\.\d{1,2})(?![\d.,])")
+
+
+def _spec_heading(line: Line, maps: Maps) -> str | None:
+    """The code a heading names ("Specifikation 5.4", "Bidrag enligt 5.7, forts."): a short line
+    without an amount that names exactly one known income type; None otherwise."""
+    if line_amount(line) is not None or len(line.text.split()) > 12:
+        return None
+    codes = {c for c in _CODE_IN_TEXT.findall(line.text) if maps.income_type(c)}
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _total(line: Line, maps: Maps) -> float | None:
+    """The amount of a total line: "Summa intäkter | 71 686 940,00" or "Summa intäkter: 71 686 940,00"."""
+    first = line.cells[0]
+    if maps.is_total(first.text) and len(line.cells) >= 2:
+        return line_amount(line)
+    if len(line.cells) == 1 and len(first.words) >= 2:
+        for k in range(len(first.words) - 1, 0, -1):
+            left, right = first.split(k)
+            if maps.is_total(left.text) and classify(right.text, maps) == "amount":
+                return values.parse_amount(right.text)
+    return None
+
+
+def _is_subtotal(amount: float, current: dict, state: ReportState, tables: TableReader) -> bool:
+    """A sum printed under a table that repeats its own line's amount, not the document's total."""
+    rows = [c["amount"] for c in state.contributions if c.get("_table") == tables.table.number]
+    return (current.get("amount") is not None and abs(amount - current["amount"]) < 0.5
+            and abs(amount - sum(rows)) < 0.5 and len(state.lines) > 1)
+
+
+def _fits_open_line(line: Line, current: dict | None, state: ReportState, maps: Maps) -> bool:
+    """A name and an amount under an itemised line whose items do not yet add up to it: one of them."""
+    if current is None or current.get("amount") is None or len(line.cells) < 2:
+        return False
+    t = maps.income_type(current["code"]) if current["code"] else None
+    if t is None or not t.is_itemised or maps.match_field(line.cells[0].text):
+        return False
+    listed = sum(c["amount"] for c in state.contributions
+                 if (c["group"], c["code"]) == (current["group"], current["code"]))
+    return listed + (line_amount(line) or 0) <= current["amount"] + 0.5
 
 
 def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:

@@ -10,20 +10,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .. import identifiers, values
-from .labels import Maps, norm
+from .labels import CODE, Maps, norm
 from .pdftext import Cell, Document, Line
 
 _ID = re.compile(r"^(?:\d{2})?\d{6}[-+]?\d{4}$")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_GROUPED_AMOUNT = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f\u2009.]\d{3})+(?:,\d{1,2})?(?:\s*(?:kr|:-|,-))?$")
 TEXT_COLUMNS = ("donor", "address")
+
+
+def is_identity(text: str) -> bool:
+    """Shaped like an organisationsnummer or personnummer (``556677-8899``, ``18950318-4716``,
+    ``950318+4716``, ``SE556677889901``, ``16556677-8899``); an amount grouped in thousands is not one."""
+    t = text.strip()
+    if _GROUPED_AMOUNT.match(t):
+        return False
+    compact = t.replace(" ", "")
+    return bool(_ID.match(compact)) or identifiers.parse_identifier(compact) is not None
 
 
 def classify(text: str, maps: Maps) -> str | None:
     """The typed column a value belongs to by its shape (identity number, form, date, amount), or None."""
     t = text.strip()
-    if _ID.match(t.replace(" ", "")):
+    if not t:
+        return None
+    if is_identity(t):
         return "donor_id"
     if norm(t) in maps.forms:
         return "form"
@@ -42,9 +56,15 @@ def line_amount(line: Line) -> float | None:
     t = line.cells[-1].text
     if not any(ch.isdigit() for ch in t) and t.strip() not in ("-", "\u2013"):
         return None
-    if _ISO_DATE.search(t) or _ID.match(t.replace(" ", "")):
+    if _ISO_DATE.search(t) or is_identity(t):
         return None
     return values.parse_amount(t)
+
+
+def has_item_shapes(line: Line, maps: Maps) -> bool:
+    """True when a line holds an identity number or a date besides its amount: a row of an itemised table."""
+    return any(classify(part.text, maps) in ("donor_id", "date")
+               for cell in line.cells[:-1] or line.cells for part in _split_run(cell, maps, strong_only=True))
 
 
 @dataclass
@@ -59,13 +79,16 @@ class Column:
 class Table:
     """An itemised table: its columns (from the printed header) and where it belongs."""
 
-    columns: list[Column]
-    group: int
+    columns: list[Column]  # empty for a table printed without a header
+    group: int | None  # None: no heading placed it (the sums place it, see ``place_by_sums``)
     code: str | None
-    header_line: Line
+    header_line: Line  # the header, or the first row of a table without one
+    number: int = 0  # order of the table in the document
 
     def column_at(self, x0: float) -> Column:
         """The column a left edge falls in: the last header starting at or before it (2 pt slack)."""
+        if not self.columns:
+            return Column(None, x0, x0, "")
         best = self.columns[0]
         for col in self.columns:
             if col.x0 <= x0 + 2:
@@ -74,6 +97,8 @@ class Table:
 
     def spans_next_column(self, cell: Cell) -> bool:
         """True when a cell runs into the next column's header (two values printed as one run)."""
+        if not self.columns:
+            return False
         i = self.columns.index(self.column_at(cell.x0))
         return i + 1 < len(self.columns) and cell.x1 > self.columns[i + 1].x0 + 1
 
@@ -104,10 +129,17 @@ class ReportState:
     total_page: int | None = None
     warnings: list[str] = field(default_factory=list)
     labels_above_values: bool = False
+    year_sources: list[tuple[int, str, int | None]] = field(default_factory=list)  # (year, evidence, page)
+    checks: list[str] = field(default_factory=list)
+    confidence: str | None = None
 
     def warn(self, page: int | None, message: str) -> None:
         where = f"page {page}: " if page else ""
         self.warnings.append(f"{where}{message}")
+
+    def add_year(self, year: int, evidence: str, page: int | None) -> None:
+        """One source stating the reporting year; :func:`decide_year` weighs them all."""
+        self.year_sources.append((year, evidence, page))
 
 
 _LABEL_COLON = re.compile(r"^([^:\d][^:]{0,59}):(?:\s|$)")
@@ -124,44 +156,78 @@ def warn_unplaced(state: ReportState, line: Line) -> None:
 
 # --- reporter fields -----------------------------------------------------------------------------
 
+_NO_VALUE = {"-", "\u2013", "\u2014", "--", "saknas", "ej tillämpligt", "n/a"}
+_IN_PARENS = re.compile(r"^(.*?)\s*\(([^()]+)\)$")
+
+
+def _keep_first(state: ReportState, page: int, name: str, old, new) -> bool:
+    """True (and a warning) when a field already read would change: the first reading is kept."""
+    if old is None or new is None or old == new:
+        return False
+    state.warn(page, f"{name} printed twice with different values: kept {old!r}, not {new!r}")
+    return True
+
+
 def set_field(state: ReportState, maps: Maps, name: str, value: str, page: int) -> None:
-    """Store one reporter/document field from its printed value (normalising what has a normal form)."""
+    """Store one reporter/document field from its printed value (normalising what has a normal form).
+
+    A field already read is never overwritten: a second, different value is a warning.
+    """
     value = " ".join(value.split())
     r = state.reporter
     if not value:
         state.warn(page, f"label for {name} has no value")
         return
     if name == "name":
-        r.name = value
+        if not _keep_first(state, page, "reporter name", r.name, value):
+            r.name = value
     elif name == "org_number":
+        if norm(value) in _NO_VALUE:  # printed as not applicable (a ledamot has none)
+            return
         ident = identifiers.parse_identifier(value)
         if ident is None:
             state.warn(page, f"organisationsnummer {value!r} is not shaped like one")
-            r.org_number = value
+            new = value
         else:
-            r.org_number = ident.value  # a failed check digit is data (is_org_number_valid), not a warning
+            new = ident.value  # a failed check digit is data (is_org_number_valid), not a warning
+        if not _keep_first(state, page, "organisationsnummer", r.org_number, new):
+            r.org_number = new
     elif name == "party":
-        r.party = value
+        if not _keep_first(state, page, "party", r.party, value):
+            r.party = value
     elif name == "role":
         role = maps.roles.get(norm(value))
         if role is None:
             state.warn(page, f"unknown kind of reporter {value!r}")
-        r.role = role
+        if not _keep_first(state, page, "kind of reporter", r.role, role):
+            r.role = role
     elif name == "level":
         level = maps.levels.get(norm(value))
+        m = _IN_PARENS.match(value)
+        if level is None and m and maps.levels.get(norm(m.group(1))):  # "Kommunal nivå (Umeå)": level and area
+            level = maps.levels[norm(m.group(1))]
+            if r.area is None:
+                r.area = m.group(2).strip()
         if level is None:
             state.warn(page, f"unknown level {value!r}")
-        r.level = level
+        if not _keep_first(state, page, "level", r.level, level):
+            r.level = level
     elif name == "area":
-        r.area = value
+        if not _keep_first(state, page, "area", r.area, value):
+            r.area = value
     elif name == "period":
-        state.period = parse_period(value)
-        if state.period is None:
+        period = parse_period(value)
+        if period is None:
             state.warn(page, f"period {value!r} not understood")
+        elif not _keep_first(state, page, "period", state.period, period):
+            state.period = period
+            state.add_year(int(period["end"][:4]), "the period's end", page)
     elif name == "submitted":
-        state.submitted = values.parse_date(value)
-        if state.submitted is None:
+        submitted = values.parse_date(value)
+        if submitted is None:
             state.warn(page, f"date of submission {value!r} not understood")
+        elif not _keep_first(state, page, "date of submission", state.submitted, submitted):
+            state.submitted = submitted
 
 
 def parse_period(text: str) -> dict | None:
@@ -171,7 +237,8 @@ def parse_period(text: str) -> dict | None:
     if len(isos) == 2:
         parts = isos
     else:
-        m = re.split(r"\s+[-\u2013\u2014]\s+|\s+till\s+|\s+t\.o\.m\.?\s+", text.strip())
+        m = re.split(r"\s*(?:--|[\u2013\u2014])\s*|\s+-\s+|\s+(?:till|to|until)\s+|\s+t\.o\.m\.?\s+",
+                     text.strip())
         if len(m) == 2:
             parts = m
     if len(parts) != 2:
@@ -196,6 +263,13 @@ class FieldReader:
         if not self.awaiting:
             return False
         used = False
+        if line_amount(line) is not None and len(line.cells) > 1:
+            # a table row is never the value of a label above it (a header cell "organisationsnummer"
+            # wrapped onto its own line is not the reporter's field)
+            for _, label_cell in self.awaiting:
+                self.state.warn(line.page, f"no value below label {label_cell.text!r}")
+            self.awaiting = []
+            return False
         for name, label_cell in self.awaiting:
             for cell in line.cells:
                 if cell.x0 < label_cell.x1 and cell.x1 > label_cell.x0 - 2:
@@ -218,6 +292,8 @@ class FieldReader:
             return False
         if colon_required and ":" not in cells[0].text:
             return False
+        if cells[0].text[:1].islower() and ":" not in cells[0].text:
+            return False  # a label starts with a capital; "organisationsnummer" alone is a wrapped header cell
         i = 0
         while i < len(cells):
             m = self.maps.match_field(cells[i].text)
@@ -264,10 +340,23 @@ class FieldReader:
 
 # --- itemised tables -----------------------------------------------------------------------------
 
+_HEADER_SEPARATOR = re.compile(r"\s+[/|]\s+")
+
+
 def _split_header(cell: Cell, maps: Maps) -> list[Cell]:
-    """A header cell naming two columns printed close together ("Belopp Datum") split into both."""
+    """A header cell naming several columns printed as one run ("Belopp Datum", "Givare / Datum") split."""
     if maps.column(cell.text) or len(cell.words) < 2:
         return [cell]
+    seps = [k for k, w in enumerate(cell.words) if w[2] in ("/", "|")]
+    if seps:  # "Bidragsgivare / Org.nr eller personnr / Typ / Datum"
+        parts, start = [], 0
+        for k in [*seps, len(cell.words)]:
+            if k > start:
+                words = cell.words[start:k]
+                parts.append(Cell(words[0][0], words[-1][1], cell.top, cell.bottom,
+                                  " ".join(w[2] for w in words), words))
+            start = k + 1
+        return parts
     for k in range(1, len(cell.words)):
         left, right = cell.split(k)
         if maps.column(left.text):
@@ -277,12 +366,18 @@ def _split_header(cell: Cell, maps: Maps) -> list[Cell]:
     return [cell]
 
 
-def read_table_header(line: Line, maps: Maps, group: int, code: str | None) -> Table | None:
-    """A header row of an itemised table: three or more cells naming known columns."""
+def read_table_header(line: Line, maps: Maps, group: int | None, code: str | None) -> Table | None:
+    """A header row of an itemised table: no values of its own, and two or more cells naming known
+    columns (one of them the amount, the donor or the identity number)."""
+    if any(classify(c.text, maps) for c in line.cells):
+        return None
     cells = [part for c in line.cells for part in _split_header(c, maps)]
     cols = [Column(maps.column(c.text), c.x0, c.x1, c.text) for c in cells]
-    if sum(1 for c in cols if c.name) < 3:
+    known = {c.name for c in cols if c.name}
+    if len([c for c in cols if c.name]) < 2 or not known & {"amount", "donor", "donor_id"}:
         return None
+    if len(known) < 3 and "amount" in known and not known & {"donor", "donor_id", "date"}:
+        return None  # "Intäkter | Belopp": the income table's own header
     return Table(cols, group, code, line)
 
 
@@ -307,86 +402,192 @@ def continue_header(table: Table, line: Line, maps: Maps) -> bool:
     return True
 
 
-def _split_run(cell: Cell, maps: Maps) -> list[Cell]:
-    """Split a run of text that covers several columns into values: typed values peeled off its end."""
+def _split_run(cell: Cell, maps: Maps, strong_only: bool = False) -> list[Cell]:
+    """Split a run of text that covers several columns into values: typed values peeled off its end.
+
+    With ``strong_only`` only identity numbers and dates are peeled off (a name such as "Brf Eken 4"
+    keeps its number; "AB 523124-7676" is a name's tail and an identity number).
+    """
     if classify(cell.text, maps) or len(cell.words) < 2:
         return [cell]
     for k in range(1, len(cell.words)):
         left, right = cell.split(k)
-        if classify(right.text, maps):
-            return _split_run(left, maps) + [right]
+        kind = classify(right.text, maps)
+        if kind and (not strong_only or kind in ("donor_id", "date")):
+            return _split_run(left, maps, strong_only) + [right]
     return [cell]
 
 
 def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str | None, Cell]]:
-    """A table line's cells as (column, cell), cells spanning several columns split by value shape."""
+    """A table line's cells as (column, cell). A value's column comes from its shape (an identity
+    number is the identity whatever the header above it says); text takes its header's column, and
+    text under no text column is the donor, then the address."""
     pieces: list[tuple[str | None, Cell]] = []
-    names = {c.name for c in table.columns}
-    for cell in line.cells:
-        parts = _split_run(cell, maps) if table.spans_next_column(cell) else [cell]
-        for part in parts:
+    for i, cell in enumerate(line.cells):
+        parts = _split_run(cell, maps, strong_only=not table.spans_next_column(cell))
+        for j, part in enumerate(parts):
             kind = classify(part.text, maps)
-            col = table.column_at(part.x0).name
-            if kind in names and (col not in TEXT_COLUMNS or kind in ("amount", "date", "donor_id")
-                                  or len(parts) > 1):
+            col = table.column_at(part.x0).name if table.columns else None
+            if i == 0 and j == 0 and CODE.match(part.text.strip()) and maps.income_type(part.text.strip()):
+                kind = "code"  # a donor row that starts with its income code
+            elif kind == "form" and col in TEXT_COLUMNS and len(parts) == 1:
+                kind = None  # a name that is a form word, in the name column
+            elif kind == "amount" and part.text.strip() in ("-", "\u2013") and i < len(line.cells) - 1:
+                continue  # an empty cell marked with a dash
+            if kind is not None:
                 pieces.append((kind, part))
-            else:
+            elif col in TEXT_COLUMNS:
                 pieces.append((col, part))
-    return pieces
+            else:
+                pieces.append((None, part))
+    has_donor = any(k == "donor" for k, _ in pieces)
+    out = []
+    for kind, part in pieces:
+        if kind is None:
+            kind = "address" if has_donor else "donor"
+            has_donor = True
+        out.append((kind, part))
+    return out
+
+
+# A name's first part ends with a word that needs more; a name's tail is a legal form or starts lower case.
+_CONNECTOR = re.compile(r"(?:\s(?:i|och|för|av|på|de|of|and|the)|[&,\-])$", re.IGNORECASE)
+_TAIL = re.compile(r"^(?:[a-zåäö]|(?:AB|HB|KB|ek\.?\s?för\.?|ideell förening|ekonomisk förening)(?:\s|$))")
+_TOTAL_WORD = re.compile(r"^(?:summa|totalt?|sum|delsumma|subtotal)\b", re.IGNORECASE)
 
 
 class TableReader:
-    """Rows of itemised tables into contributions; wrapped cells joined to their row."""
+    """Rows of itemised tables into contributions; wrapped cells joined to their row.
+
+    A table need not have a header: a row is an amount with a name, identity number or date. A text
+    line without an amount is part of a wrapped cell; it joins the row above or below it, whichever it
+    sits closer to (the widest gap separates rows); on a tie, the words decide (a name ending in
+    "i"/"och" goes on below, a tail such as "AB" or a lower-case word continues the one above), and
+    else the row below (cells aligned at the bottom of a wrapped row, the usual table default).
+    """
 
     def __init__(self, state: ReportState, maps: Maps):
         self.state = state
         self.maps = maps
         self.table: Table | None = None
-        self.pending: list[tuple[str, Cell, Line]] = []  # fragments before the first row on a page
+        self.fragments: list[tuple[Line, list[tuple[str | None, Cell]]]] = []
         self.last_row: tuple[dict, Line] | None = None
+        self.count = 0
 
     def open(self, table: Table) -> None:
         self.close()
+        self.count += 1
+        table.number = self.count
         self.table = table
 
+    def open_headerless(self, group: int | None, code: str | None, line: Line) -> None:
+        self.open(Table([], group, code, line))
+
     def close(self) -> None:
-        self._flush_pending()
+        self._place_fragments(None)
         self.table = None
         self.last_row = None
-
-    def _flush_pending(self) -> None:
-        for _, cell, line in self.pending:
-            self.state.warn(line.page, f"text {cell.text!r} in a table not placed")
-        self.pending = []
 
     def read(self, line: Line) -> None:
         assert self.table is not None
         pieces = _row_pieces(self.table, line, self.maps)
         kinds = [k for k, _ in pieces]
         if "amount" not in kinds:
-            self._fragment(line, pieces)
+            self.fragments.append((line, pieces))
             return
-        entry: dict = {"group": self.table.group, "code": self.table.code, "donor": None, "donor_id": None,
-                       "address": None, "form": None, "date": None, "amount": None, "page": line.page}
+        if (not {"donor_id", "date"} & set(kinds)) and any(
+                k == "donor" and _TOTAL_WORD.match(c.text) for k, c in pieces):
+            self._place_fragments(None)
+            self.last_row = None
+            return  # a subtotal line under the table, not a contribution
+        code = next((c.text.strip() for k, c in pieces if k == "code"), None)
+        group = self.table.group
+        if code is not None:
+            group = self.maps.income_type(code).group
+        else:
+            code = self.table.code
+        entry: dict = {"group": group, "code": code, "donor": None, "donor_id": None,
+                       "address": None, "form": None, "date": None, "amount": None, "page": line.page,
+                       "_table": self.table.number}
         raw: dict[str, str] = {}
         for kind, cell in pieces:
-            if kind is None:
-                self.state.warn(line.page, f"text {cell.text!r} under an unknown column not placed")
-            elif kind in raw and kind in TEXT_COLUMNS:
+            if kind == "code":
+                continue
+            if kind in raw and kind in TEXT_COLUMNS:
                 raw[kind] = f"{raw[kind]} {cell.text}"
             elif kind in raw:
                 self.state.warn(line.page, f"second {kind} {cell.text!r} in one row not placed")
             else:
                 raw[kind] = cell.text
-        for kind, cell, _ in self.pending:
-            if kind in TEXT_COLUMNS:
-                raw[kind] = f"{cell.text} {raw.get(kind, '')}".strip()
-        self.pending = []
         self._fill(entry, raw, line.page)
         if entry["amount"] is None:
             return
         self.state.contributions.append(entry)
+        self._place_fragments((entry, line))
         self.last_row = (entry, line)
+
+    def _place_fragments(self, row_below: tuple[dict, Line] | None) -> None:
+        """Join the text lines waiting since the last row to the row above or ``row_below``."""
+        frags, self.fragments = self.fragments, []
+        if not frags:
+            return
+        above = self.last_row
+        if above is not None and above[1].page != frags[0][0].page:
+            above = None
+        if row_below is not None and row_below[1].page != frags[-1][0].page:
+            row_below = None
+        if above is not None and row_below is None:
+            height = above[1].bottom - above[1].top
+            if frags[0][0].top - above[1].bottom > 1.5 * height:
+                above = None  # far below the last row: not part of it
+        if above is None and row_below is None:
+            for line, pieces in frags:
+                for _, cell in pieces:
+                    self.state.warn(line.page, f"text {cell.text!r} in a table not placed")
+            return
+        if above is None:
+            split = 0
+        elif row_below is None:
+            split = len(frags)
+        else:
+            tops = [above[1].top] + [f[0].top for f in frags] + [row_below[1].top]
+            gaps = [b - a for a, b in pairwise(tops)]
+            widest = max(gaps)
+            clear = [i for i, g in enumerate(gaps) if g > widest - 1.0]
+            if len(clear) == 1:
+                split = clear[0]
+            else:
+                split = self._split_by_words(above[0], frags, row_below[0])
+        for i, (line, pieces) in enumerate(frags):
+            below = i >= split
+            entry = row_below[0] if below else above[0]
+            for kind, cell in pieces:
+                if kind not in TEXT_COLUMNS:
+                    self.state.warn(line.page, f"text {cell.text!r} in a table not placed")
+                    continue
+                if below:  # the lines above a row come before its own text, in order
+                    entry.setdefault("_above", {}).setdefault(kind, []).append(cell.text)
+                else:
+                    entry[kind] = f"{entry[kind] or ''} {cell.text}".strip()
+        if row_below is not None and "_above" in row_below[0]:
+            entry = row_below[0]
+            for kind, texts in entry.pop("_above").items():
+                entry[kind] = " ".join([*texts, entry[kind] or ""]).strip()
+
+    @staticmethod
+    def _split_by_words(above: dict, frags, below: dict) -> int:
+        """Where wrapped lines split between two rows when the spacing does not tell (see the class)."""
+        first = " ".join(c.text for k, c in frags[0][1] if k == "donor")
+        last = " ".join(c.text for k, c in frags[-1][1] if k == "donor")
+        if above.get("donor") and _CONNECTOR.search(above["donor"]):
+            return len(frags)
+        if first and _TAIL.match(first):
+            return len(frags)
+        if last and _CONNECTOR.search(last):
+            return 0
+        if below.get("donor") and _TAIL.match(below["donor"]):
+            return 0
+        return 0
 
     def _fill(self, entry: dict, raw: dict[str, str], page: int) -> None:
         if "donor" in raw:
@@ -394,7 +595,7 @@ class TableReader:
         if "address" in raw:
             entry["address"] = " ".join(raw["address"].split())
         if "donor_id" in raw:
-            ident = identifiers.parse_identifier(raw["donor_id"])
+            ident = identifiers.parse_identifier(raw["donor_id"].replace(" ", ""))
             if ident is None:
                 self.state.warn(page, f"identity number {raw['donor_id']!r} not understood")
                 entry["donor_id"] = raw["donor_id"]
@@ -413,21 +614,82 @@ class TableReader:
             self.state.warn(page, f"entry without a readable amount not placed: {' | '.join(raw.values())!r}")
         entry["amount"] = amount
 
-    def _fragment(self, line: Line, pieces: list[tuple[str | None, Cell]]) -> None:
-        """A line without an amount: a wrapped donor or address continuing the row above (same page)."""
-        row = self.last_row
-        close_above = (row is not None and row[1].page == line.page
-                       and line.top - row[1].bottom <= 1.2 * (row[1].bottom - row[1].top))
-        for kind, cell in pieces:
-            if kind not in TEXT_COLUMNS:
-                self.state.warn(line.page, f"text {cell.text!r} in a table not placed")
-            elif close_above:
-                entry = row[0]
-                entry[kind] = f"{entry[kind] or ''} {cell.text}".strip()
-            else:
-                self.pending.append((kind, cell, line))
-        if close_above:
-            self.last_row = (row[0], line)  # a third line of the same cell is measured from this one
+
+# --- the reporting year --------------------------------------------------------------------------
+
+_YEAR = r"((?:19|20)\d{2})(?![\d\-./])"
+
+
+def read_year(line: Line, maps: Maps, state: ReportState) -> bool:
+    """Record the year a line states: "Räkenskapsår 2022", "Räkenskapsår | 2022", a title sentence
+    "Intäktsredovisning för räkenskapsår 2022", "... - räkenskapsår 2020", a running header
+    "Partiet i X - Intäktsredovisning 2023". True when the line is read whole (title, heading, header)."""
+    cells = line.cells
+    n = norm(line.text)
+    if len(cells) == 2 and norm(cells[0].text) in maps.year_labels and re.fullmatch(_YEAR, cells[1].text.strip()):
+        state.add_year(int(cells[1].text.strip()), f"the label {cells[0].text.strip()!r}", line.page)
+        return True
+    for label in maps.year_labels:
+        m = re.search(r"(?<!\w)" + re.escape(label) + r"\s*:?\s*" + _YEAR, n)
+        if m:
+            state.add_year(int(m.group(1)), f"the label {label!r}", line.page)
+            return line_amount(line) is None or len(cells) == 1
+    for title in maps.year_titles:
+        m = re.search(r"(?<!\w)" + re.escape(title) + r"(?:\s+(?:för|avseende|for|om))?(?:\s+(?:år|året|kalenderåret|year))?"
+                      r"\s*:?\s*" + _YEAR, n)
+        if m:
+            state.add_year(int(m.group(1)), "the title", line.page)
+            return True
+    return False
+
+
+def decide_year(state: ReportState) -> None:
+    """The reporting year from every source that states it; a warning when they disagree.
+
+    A printed year (label, title) comes before the period's end; among printed years the first read wins.
+    """
+    sources = state.year_sources
+    if not sources:
+        return
+    stated = [s for s in sources if s[1] != "the period's end"] or sources
+    year = stated[0][0]
+    state.year = year
+    others = sorted({(y, ev) for y, ev, _ in sources if y != year})
+    if others:
+        said = "; ".join(f"{ev} says {y}" for y, ev in others)
+        state.warn(stated[0][2], f"reporting year {year} ({stated[0][1]}) disagrees with other sources: {said}")
+
+
+def place_by_sums(state: ReportState, maps: Maps) -> None:
+    """Place the rows of a table that no heading placed under the itemised line they add up to.
+
+    Each itemised type's items must add up to its line (lag 2018:90 7 § lists the contributions
+    behind each amount), so a table without a heading belongs to the itemised line with no items of
+    its own whose amount its rows sum to. When no line or several fit, its rows are not kept: a warning.
+    """
+    orphans: dict[int, list[dict]] = {}
+    for c in state.contributions:
+        if c["group"] is None:
+            orphans.setdefault(c["_table"], []).append(c)
+    if not orphans:
+        return
+    for rows in orphans.values():
+        total = round(sum(c["amount"] for c in rows), 2)
+        listed = {(c["group"], c["code"]) for c in state.contributions if c["group"] is not None}
+        fits = [ln for ln in state.lines
+                if ln["code"] and (t := maps.income_type(ln["code"])) is not None and t.is_itemised
+                and (ln["group"], ln["code"]) not in listed and abs(ln["amount"] - total) < 0.5]
+        if len(fits) == 1:
+            for c in rows:
+                c["group"], c["code"] = fits[0]["group"], fits[0]["code"]
+            state.checks.append(f"a table without a heading ({len(rows)} entries, {total:.2f}) placed under "
+                                f"{fits[0]['code']} by its sum")
+            continue
+        why = "several lines" if fits else "no itemised line"
+        state.warn(rows[0]["page"], f"{len(rows)} entries in a table without a heading (sum {total:.2f}) not "
+                                    f"placed: {why} add up to them")
+        drop = {id(c) for c in rows}
+        state.contributions = [c for c in state.contributions if id(c) not in drop]
 
 
 # --- reconciliation ------------------------------------------------------------------------------
@@ -477,7 +739,9 @@ def to_report(state: ReportState, doc: Document, sha256: str, layout: str) -> di
         "reporter": {"name": r.name, "org_number": r.org_number, "party": r.party, "role": r.role,
                      "level": r.level, "area": r.area},
         "lines": state.lines,
-        "contributions": state.contributions,
+        "contributions": [{k: v for k, v in c.items() if not k.startswith("_")} for c in state.contributions],
         "total": state.total,
         "warnings": state.warnings,
+        "confidence": state.confidence,
+        "checks": state.checks,
     }
