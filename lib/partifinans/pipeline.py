@@ -159,7 +159,8 @@ def report_records(report: dict, source_path: str, sha256: str) -> dict[str, lis
         "is_org_number_valid": org_valid, "reporter_name": rep.get("name"), "party": rep.get("party"),
         "role": rep.get("role"), "level": rep.get("level"), "area": rep.get("area"),
         "submitted": report.get("submitted"), "period_start": period.get("start"), "period_end": period.get("end"),
-        "total": report.get("total"), "warnings": [scrub(w) for w in report.get("warnings", [])], "row": None,
+        "total": report.get("total"), "warnings": [scrub(w) for w in report.get("warnings", [])],
+        "confidence": report.get("confidence"), "checks": [scrub(c) for c in report.get("checks", [])], "row": None,
     }]
     lines = [{"report_id": rid, "group": ln["group"], "code": ln["code"], "label": ln["label"],
               "amount": ln["amount"], "page": ln["page"], "row": None} for ln in report["lines"]]

@@ -3,7 +3,8 @@
 import pytest
 
 from partifinans.extract import labels
-from partifinans.extract.reading import ReportState, reconcile
+from partifinans.extract.checks import reconcile
+from partifinans.extract.reading import ReportState
 
 
 def _line(code, amount, page=1):

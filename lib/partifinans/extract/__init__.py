@@ -23,11 +23,12 @@ from pathlib import Path
 from .. import config
 from ..errors import BadInput
 from . import eservice, form2014
+from .checks import assess, reconcile
 from .inflate import InflateLimitExceeded, inflate_limit
 from .labels import load as load_maps
 from .labels import norm
 from .pdftext import Document, read_document
-from .reading import ReportState, decide_year, reconcile, to_report
+from .reading import ReportState, decide_year, to_report
 
 __all__ = ["parse_pdf", "detect_family", "sha256_file"]
 
@@ -153,4 +154,5 @@ def _parse(path: Path) -> dict:
     if numbered and numbered > doc.n_pages:
         state.warn(None, f"the pages are numbered up to {numbered} but the file has {doc.n_pages} (pages missing?)")
     reconcile(state, maps)
+    assess(state, maps)
     return to_report(state, doc, sha256_file(path), layout)

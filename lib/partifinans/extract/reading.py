@@ -692,41 +692,6 @@ def place_by_sums(state: ReportState, maps: Maps) -> None:
         state.contributions = [c for c in state.contributions if id(c) not in drop]
 
 
-# --- reconciliation ------------------------------------------------------------------------------
-
-def reconcile(state: ReportState, maps: Maps) -> None:
-    """Warn (never adjust) when items do not add up to their line, or lines to the printed total.
-
-    An itemised type (``maps/income_types.csv``) with an amount but no entries listed is a mismatch
-    too: its entries sum to 0.
-    """
-    by_code: dict[tuple[int, str | None], list[dict]] = {}
-    for c in state.contributions:
-        by_code.setdefault((c["group"], c["code"]), []).append(c)
-    line_keys = {(ln["group"], ln["code"]) for ln in state.lines}
-    for ln in state.lines:
-        items = by_code.get((ln["group"], ln["code"]))
-        if ln["code"] is None:
-            continue
-        if items is None:
-            t = maps.income_type(ln["code"])
-            if t is None or not t.is_itemised or not ln["amount"]:
-                continue
-            items = []
-        s = round(sum(c["amount"] for c in items), 2)
-        if abs(s - ln["amount"]) > 0.005:
-            state.warn(ln["page"], f"subtotal mismatch under {ln['code']}: the entries sum to {s:.2f}, "
-                                   f"the line says {ln['amount']:.2f} (difference {ln['amount'] - s:.2f})")
-    for (group, code), items in by_code.items():
-        if code is not None and (group, code) not in line_keys:
-            state.warn(items[0]["page"], f"{len(items)} entries under {code} but no income line {code}")
-    if state.total is not None and state.lines:
-        s = round(sum(ln["amount"] for ln in state.lines), 2)
-        if abs(s - state.total) > 0.005:
-            state.warn(state.total_page, f"total mismatch: the lines sum to {s:.2f}, the printed total is "
-                                         f"{state.total:.2f} (difference {state.total - s:.2f})")
-
-
 def to_report(state: ReportState, doc: Document, sha256: str, layout: str) -> dict:
     r = state.reporter
     return {
