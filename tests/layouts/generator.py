@@ -47,7 +47,7 @@ from partifinans import law  # the price base amounts: one home for legal parame
 # ---------------------------------------------------------------- vocabulary (all invented names)
 
 PARTY_STEMS = ["Framtids", "Kust", "Lykt", "Solros", "Nordstjärne", "Ekbacke", "Fjällsippe", "Havsörne",
-               "Ljungheds", "Bergsrike", "Vitsippe", "Gryningens ", "Mittfåre", "Tranbärs"]
+               "Ljungheds", "Bergsrike", "Vitsippe", "Gryningsljus", "Mittfåre", "Tranbärs"]
 PLACES = ["Umeå", "Kalmar", "Växjö", "Borås", "Luleå", "Gävle", "Falun", "Örebro", "Visby", "Mora",
           "Ystad", "Kiruna", "Lidköping", "Sandviken", "Hudiksvall", "Karlshamn", "Eksjö", "Sala"]
 REGIONS = ["Kalmar län", "Västerbotten", "Dalarna", "Gävleborg", "Kronoberg", "Norrbotten", "Jämtland"]
@@ -133,7 +133,7 @@ L = {  # label wordings, Swedish and English
               "Personnr/orgnr"], ["Identity number", "ID no.", "Personal or organisation number", "Reg. no."]),
     "c_address": (["Adress"], ["Address"]),
     "c_form": (["Typ av bidrag", "Form", "Bidragets art", "Vad bidraget består av"],
-               ["Type", "Form of contribution", "Kind"]),
+               ["Form", "Form of contribution", "Kind"]),
     "c_date": (["Datum", "Mottaget", "Datum för bidraget"], ["Date", "Date received"]),
     "c_amount": (["Belopp", "Belopp (kr)", "Kronor", "Bidragets storlek"], ["Amount", "Amount (SEK)", "SEK"]),
     "c_place": (["Plats", "Insamlingsplats"], ["Place", "Location"]),
@@ -244,7 +244,7 @@ def draw_report(rng: random.Random, kind: str, law_: str, long_names: bool, long
     year = rng.randint(2014, 2017) if law_ == "2014" else rng.randint(2018, 2025)
     pbb = law.pbb(year)
     stem = rng.choice(PARTY_STEMS)
-    party = f"{stem}partiet".replace(" partiet", "s parti")
+    party = f"{stem}partiet"
     role, level, area = "parti", "riks", None
     if law_ == "2018":
         role = rng.choice(["parti", "parti", "parti", "sidoorg", "ledamot"])
@@ -741,6 +741,7 @@ def draw_axes(rng: random.Random, force: dict | None = None) -> dict:
         a["group_headings"] = "none"
         a["zero_lines"] = "shown"
         a["table_place"] = "after_total"
+        a["table_cols"], a["col_order"], a["table_header"] = "full", "standard", "yes"  # the form's own table
     return a
 
 
