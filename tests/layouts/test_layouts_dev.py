@@ -28,7 +28,6 @@ def test_the_corpus_is_complete():
     assert sorted(truth) == sorted(p.name for p in CORPUS.glob("*.pdf"))
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: the content-first reader is being rebuilt")
 def test_field_accuracy_at_least_0_99(result):
     assert result.accuracy >= 0.99, "\n" + result.report(only_misses=True)
 
