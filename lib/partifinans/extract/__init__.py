@@ -25,10 +25,10 @@ from ..errors import BadInput
 from . import eservice, form2014
 from .checks import assess, reconcile
 from .inflate import InflateLimitExceeded, inflate_limit
+from .labels import CODE, norm
 from .labels import load as load_maps
-from .labels import norm
 from .pdftext import Document, read_document
-from .reading import ReportState, decide_year, to_report
+from .reading import ReportState, decide_year, line_amount, to_report
 
 __all__ = ["parse_pdf", "detect_family", "sha256_file"]
 
@@ -79,19 +79,42 @@ def time_limit(seconds: float):
 
 
 def detect_family(doc: Document) -> str | None:
-    """``form2014``, ``anmalan`` or ``eservice`` from the first page's text; None for anything else."""
+    """``form2014``, ``anmalan`` or ``eservice`` from what the document holds anywhere; None for anything else.
+
+    The 2014 form names itself (KAM11001, lag 2014:105). An anmälan has a title line starting with
+    one of its titles and no income lines. An income report has a title anywhere ("Intäktsredovisning",
+    "Income report") or, without one, the content of one: income lines (a known type code or label
+    with an amount) beside a reporter's identity (an organisationsnummer label or two lines of them).
+    """
     maps = load_maps()
-    first = [ln for ln in doc.pages[0].lines] if doc.pages else []
-    texts = [ln.text for ln in first]
-    form_markers = maps.families["form2014"]
-    if any(m.lower() in t.lower() for t in texts for m in form_markers):
+    texts = [ln.text for ln in doc.lines()]
+    lowered = [t.lower() for t in texts]
+    if any(m.lower() in t for t in lowered for m in maps.families["form2014"]):
         return "form2014"
-    titles = [norm(t) for t in texts[:12]]
-    if any(t == norm(m) for t in titles for m in maps.families["anmalan"]):
+    normed = [norm(t) for t in texts]
+    coded = sum(1 for ln in doc.lines() if _is_income_line(ln, maps))
+    fields = sum(1 for ln in doc.lines() if ln.cells and maps.match_field(ln.cells[0].text))
+    anmalan_titles = [norm(m) for m in maps.families["anmalan"]]
+    if any(t == m or (t.startswith(m + " ") and m != "anmälan") for t in normed for m in anmalan_titles) \
+            or (any(t == "anmälan" or t.startswith("anmälan om") for t in normed) and coded == 0):
         return "anmalan"
-    if any(t.startswith(norm(m)) for t in titles for m in maps.families["eservice"]):
+    titles = [norm(m) for m in maps.families["eservice"]]
+    if any(m in t for t in normed for m in titles):
+        return "eservice"
+    if coded >= 2 and (fields >= 1 or coded >= 4):
         return "eservice"
     return None
+
+
+def _is_income_line(line, maps) -> bool:
+    """A line with an amount whose first cells name an income type by its code or its label."""
+    if len(line.cells) < 2 or line_amount(line) is None:
+        return False
+    first = line.cells[0].text.strip()
+    code = first.split()[0] if first else ""
+    if CODE.match(code) and maps.income_type(code):
+        return True
+    return maps.code_for_label(" ".join(c.text for c in line.cells[:-1])) is not None
 
 
 def parse_pdf(path: Path | str, timeout: float | None = None) -> dict:

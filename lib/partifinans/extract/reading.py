@@ -175,6 +175,8 @@ def set_field(state: ReportState, maps: Maps, name: str, value: str, page: int) 
     """
     value = " ".join(value.split())
     r = state.reporter
+    if name == "ignored":  # an address or contact person: printed, not kept
+        return
     if not value:
         state.warn(page, f"label for {name} has no value")
         return
