@@ -29,8 +29,8 @@ import argparse
 import datetime as dt
 import io
 import json
-import os
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1244,7 +1244,7 @@ def main(argv=None) -> int:
     ap.add_argument("--force", default="{}", help='pin axes, JSON: {"style": "letter"}')
     a = ap.parse_args(argv)
     write_corpus(a.out, range(a.seed, a.seed + a.n), json.loads(a.force))
-    print(f"wrote {a.n} reports and truth.json to {a.out}", file=os.sys.stderr)
+    print(f"wrote {a.n} reports and truth.json to {a.out}", file=sys.stderr)
     return 0
 
 

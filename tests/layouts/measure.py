@@ -15,7 +15,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `layouts` importable
+if __package__ != "layouts":  # run as a script or as tests.layouts.measure: make `layouts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from layouts import generator  # noqa: E402
