@@ -10,6 +10,8 @@ and the variants with a wrong field but no warning or low confidence (silent wro
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -59,14 +61,53 @@ def table(results) -> str:
     return "\n".join(lines)
 
 
+def _commit(*paths) -> str:
+    """The last commit that changed `paths`, with '+ uncommitted changes' when the tree differs."""
+    root = Path(__file__).resolve().parents[2]
+    git = ["git", "-C", str(root)]
+    try:
+        head = subprocess.run(git + ["log", "-1", "--format=%h", "--", *paths], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(git + ["status", "--porcelain", "--", *paths], capture_output=True, text=True,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" + uncommitted changes" if dirty else "")
+
+
+def add_to_readme(readme: Path, body: str, seeds: range, note: str = "", reader: str | None = None) -> None:
+    """Put a dated measurement first under the README's 'Measurements' heading."""
+    import partifinans
+
+    where = Path(partifinans.__file__).resolve().parent
+    if reader is None:
+        reader = _commit("lib/partifinans/extract", "lib/partifinans/maps")
+        if where != Path(__file__).resolve().parents[2] / "lib" / "partifinans":
+            reader = f"imported from {where}"
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    section = (f"### {now}, reader {reader}, generator {_commit('tests/layouts/generator.py')}, "
+               f"seeds {seeds.start}-{seeds.stop - 1}\n\n" + (note + "\n\n" if note else "") + body + "\n\n")
+    text = readme.read_text(encoding="utf-8")
+    marker = "## Measurements (newest first)\n"
+    head, _, rest = text.partition(marker)
+    intro, sep, older = rest.partition("### ")
+    readme.write_text(head + marker + intro + section + sep + older, encoding="utf-8")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--misses", action="store_true", help="also list every variant with a missed field")
+    ap.add_argument("--readme", type=Path, help="also put the table, dated, into this README's measurements")
+    ap.add_argument("--note", default="", help="a sentence to go with the table in the README")
+    ap.add_argument("--reader", help="how to name the reader measured (default: the last commit of extract/)")
     a = ap.parse_args(argv)
-    results = measure(range(a.seed, a.seed + a.n))
+    seeds = range(a.seed, a.seed + a.n)
+    results = measure(seeds)
     print(table(results))
+    if a.readme:
+        add_to_readme(a.readme, table(results), seeds, a.note, a.reader)
     if a.misses:
         print()
         for _, f in results:
