@@ -23,6 +23,7 @@ from .reading import (
     classify,
     continue_header,
     has_item_shapes,
+    is_income_header,
     line_amount,
     place_by_sums,
     read_table_header,
@@ -117,7 +118,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             current = next((ln for ln in state.lines if ln["code"] == spec), None) or _heading_target(maps, spec)
             current_label = pending_line = None
             continue
-        if tuple(norm(c.text) for c in line.cells) in maps.income_headers:
+        if tuple(norm(c.text) for c in line.cells) in maps.income_headers or is_income_header(line, maps):
             continue
         group, code = _target(current, maps)
         header = read_table_header(line, maps, group, code)
@@ -131,7 +132,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if tables.table is not None and continue_header(tables.table, line, maps):
             continue
-        if len(line.cells) == 1 and maps.group_heading(text) is not None:
+        if line_amount(line) is None and maps.group_heading(text) is not None:
             tables.close()  # "1. Offentligt stöd", "BIDRAG": a group's heading, no data of its own
             current = current_label = pending_line = None
             continue
@@ -155,7 +156,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if tables.table is not None:
             continue  # a "Label: value" line inside a table area was read as a field
-        if line_amount(line) is not None and (item_shaped or _fits_open_line(line, current, state, maps)):
+        if (item_shaped or (line_amount(line) is not None and _fits_open_line(line, current, state, maps))) \
+                and maps.match_field(line.cells[0].text) is None:
             tables.open_headerless(group, code, line)  # a table printed without a header
             tables.read(line)
             current_label = None

@@ -17,8 +17,8 @@ from .reading import (
     FieldReader,
     ReportState,
     TableReader,
-    classify,
     continue_header,
+    is_income_header,
     line_amount,
     read_table_header,
     read_year,
@@ -44,7 +44,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if fields.take_pending(line):
             continue
-        if tuple(norm(c.text) for c in line.cells) in maps.income_headers or _income_header(line, maps):
+        if tuple(norm(c.text) for c in line.cells) in maps.income_headers or is_income_header(line, maps):
             tables.close()
             in_income = True
             continue
@@ -111,15 +111,6 @@ def _income_group(label: str, maps: Maps) -> int | None:
         return maps.income_type(code).group
     hit = process.extractOne(norm(label), list(maps.form2014_groups), scorer=fuzz.ratio, score_cutoff=90)
     return maps.form2014_groups[hit[0]] if hit else None
-
-
-def _income_header(line: Line, maps: Maps) -> bool:
-    """The income table's header ("Intäkt | Belopp, kronor"): no values, ends with the amount column,
-    names no donor column."""
-    if len(line.cells) < 2 or any(classify(c.text, maps) for c in line.cells):
-        return False
-    names = [maps.column(c.text) for c in line.cells]
-    return names[-1] == "amount" and not {"donor", "donor_id", "date"} & set(names)
 
 
 def _continues(line: Line, last: tuple[dict, Line, float]) -> bool:

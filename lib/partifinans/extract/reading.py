@@ -62,9 +62,13 @@ def line_amount(line: Line) -> float | None:
 
 
 def has_item_shapes(line: Line, maps: Maps) -> bool:
-    """True when a line holds an identity number or a date besides its amount: a row of an itemised table."""
-    return any(classify(part.text, maps) in ("donor_id", "date")
-               for cell in line.cells[:-1] or line.cells for part in _split_run(cell, maps, strong_only=True))
+    """True when a line holds an amount and, beside it, an identity number or a date: a row of an
+    itemised table (wherever the amount stands: "920403+1059 | Pengar | 383 951,- 2020-06-01 | Namn")."""
+    pieces = [p for c in line.cells for p in _split_run(c, maps)]
+    kinds = [classify(p.text, maps) for p in pieces]
+    amounts = [p for p, k in zip(pieces, kinds, strict=True)
+               if k == "amount" and (p.text.strip() not in ("-", "\u2013") or p is pieces[-1])]
+    return bool(amounts) and any(k in ("donor_id", "date") for k in kinds)
 
 
 @dataclass
@@ -417,7 +421,21 @@ def _split_run(cell: Cell, maps: Maps, strong_only: bool = False) -> list[Cell]:
         kind = classify(right.text, maps)
         if kind and (not strong_only or kind in ("donor_id", "date")):
             return _split_run(left, maps, strong_only) + [right]
+    for k in range(len(cell.words) - 1, 0, -1):  # a value printed before text: "508 999,82 Stiftelsen X"
+        left, right = cell.split(k)
+        kind = classify(left.text, maps)
+        if kind and (not strong_only or kind in ("donor_id", "date")):
+            return [left] + _split_run(right, maps, strong_only)
     return [cell]
+
+
+def is_income_header(line: Line, maps: Maps) -> bool:
+    """The income table's own header ("Kod | Intäktstyp | Belopp (kr)", "Intäkt | Belopp, kronor"): no
+    values, ends with the amount column, names no donor, identity or date column."""
+    if len(line.cells) < 2 or any(classify(c.text, maps) for c in line.cells):
+        return False
+    names = [maps.column(c.text) for c in line.cells]
+    return names[-1] == "amount" and not {"donor", "donor_id", "date", "form", "address"} & set(names)
 
 
 def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str | None, Cell]]:
