@@ -700,6 +700,8 @@ def draw_axes(rng: random.Random, force: dict | None = None) -> dict:
     set_("group_headings", ["none", "headings", "headings_subtotals"], [45, 40, 15])
     set_("zero_lines", ["omitted", "shown"], [65, 35])
     set_("table_place", ["inline", "after_lines", "after_total", "before_lines", "combined"], [30, 20, 25, 10, 15])
+    if a["style"] == "letter" and a["table_place"] == "before_lines":
+        a["table_place"] = "after_total"  # a letter states its income first
     set_("table_heading", ["code_label", "specifikation", "label_only", "none"], [35, 30, 20, 15])
     if a["table_heading"] == "none" and a["table_place"] not in ("inline", "combined"):
         a["table_heading"] = "code_label"  # a table far from its line needs its heading to be read
@@ -809,7 +811,7 @@ class _Writer:
         return fmt_id(it.donor_id, it.person, self.a["person_id"] if it.person else self.a["org_id"])
 
     # blocks
-    def title(self, lay):
+    def title(self):
         y, r = self.r.year, self.r
         if r.kind == "anmalan":
             t = (f"Notice: income below the reporting threshold – financial year {y}" if self.en else
@@ -1014,7 +1016,7 @@ def render(v: Variant) -> bytes:
     fur = a["furniture"]
     lay = Layout(display, fnt, top_reserve=18 if fur in ("header", "both", "header_year") else 0,
                  bottom_reserve=14 if fur in ("footer", "both", "printed") else 0)
-    title = w.title(lay)
+    title = w.title()
     en = w.en
     doc_word = "Income report" if en else ("Anmälan" if r.kind == "anmalan" else "Intäktsredovisning")
     head_text = {"header": f"{r.name}", "both": f"{doc_word} – {r.name}",
@@ -1039,7 +1041,7 @@ def render(v: Variant) -> bytes:
     zero = rng.choice(["0", "-", ""]) if a["zero_lines"] == "shown" else "0"
 
     if a["style"] == "letter":
-        _letter(lay, w, title, pairs, zero)
+        _letter(lay, w, title, zero)
     else:
         if a["style"] == "spreadsheet" and rng.random() < 0.5:
             lay.para(title, 12, bold=True, after=4)
@@ -1142,8 +1144,8 @@ def _income(lay: Layout, w: _Writer, zero: str):
         item_tables(itemised if r.law == "2018" else ["5"])
 
 
-def _letter(lay: Layout, w: _Writer, title: str, pairs, zero: str):
-    a, r, rng, en = w.a, w.r, w.rng, w.en
+def _letter(lay: Layout, w: _Writer, title: str, zero: str):
+    r, rng, en = w.r, w.rng, w.en
     lay.para(r.name, 10, bold=True, after=0)
     if r.address:
         lay.para(r.address, 10, after=0)
@@ -1162,11 +1164,7 @@ def _letter(lay: Layout, w: _Writer, title: str, pairs, zero: str):
         intro = (f"{r.name}{org} lämnar härmed sin intäktsredovisning för räkenskapsåret {r.year}"
                  f" ({w.date(s)} – {w.date(e)}). Intäkterna fördelar sig enligt följande:")
     lay.para(intro, 10, after=8)
-    a_saved = dict(a)
-    if a["table_place"] == "before_lines":
-        a["table_place"] = "after_total"
     _income(lay, w, zero)
-    a.update(a_saved)
     lay.gap(10)
     if r.submitted:
         lay.para(f"{rng.choice(['Stockholm', r.area or 'Uppsala'])}, {w.date(r.submitted)}", 10, after=4)
