@@ -370,6 +370,7 @@ def fmt_amount(ore: int, style: str, zero: str = "0") -> str:
         "nbsp": lambda: grouped("\u00a0"),
         "thin": lambda: grouped("\u2009"),
         "narrow_nbsp_dec": lambda: f"{grouped(chr(0x202F))},{rest:02d}",
+        "sek": lambda: "SEK " + grouped(" "),
     }[style]()
 
 
@@ -502,6 +503,24 @@ class Layout:
 
     def kv(self, pairs, style, size=10, label_width=170):
         lead = size * 1.45
+        if style == "two_per_row":  # "Namn  X        Org.nr  Y": two label/value pairs side by side
+            half = self.width / 2
+            lw = max(self.sw(label, size, True) for label, _ in pairs) + 10
+            for k in range(0, len(pairs), 2):
+                cells = []
+                for j, (label, value) in enumerate(pairs[k:k + 2]):
+                    x = self.margin + j * half
+                    cells.append((x, label, self.wrap(value, half - lw - 12, size)))
+                h = max(len(v) for _, _, v in cells) * lead
+                if self.y - h < self.bottom:
+                    self.new_page()
+                for x, label, lines in cells:
+                    self.text(x, self.y - lead + 3, label, size, True)
+                    for n, line in enumerate(lines):
+                        self.text(x + lw, self.y - (n + 1) * lead + 3, line, size)
+                self.y -= h
+            self.y -= 6
+            return
         for label, value in pairs:
             if style == "colon":
                 self.para(f"{label}: {value}", size, after=1)
@@ -649,7 +668,7 @@ AXES_DOC = {
     "lang": "sv | en | mixed (Swedish document, English column names)",
     "orientation": "portrait | landscape | rotated90 | rotated270 (rotated: /Rotate on the page, text upright when shown)",
     "borders": "none | rules | grid",
-    "reporter_block": "columns | bold_columns | colon | stacked | grid",
+    "reporter_block": "columns | bold_columns | colon | stacked | two_per_row | grid",
     "line_cols": "code_label_amount | label_code_amount | label_amount (no code column)",
     "group_headings": "none | headings | headings_subtotals",
     "zero_lines": "omitted | shown (every type of the group printed, zeros as 0, - or blank)",
@@ -657,6 +676,7 @@ AXES_DOC = {
     "table_heading": "code_label | specifikation | label_only | none (only where unambiguous)",
     "table_cols": "full | with_address | three (donor, id, amount) | two (donor + amount, or date + amount)",
     "col_order": "standard | shuffled",
+    "row_runs": "no | yes (identity, form and date printed as one run of text between name and amount)",
     "table_header": "yes | no",
     "table_sums": "no | yes (a sum row under each table)",
     "long_names": "no | yes (names that wrap in their cell)",
@@ -664,7 +684,7 @@ AXES_DOC = {
     "break_header": "repeat | norepeat (on a page break inside a table)",
     "break_marker": "none | forts | continued",
     "furniture": "none | header | footer | both | header_year (running header with the year) | printed (a print date)",
-    "amount_fmt": "space | space_dec | plain | comma_dash | dot_colon | kr | dot_dec | colon | nbsp | thin | narrow_nbsp_dec",
+    "amount_fmt": "space | space_dec | plain | comma_dash | dot_colon | kr | dot_dec | colon | nbsp | thin | narrow_nbsp_dec | sek (English only)",
     "date_fmt": "iso | slash | dots | long_sv | long_en | iso_time",
     "person_id": "dash12 | plus10 | digits12",
     "org_id": "dash | plain | vat | prefix16",
@@ -693,7 +713,7 @@ def draw_axes(rng: random.Random, force: dict | None = None) -> dict:
     set_("borders", ["none", "rules", "grid"], [40, 35, 25])
     if a["style"] == "spreadsheet":
         a["borders"] = force.get("borders", "grid")
-    set_("reporter_block", ["columns", "bold_columns", "colon", "stacked"], [35, 20, 30, 15])
+    set_("reporter_block", ["columns", "bold_columns", "colon", "stacked", "two_per_row"], [30, 15, 25, 15, 15])
     if a["style"] == "spreadsheet":
         a["reporter_block"] = "grid"
     set_("line_cols", ["code_label_amount", "label_code_amount", "label_amount"], [60, 20, 20])
@@ -707,6 +727,9 @@ def draw_axes(rng: random.Random, force: dict | None = None) -> dict:
         a["table_heading"] = "code_label"  # a table far from its line needs its heading to be read
     set_("table_cols", ["full", "with_address", "three", "two"], [50, 15, 20, 15])
     set_("col_order", ["standard", "shuffled"], [65, 35])
+    set_("row_runs", ["no", "yes"], [80, 20])
+    if a["row_runs"] == "yes" and (a["table_cols"] != "full" or a["col_order"] != "standard"):
+        a["row_runs"] = "no"
     set_("table_header", ["yes", "no"], [75, 25])
     if a["table_header"] == "no" and a["table_cols"] == "full" and a["col_order"] == "shuffled":
         a["col_order"] = "standard"
@@ -720,8 +743,10 @@ def draw_axes(rng: random.Random, force: dict | None = None) -> dict:
     set_("furniture", ["none", "header", "footer", "both", "header_year", "printed"], [25, 12, 15, 18, 18, 12])
     set_("font", ["helvetica", "dejavu"], [55, 45])
     styles = ["space", "space_dec", "plain", "comma_dash", "dot_colon", "kr", "dot_dec", "colon", "nbsp", "thin",
-              "narrow_nbsp_dec"]
+              "narrow_nbsp_dec", "sek"]
     set_("amount_fmt", styles)
+    if a["amount_fmt"] == "sek" and a["lang"] != "en":
+        a["amount_fmt"] = "kr"
     if a["amount_fmt"] in TTF_STYLES:
         a["font"] = "dejavu"  # Helvetica's encoding has no thin space
     dates = ["iso", "slash", "dots", "long_sv", "long_en", "iso_time"]
@@ -978,6 +1003,10 @@ class _Writer:
             bold.add(len(rows) - 1)
         for it in items:
             it.columns = tuple(keys)
+        if a["row_runs"] == "yes" and keys == ["donor", "id", "form", "date", "amount"]:
+            # as some print-outs do: "Agda Myrberg   950318+4716 Pengar 2 maj 2022   35 000"
+            cols = [cols[0], Col(" / ".join(c.header for c in cols[1:4]), sum(c.frac for c in cols[1:4])), cols[4]]
+            rows = [[row[0], " ".join(v for v in row[1:4] if v), row[4]] for row in rows]
         header = a["table_header"] == "yes" or r.law == "2014"
         border = a["borders"]
         return Table(cols, rows, header=header, border=border, repeat_header=a["break_header"] == "repeat",
