@@ -77,6 +77,12 @@ def test_the_truth_adds_up_and_is_printed(seed):
     text = " ".join(t for t, _ in pages)
     assert _spaces(truth["reporter_name"]) in text
     assert str(truth["year"]) in text
+    if truth["org_number"]:
+        assert truth["org_number"].replace("-", "") in re.sub(r"\D", "", text)
+    if truth["submitted"]:
+        assert generator.fmt_date(dt.date.fromisoformat(truth["submitted"]), v.axes["date_fmt"]) in text
+    if truth["total"] is not None:
+        assert _spaces(generator.fmt_amount(round(truth["total"] * 100), v.axes["amount_fmt"])) in text
     for c in truth["contributions"]:
         if c["donor"]:  # a wrapped name is printed word by word
             assert all(word in text for word in c["donor"].split()), c["donor"]
