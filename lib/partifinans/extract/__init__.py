@@ -24,6 +24,7 @@ from .. import config
 from ..errors import BadInput
 from . import eservice, form2014
 from .checks import assess, reconcile
+from .geometry import remove_furniture
 from .inflate import InflateLimitExceeded, inflate_limit
 from .labels import CODE, norm
 from .labels import load as load_maps
@@ -141,13 +142,13 @@ _PAGE_OF = re.compile(r"(?:sida\s+)?(\d{1,4})\s*(?:av|/|\()\s*(\d{1,4})\)?", re.
 
 def _numbered_pages(doc: Document) -> int | None:
     """The page count the document's own page numbers claim (the largest "of N"), if it prints any."""
-    claimed = [int(m.group(2)) for ln in doc.lines()
+    claimed = [int(m.group(2)) for page in doc.pages for ln in page.lines + page.furniture
                if (m := _PAGE_OF.fullmatch(ln.text.strip())) and 0 < int(m.group(1)) <= int(m.group(2))]
     return max(claimed, default=None)
 
 
 def _parse(path: Path) -> dict:
-    doc = read_document(path)
+    doc = remove_furniture(read_document(path), load_maps())
     family = detect_family(doc)
     if family is None:
         first = next((ln.text for ln in doc.lines()), "")
@@ -169,8 +170,10 @@ def _parse(path: Path) -> dict:
     # Content that vanished must not pass silently (tests/robustness/test_mutation.py: a deleted
     # content stream emptied the last page and took the total with it, with no warning).
     for page in doc.pages:
-        if not page.lines:
+        if not page.lines and not page.furniture:
             state.warn(page.number, "page has no text (content missing, or a scanned page)")
+        elif not page.lines:
+            state.warn(page.number, "page holds only running headers or footers (content missing?)")
     if state.kind == "intaktsredovisning" and state.lines and state.total is None:
         state.warn(None, "no printed total found")
     numbered = _numbered_pages(doc)

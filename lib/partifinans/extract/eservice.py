@@ -69,6 +69,9 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     pending_line: dict | None = None  # a code line whose amount is on a later line
     in_declaration: Line | None = None  # last line of a declaration paragraph (the anmälan's): text, not data
     subtotals: list[tuple[float, int]] = []
+    for page in doc.pages:  # a running header may be the only place that states the year
+        for line in page.furniture:
+            read_year(line, maps, state)
     for line in doc.lines():
         text = line.text
         if maps.is_noise(text):

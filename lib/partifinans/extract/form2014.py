@@ -34,6 +34,9 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     markers = [norm(m) for m in maps.families["form2014"]]
     in_income = False
     last_label: tuple[dict, Line, float] | None = None
+    for page in doc.pages:  # a running header may be the only place that states the year
+        for line in page.furniture:
+            read_year(line, maps, state)
     for line in doc.lines():
         text = line.text
         if maps.is_noise(text) or norm(text) in markers:
