@@ -504,20 +504,23 @@ class Layout:
     def kv(self, pairs, style, size=10, label_width=170):
         lead = size * 1.45
         if style == "two_per_row":  # "Namn  X        Org.nr  Y": two label/value pairs side by side
-            half = self.width / 2
-            lw = max(self.sw(label, size, True) for label, _ in pairs) + 10
+            lw = [max((self.sw(label, size, True) for label, _ in pairs[j::2]), default=0) + 10 for j in (0, 1)]
+            vw = [max((self.sw(value, size) for _, value in pairs[j::2]), default=0) for j in (0, 1)]
+            # the left pair gets what its value needs when there is room, the right pair the rest
+            left = min(max(lw[0] + vw[0] + 16, self.width * 0.45), self.width - lw[1] - 120)
             for k in range(0, len(pairs), 2):
                 cells = []
                 for j, (label, value) in enumerate(pairs[k:k + 2]):
-                    x = self.margin + j * half
-                    cells.append((x, label, self.wrap(value, half - lw - 12, size)))
-                h = max(len(v) for _, _, v in cells) * lead
+                    x = self.margin + (left if j else 0)
+                    room = (left if j == 0 else self.width - left) - lw[j] - 12
+                    cells.append((x + lw[j], label, x, self.wrap(value, room, size)))
+                h = max(len(v) for *_, v in cells) * lead
                 if self.y - h < self.bottom:
                     self.new_page()
-                for x, label, lines in cells:
+                for xv, label, x, lines in cells:
                     self.text(x, self.y - lead + 3, label, size, True)
                     for n, line in enumerate(lines):
-                        self.text(x + lw, self.y - (n + 1) * lead + 3, line, size)
+                        self.text(xv, self.y - (n + 1) * lead + 3, line, size)
                 self.y -= h
             self.y -= 6
             return
@@ -659,6 +662,57 @@ class Layout:
         c.save()
         return buf.getvalue()
 
+    def render_scan(self, furniture, rng: random.Random, dpi: int = 100) -> bytes:
+        """A scanned page: the drawn page as a greyscale image, under an invisible text layer as an OCR
+        program leaves it (one run per word ending in a space, baselines a little uneven, some long words
+        cut in two)."""
+        import pypdfium2 as pdfium
+        from reportlab.lib.utils import ImageReader
+
+        clean = pdfium.PdfDocument(self.render(0, furniture))
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf, pagesize=(self.w, self.h), invariant=1)
+        c.setTitle("")
+        n = len(self.pages)
+        try:
+            for p, ops in enumerate(self.pages, 1):
+                image = clean[p - 1].render(scale=dpi / 72, grayscale=True).to_pil()
+                jpeg = io.BytesIO()
+                image.save(jpeg, format="JPEG", quality=60)
+                c.drawImage(ImageReader(io.BytesIO(jpeg.getvalue())), 0, 0, self.w, self.h)
+                for op in ops + furniture(p, n):
+                    if op[0] == "text":
+                        self._ocr_words(c, op, rng)
+                c.showPage()
+        finally:
+            clean.close()
+        c.save()
+        return buf.getvalue()
+
+    def _ocr_words(self, c, op, rng):
+        _, x, y, s, font, size, align = op
+        width = pdfmetrics.stringWidth(s, font, size)
+        x0 = {"left": x, "right": x - width, "center": x - width / 2}[align]
+        space = pdfmetrics.stringWidth(" ", font, size)
+        words = s.split(" ")
+        for k, word in enumerate(words):
+            w = pdfmetrics.stringWidth(word, font, size)
+            pieces = [word]
+            if len(word) >= 7 and word.isalpha() and rng.random() < 0.2:
+                cut = rng.randint(3, len(word) - 3)
+                pieces = [word[:cut], word[cut:]]
+            px, gap = x0, 0.0
+            for j, piece in enumerate(pieces):
+                t = c.beginText(px + gap, y + rng.uniform(-0.7, 0.7))
+                t.setTextRenderMode(3)  # invisible: the image shows the page
+                t.setFont(font, size)
+                # a space after each word but the last, as OCR programs write their text layers
+                t.textOut(piece + (" " if j == len(pieces) - 1 and k < len(words) - 1 else ""))
+                c.drawText(t)
+                px += pdfmetrics.stringWidth(piece, font, size)
+                gap = rng.uniform(0.3, 0.9)  # the second box starts a little late, well short of a space
+            x0 += w + space
+
 
 # ---------------------------------------------------------------- the variant: axes and drawing
 
@@ -667,6 +721,7 @@ AXES_DOC = {
     "style": "eservice | spreadsheet | letter (spreadsheet: everything in grid cells; letter: prose with tables)",
     "lang": "sv | en | mixed (Swedish document, English column names)",
     "orientation": "portrait | landscape | rotated90 | rotated270 (rotated: /Rotate on the page, text upright when shown)",
+    "scan": "no | yes (the page as an image under an invisible OCR text layer: one run per word, uneven baselines, long words cut in two)",
     "borders": "none | rules | grid",
     "reporter_block": "columns | bold_columns | colon | stacked | two_per_row | grid",
     "line_cols": "code_label_amount | label_code_amount | label_amount (no code column)",
@@ -710,6 +765,9 @@ def draw_axes(rng: random.Random, force: dict | None = None) -> dict:
     set_("style", ["eservice", "spreadsheet", "letter"], [60, 22, 18] if a["doc"] == "report2018" else [65, 35, 0])
     set_("lang", ["sv", "en", "mixed"], [60, 25, 15] if a["doc"] == "report2018" else [1, 0, 0])
     set_("orientation", ["portrait", "landscape", "rotated90", "rotated270"], [60, 20, 12, 8])
+    set_("scan", ["no", "yes"], [90, 10])
+    if a["scan"] == "yes" and a["orientation"].startswith("rotated"):
+        a["orientation"] = "portrait"  # a scanner's pages stand upright
     set_("borders", ["none", "rules", "grid"], [40, 35, 25])
     if a["style"] == "spreadsheet":
         a["borders"] = force.get("borders", "grid")
@@ -1095,6 +1153,8 @@ def render(v: Variant) -> bytes:
         else:
             _income(lay, w, zero)
     v.events = lay.events
+    if a["scan"] == "yes":
+        return lay.render_scan(furniture, random.Random(v.seed * 31 + 7))
     return lay.render(rot, furniture)
 
 

@@ -75,6 +75,8 @@ def test_the_truth_adds_up_and_is_printed(seed):
     pages = _page_texts(pdf)
     assert all(inside for _, inside in pages), "text drawn outside the page"
     text = " ".join(t for t, _ in pages)
+    if v.axes["scan"] == "yes":  # an OCR layer cuts long words in two: compare without the spaces
+        text = text + " " + text.replace(" ", "")
     assert _spaces(truth["reporter_name"]) in text
     assert str(truth["year"]) in text
     if truth["org_number"]:
