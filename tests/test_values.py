@@ -43,6 +43,8 @@ def test_parse_amount(text, sek):
         pytest.param("15/3/2019", "2019-03-15", id="day-slash-month-slash-year"),
         pytest.param("17 april 2024", "2024-04-17", id="april-words"),
         pytest.param("31.02.2019", None, id="no-such-day-dotted"),
+        pytest.param("2 January 2020", "2020-01-02", id="english-day-month"),
+        pytest.param("May 16, 2020", "2020-05-16", id="english-month-day"),
         pytest.param("2022-02-30", None, id="no-such-day"),
         pytest.param("igår", None, id="not-a-date"),
     ],

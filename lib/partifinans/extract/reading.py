@@ -426,6 +426,10 @@ def _split_run(cell: Cell, maps: Maps, strong_only: bool = False) -> list[Cell]:
         kind = classify(left.text, maps)
         if kind and (not strong_only or kind in ("donor_id", "date")):
             return [left] + _split_run(right, maps, strong_only)
+    if strong_only:  # a run made only of values ("188227 Other", "35 591 930318+5541") is split whatever
+        parts = _split_run(cell, maps, strong_only=False)
+        if len(parts) > 1 and all(classify(p.text, maps) for p in parts):
+            return parts
     return [cell]
 
 
