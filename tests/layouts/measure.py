@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,12 @@ def add_to_readme(readme: Path, body: str, seeds: range, note: str = "", reader:
     marker = "## Measurements (newest first)\n"
     head, _, rest = text.partition(marker)
     intro, sep, older = rest.partition("### ")
+    # older measurements keep their heading, note and summary; their tables stay in git history
+    older = "\n".join(
+        line + (" (table left out; see git history)" if " variants: field accuracy " in line
+                and not line.endswith("history)") else "")
+        for line in older.splitlines() if not line.startswith("|"))
+    older = re.sub(r"\n{3,}", "\n\n", older).rstrip() + "\n"
     readme.write_text(head + marker + intro + section + sep + older, encoding="utf-8")
 
 
