@@ -17,6 +17,7 @@ from .. import values
 from .labels import CODE, Maps, norm
 from .pdftext import Document, Line
 from .reading import (
+    _TOTAL_WORD,
     FieldReader,
     ReportState,
     TableReader,
@@ -44,7 +45,7 @@ def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float]
     else:
         m = _CODE_LABEL.match(first)
         if not m:
-            return None
+            return _code_after_label(line, maps)
         code = m.group(1)
         label_cells = [cells[0]] + cells[1:]
     amount = line_amount(line) if len(cells) > 1 else None
@@ -56,6 +57,28 @@ def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float]
     label = " ".join(texts).strip()
     x0 = label_cells[0].x0 if label_cells else cells[0].x1
     return code, label, amount, x0
+
+
+def _code_after_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
+    """A line printed label first, then its code, then the amount ("Medlemsavgifter | 2.1 | 12 000")."""
+    cells = line.cells
+    amount = line_amount(line) if len(cells) > 2 else None
+    middle = cells[1:-1] if amount is not None else cells[1:]
+    at = [i for i, c in enumerate(middle, 1) if CODE.match(c.text.strip()) and maps.income_type(c.text.strip())]
+    if len(at) != 1:
+        return None
+    code = cells[at[0]].text.strip()
+    label = " ".join(c.text for i, c in enumerate(cells[:len(cells) - (amount is not None)]) if i != at[0])
+    return code, label.strip(), amount, cells[0].x0
+
+
+def _group_subtotal(line: Line, maps: Maps) -> int | None:
+    """The group of a sum line under it ("Summa offentligt stöd | 64 300"), or None."""
+    if len(line.cells) < 2 or line_amount(line) is None:
+        return None
+    label = " ".join(c.text for c in line.cells[:-1])
+    m = _TOTAL_WORD.match(label)
+    return maps.group_heading(label[m.end():]) if m else None
 
 
 def parse(doc: Document, maps: Maps, state: ReportState) -> str:
@@ -104,6 +127,9 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             current = entry if placed else None  # items under an unplaceable type are warned, not kept
             current_label = (x0, line) if placed else None
             pending_line = entry if placed and amount is None else None
+            continue
+        if _group_subtotal(line, maps) is not None:
+            tables.close()  # the sum of one group's lines, printed under them: a check, not a line
             continue
         total = _total(line, maps)
         if total is not None:

@@ -92,7 +92,7 @@ class Maps:
 
     def group_heading(self, text: str) -> int | None:
         """The income group a heading names ("1. Offentligt stöd", "OFFENTLIGT STÖD", "5 Bidrag"), or None."""
-        t = norm(_SECTION.sub("", _SPACE.sub(" ", text).strip()))
+        t = norm(_SECTION_END.sub("", _SECTION.sub("", _SPACE.sub(" ", text).strip())))
         if not t or any(ch.isdigit() for ch in t):
             return None
         hit = process.extractOne(t, list(self.group_names), scorer=fuzz.ratio, score_cutoff=90)
@@ -132,6 +132,7 @@ class Maps:
 
 
 _SECTION = re.compile(r"^\d{1,2}\.?\s+(?=\D)")
+_SECTION_END = re.compile(r"\s+\d{1,2}\.?$")  # "Offentligt stöd | 1." (the group's number after it)
 
 
 def _match_prefix(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
