@@ -428,7 +428,8 @@ def _split_run(cell: Cell, maps: Maps, strong_only: bool = False) -> list[Cell]:
             return [left] + _split_run(right, maps, strong_only)
     if strong_only:  # a run made only of values ("188227 Other", "35 591 930318+5541") is split whatever
         parts = _split_run(cell, maps, strong_only=False)
-        if len(parts) > 1 and all(classify(p.text, maps) for p in parts):
+        kinds = [classify(p.text, maps) for p in parts]
+        if len(parts) > 1 and all(kinds) and len(set(kinds)) == len(kinds):  # "123 45" is no two amounts
             return parts
     return [cell]
 
