@@ -118,7 +118,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             spec = income[0]  # "5.4 Specifikation": a heading naming a type already read
             income = None
         else:
-            spec = None if income is not None else _spec_heading(line, maps)
+            spec = None if income is not None or item_shaped else _spec_heading(line, maps, state)
         if income is not None:
             tables.close()
             code, label, amount, x0 = income
@@ -235,13 +235,24 @@ def _heading_target(maps: Maps, code: str) -> dict:
 _CODE_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,2}\.\d{1,2})(?![\d.,])")
 
 
-def _spec_heading(line: Line, maps: Maps) -> str | None:
-    """The code a heading names ("Specifikation 5.4", "Bidrag enligt 5.7, forts."): a short line
-    without an amount that names exactly one known income type; None otherwise."""
+def _spec_heading(line: Line, maps: Maps, state: ReportState) -> str | None:
+    """The code a heading names ("Specifikation 5.4", "Bidrag enligt 5.7, forts.", "Details: contributions
+    from private persons over SEK 24 150"): a short line without an amount that names exactly one
+    known income type, by its code, or by the label of an itemised type already read; None otherwise."""
     if line_amount(line) is not None or len(line.text.split()) > 12:
         return None
     codes = {c for c in _CODE_IN_TEXT.findall(line.text) if maps.income_type(c)}
-    return codes.pop() if len(codes) == 1 else None
+    if len(codes) == 1:
+        return codes.pop()
+    if codes:
+        return None
+    text = line.text.split(":", 1)[-1] if ":" in line.text else line.text
+    words = text.split()
+    for k in range(min(3, len(words))):  # a word or two before the label: "Specifikation", "Details of"
+        code = maps.code_for_label(" ".join(words[k:]))
+        if code and maps.income_type(code).is_itemised and any(ln["code"] == code for ln in state.lines):
+            return code
+    return None
 
 
 def _total(line: Line, maps: Maps) -> float | None:
