@@ -66,6 +66,7 @@ class Maps:
     income_headers: tuple[tuple[str, ...], ...]
     noise: tuple[re.Pattern, ...]
     continuation: re.Pattern
+    address_words: re.Pattern
     group_names: dict[str, int]  # norm(group name) -> group (income_groups.csv): a heading such as "1. Offentligt stöd"
     declarations: tuple[str, ...]
     income_types: dict[str, IncomeType]  # code -> type
@@ -176,6 +177,7 @@ def load() -> Maps:
         noise=tuple(re.compile(p, re.IGNORECASE) for p in data["noise"]),
         continuation=re.compile(r"(?<!\w)(?:" + "|".join(data.get("continuation_markers") or ["(?!)"]) + r")(?!\w)",
                                 re.IGNORECASE),
+        address_words=re.compile(data.get("address_words") or "(?!)", re.IGNORECASE),
         group_names={**{norm(r["name"]): int(r["group"]) for r in csv.DictReader(_read("income_groups.csv").splitlines())},
                      **{norm(h): int(g) for g, hs in (data.get("group_headings") or {}).items() for h in hs}},
         declarations=tuple(norm(x) for x in data["declarations"]),

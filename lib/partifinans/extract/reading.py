@@ -394,9 +394,13 @@ def continue_header(table: Table, line: Line, maps: Maps) -> bool:
     height = max(c.bottom - c.top for c in table.header_line.cells)
     if line.top - table.header_line.bottom > 0.6 * height:
         return False
+    if any(classify(c.text, maps) for c in line.cells):
+        return False
     matches = []
     for cell in line.cells:
         col = next((c for c in table.columns if abs(c.x0 - cell.x0) <= 2 or abs(c.x1 - cell.x1) <= 2), None)
+        if col is None:  # a header run over several columns: the wrapped words stand inside its extent
+            col = next((c for c in table.columns if c.x0 - 2 <= cell.x0 and cell.x1 <= c.x1 + 2), None)
         if col is None:
             return False
         matches.append((col, cell))
@@ -406,6 +410,9 @@ def continue_header(table: Table, line: Line, maps: Maps) -> bool:
         col.x1 = max(col.x1, cell.x1)
     table.header_line = Line(line.page, table.header_line.top, line.bottom, table.header_line.cells)
     return True
+
+
+_BARE_SMALL = re.compile(r"^\d{1,3}$")
 
 
 def _split_run(cell: Cell, maps: Maps, strong_only: bool = False) -> list[Cell]:
@@ -419,6 +426,8 @@ def _split_run(cell: Cell, maps: Maps, strong_only: bool = False) -> list[Cell]:
     for k in range(1, len(cell.words)):
         left, right = cell.split(k)
         kind = classify(right.text, maps)
+        if kind == "amount" and _BARE_SMALL.match(right.text) and not classify(left.text, maps):
+            continue  # "Brf Granen 2": a number that ends a name
         if kind and (not strong_only or kind in ("donor_id", "date")):
             return _split_run(left, maps, strong_only) + [right]
     for k in range(len(cell.words) - 1, 0, -1):  # a value printed before text: "508 999,82 Stiftelsen X"
@@ -465,6 +474,12 @@ def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str | None, 
                 pieces.append((col, part))
             else:
                 pieces.append((None, part))
+    loose = [part for kind, part in pieces if kind is None]
+    if len(loose) >= 2 and not any(k == "donor" for k, _ in pieces):
+        # no header says which text is which: an address looks like one (street word, number and comma)
+        named = [p for p in loose if not maps.address_words.search(p.text)]
+        if len(named) == 1:
+            pieces = [(("donor" if p is named[0] else "address") if k is None else k, p) for k, p in pieces]
     has_donor = any(k == "donor" for k, _ in pieces)
     out = []
     for kind, part in pieces:
@@ -479,6 +494,14 @@ def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str | None, 
 _CONNECTOR = re.compile(r"(?:\s(?:i|och|för|av|på|de|of|and|the)|[&,\-])$", re.IGNORECASE)
 _TAIL = re.compile(r"^(?:[a-zåäö]|(?:AB|HB|KB|ek\.?\s?för\.?|ideell förening|ekonomisk förening)(?:\s|$))")
 _TOTAL_WORD = re.compile(r"^(?:summa|totalt?|sum|delsumma|subtotal)\b", re.IGNORECASE)
+
+
+def _aligned_kind(entry: dict, cell: Cell) -> str | None:
+    """The text column of a row whose cell starts where ``cell`` starts (a wrapped line of a table
+    printed without a header), or None."""
+    near = [(abs(x - cell.x0), kind) for x, kind in entry.get("_x", ())]
+    near = [n for n in near if n[0] <= 4]
+    return min(near)[1] if near else None
 
 
 class TableReader:
@@ -545,6 +568,7 @@ class TableReader:
             else:
                 raw[kind] = cell.text
         self._fill(entry, raw, line.page)
+        entry["_x"] = [(cell.x0, kind) for kind, cell in pieces if kind in TEXT_COLUMNS]
         if entry["amount"] is None:
             return
         self.state.contributions.append(entry)
@@ -586,6 +610,8 @@ class TableReader:
         for i, (line, pieces) in enumerate(frags):
             below = i >= split
             entry = row_below[0] if below else above[0]
+            if not (self.table and self.table.columns):  # no header: the column the row's text stands in
+                pieces = [(_aligned_kind(entry, cell) or kind, cell) for kind, cell in pieces]
             for kind, cell in pieces:
                 if kind not in TEXT_COLUMNS:
                     self.state.warn(line.page, f"text {cell.text!r} in a table not placed")
