@@ -26,7 +26,9 @@ from .reading import (
     has_item_shapes,
     is_income_header,
     line_amount,
+    name_from_letter,
     place_by_sums,
+    read_prose,
     read_table_header,
     read_year,
     warn_unplaced,
@@ -92,12 +94,24 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     pending_line: dict | None = None  # a code line whose amount is on a later line
     in_declaration: Line | None = None  # last line of a declaration paragraph (the anmälan's): text, not data
     subtotals: list[tuple[float, int]] = []
+    paragraph: list[Line] = []  # the sentence being read (a letter), its lines so far
+    letterhead: list[str] = []  # short lines without digits on page 1 that nothing read
+    sentences: list[str] = []
     for page in doc.pages:  # a running header may be the only place that states the year
         for line in page.furniture:
             read_year(line, maps, state)
     for line in doc.lines():
         text = line.text
         if maps.is_noise(text):
+            continue
+        if paragraph and _continues_paragraph(line, paragraph[-1]) and len(line.cells) == 1:
+            paragraph.append(line)
+            read_prose(" ".join(ln.text for ln in paragraph), line.page, maps, state)
+            continue
+        paragraph = []
+        if len(line.cells) == 1 and len(text.split()) >= 8 and line_amount(line) is None \
+                and read_prose(text, line.page, maps, state):
+            paragraph = [line]  # a sentence that states fields; its next lines may go on with it
             continue
         if read_year(line, maps, state):
             continue
@@ -195,8 +209,14 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if fields.continue_value(line):
             continue
+        if line.page == 1 and len(line.cells) == 1 and not any(ch.isdigit() for ch in text):
+            letterhead.append(text)
+        if len(line.cells) == 1 and len(text.split()) >= 8:
+            paragraph = [line]  # a sentence; read with its next lines
+            sentences.append(text)
         warn_unplaced(state, line)
     tables.close()
+    name_from_letter(state, letterhead, sentences + [" ".join(ln.text for ln in paragraph)])
     if fields.awaiting:
         for _, cell in fields.awaiting:
             state.warn(None, f"no value for label {cell.text!r}")

@@ -151,6 +151,7 @@ def _match_prefix(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
 def load() -> Maps:
     data = yaml.safe_load(_read("reports.yaml"))
     fields = {norm(label): field for field, labels in data["fields"].items() for label in labels}
+    fields.update({norm(label): "year" for label in data["year"]})  # "Räkenskapsår:" with its value below
     fields = dict(sorted(fields.items(), key=lambda kv: -len(kv[0])))
     columns = {norm(label): col for col, labels in data["columns"].items() for label in labels}
     types: dict[str, IncomeType] = {}

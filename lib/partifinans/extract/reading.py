@@ -181,6 +181,12 @@ def set_field(state: ReportState, maps: Maps, name: str, value: str, page: int) 
     r = state.reporter
     if name == "ignored":  # an address or contact person: printed, not kept
         return
+    if name == "year":
+        if re.fullmatch(_YEAR, value):
+            state.add_year(int(value), "the year label", page)
+        else:
+            state.warn(page, f"reporting year {value!r} not understood")
+        return
     if not value:
         state.warn(page, f"label for {name} has no value")
         return
@@ -692,6 +698,49 @@ def read_year(line: Line, maps: Maps, state: ReportState) -> bool:
             state.add_year(int(m.group(1)), "the title", line.page)
             return True
     return False
+
+
+_TOKEN_END = ",.;:)("
+
+
+def read_prose(text: str, page: int, maps: Maps, state: ReportState) -> bool:
+    """Fields stated in a sentence (a letter): "Partiet X, organisationsnummer 802180-9994, lämnar härmed
+    sin intäktsredovisning för räkenskapsåret 2018". An organisation-number label followed by an
+    identity number gives the number, and the words before it the reporter's name; a year label
+    followed by a year, the year. True when the sentence stated something."""
+    low = text.lower()
+    found = False
+    for label, name in maps.field_labels.items():
+        if name != "org_number":
+            continue
+        for m in re.finditer(r"(?<!\w)" + re.escape(label) + r"\s*:?\s*(\S+)", low):
+            token = text[m.start(1):m.end(1)].strip(_TOKEN_END)
+            if not is_identity(token):
+                continue
+            found = True
+            if state.reporter.org_number is None:
+                set_field(state, maps, "org_number", token, page)
+            before = text[:m.start()].rstrip(" ,(").strip()
+            if state.reporter.name is None and before and before[0].isupper() and len(before.split()) <= 8:
+                state.reporter.name = before
+    for label in maps.year_labels:
+        m = re.search(r"(?<!\w)" + re.escape(label) + r"(?:et|en)?\s*:?\s*" + _YEAR, low)
+        if m:
+            state.add_year(int(m.group(1)), f"the label {label!r}", page)
+            found = True
+            break
+    return found
+
+
+def name_from_letter(state: ReportState, letterhead: list[str], sentences: list[str]) -> None:
+    """A letter names its sender at the top and begins its sentence with the same name: that is the
+    reporter ("Manfred Isgren" / "Manfred Isgren lämnar härmed sin intäktsredovisning ...")."""
+    if state.reporter.name is not None:
+        return
+    for name in letterhead:
+        if any(s.startswith(name) and s[len(name):len(name) + 1] in (" ", ",") for s in sentences):
+            state.reporter.name = name
+            return
 
 
 def decide_year(state: ReportState) -> None:
