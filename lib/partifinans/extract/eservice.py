@@ -112,6 +112,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if len(line.cells) == 1 and len(text.split()) >= 8 and line_amount(line) is None \
                 and read_prose(text, line.page, maps, state):
             paragraph = [line]  # a sentence that states fields; its next lines may go on with it
+            sentences.append(text)
             continue
         if read_year(line, maps, state):
             continue
@@ -156,6 +157,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             state.total_page = line.page
             current = current_label = pending_line = None
             continue
+        if spec is not None and tables.table is not None and tables.table.code == spec:
+            continue  # "Specifikation 5.4 (forts.)": the same table goes on
         if spec is not None:
             tables.close()
             current = next((ln for ln in state.lines if ln["code"] == spec), None) or _heading_target(maps, spec)

@@ -464,7 +464,8 @@ def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str | None, 
     text under no text column is the donor, then the address."""
     pieces: list[tuple[str | None, Cell]] = []
     for i, cell in enumerate(line.cells):
-        parts = _split_run(cell, maps, strong_only=not table.spans_next_column(cell))
+        # without a header, or for a cell running into the next column, values are split by their shapes
+        parts = _split_run(cell, maps, strong_only=bool(table.columns) and not table.spans_next_column(cell))
         for j, part in enumerate(parts):
             kind = classify(part.text, maps)
             col = table.column_at(part.x0).name if table.columns else None
