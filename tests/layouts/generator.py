@@ -845,7 +845,11 @@ class Variant:
 
 
 def variant(seed: int, force: dict | None = None, vocab: dict | None = None) -> Variant:
-    """The content and layout axes of one seed (`force` pins axes, `vocab` adds label wordings)."""
+    """The content and layout axes of one seed (`force` pins axes, `vocab` adds wordings).
+
+    `vocab` maps a label key of `L` to {"sv": [...], "en": [...]}; also "title": [formats with
+    {year}], "table_heading": {"sv"|"en": {"specifikation"|"label_only": [formats with {code},
+    {label}, {lower}]}} and "marker": {"forts"|"continued": [...]}."""
     rng = random.Random(seed)
     axes = draw_axes(rng, force)
     kind = "anmalan" if axes["doc"] == "anmalan" else "intaktsredovisning"
@@ -1075,19 +1079,26 @@ class _Writer:
         label = self.type_label(code)
         if h == "code_label":
             return f"{code} {label}"
+        lower = label[0].lower() + label[1:]
+        extra = self.v.vocab.get("table_heading", {}).get("en" if self.en else "sv", {}).get(h, [])
         if h == "specifikation":
-            return f"Specification {code}" if self.en else f"Specifikation {code}"
-        if h == "label_only":
-            return (f"Details: {label[0].lower() + label[1:]}" if self.en else f"Specifikation av {label[0].lower() + label[1:]}")
-        return None
+            options = [f"Specification {code}" if self.en else f"Specifikation {code}"]
+        elif h == "label_only":
+            options = [f"Details: {lower}" if self.en else f"Specifikation av {lower}"]
+        else:
+            return None
+        if not extra:
+            return options[0]
+        return self.rng.choice(options + [e.format(code=code, label=label, lower=lower) for e in extra])
 
     def markers(self, table: Table, heading: str | None):
         m = self.a["break_marker"]
+        extra = self.v.vocab.get("marker", {}).get(m, [])
         if m == "forts":
-            table.marker = self.rng.choice(["forts. på nästa sida", "forts.", "Forts. nästa sida"])
+            table.marker = self.rng.choice(["forts. på nästa sida", "forts.", "Forts. nästa sida"] + extra)
             table.marker_top = (heading + " (forts.)") if heading else None
         elif m == "continued":
-            table.marker = self.rng.choice(["continued on next page", "(continued)", "cont."])
+            table.marker = self.rng.choice(["continued on next page", "(continued)", "cont."] + extra)
             table.marker_top = (heading + " (continued)") if heading else None
 
 
