@@ -524,6 +524,7 @@ class Layout:
                 self.y -= h
             self.y -= 6
             return
+        label_width = max([label_width] + [self.sw(label, size, True) + 12 for label, _ in pairs])
         for label, value in pairs:
             if style == "colon":
                 self.para(f"{label}: {value}", size, after=1)
