@@ -165,6 +165,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             current_label = pending_line = None
             continue
         if tuple(norm(c.text) for c in line.cells) in maps.income_headers or is_income_header(line, maps):
+            tables.close()  # the income table starts: any table above has ended
             continue
         group, code = _target(current, maps)
         header = read_table_header(line, maps, group, code)
@@ -261,7 +262,7 @@ _CODE_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,2}\.\d{1,2})(?![\d.,])")
 def _spec_heading(line: Line, maps: Maps, state: ReportState) -> str | None:
     """The code a heading names ("Specifikation 5.4", "Bidrag enligt 5.7, forts.", "Details: contributions
     from private persons over SEK 24 150"): a short line without an amount that names exactly one
-    known income type, by its code, or by the label of an itemised type already read; None otherwise."""
+    known income type, by its code, or by the label of an itemised type; None otherwise."""
     if line_amount(line) is not None or len(line.text.split()) > 12:
         return None
     codes = {c for c in _CODE_IN_TEXT.findall(line.text) if maps.income_type(c)}
@@ -273,7 +274,7 @@ def _spec_heading(line: Line, maps: Maps, state: ReportState) -> str | None:
     words = text.split()
     for k in range(min(3, len(words))):  # a word or two before the label: "Specifikation", "Details of"
         code = maps.code_for_label(" ".join(words[k:]))
-        if code and maps.income_type(code).is_itemised and any(ln["code"] == code for ln in state.lines):
+        if code and maps.income_type(code).is_itemised:
             return code
     return None
 

@@ -455,7 +455,7 @@ def is_income_header(line: Line, maps: Maps) -> bool:
     if len(line.cells) < 2 or any(classify(c.text, maps) for c in line.cells):
         return False
     names = [maps.column(c.text) for c in line.cells]
-    return names[-1] == "amount" and not {"donor", "donor_id", "date", "form", "address"} & set(names)
+    return names[-1] == "amount" and not {"donor", "donor_id", "date", "address"} & set(names)
 
 
 def _row_pieces(table: Table, line: Line, maps: Maps) -> list[tuple[str | None, Cell]]:
