@@ -153,9 +153,12 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
                 tables.close()
                 continue
             tables.close()
+            current = current_label = pending_line = None
+            if state.total is not None and abs(state.total - total) > 0.005:
+                state.warn(line.page, f"a second total {total:.2f} after the total {state.total:.2f}: kept the first")
+                continue
             state.total = total
             state.total_page = line.page
-            current = current_label = pending_line = None
             continue
         if spec is not None and tables.table is not None and tables.table.code == spec:
             continue  # "Specifikation 5.4 (forts.)": the same table goes on
@@ -270,12 +273,13 @@ def _spec_heading(line: Line, maps: Maps, state: ReportState) -> str | None:
         return codes.pop()
     if codes:
         return None
-    text = line.text.split(":", 1)[-1] if ":" in line.text else line.text
-    words = text.split()
-    for k in range(min(3, len(words))):  # a word or two before the label: "Specifikation", "Details of"
-        code = maps.code_for_label(" ".join(words[k:]))
-        if code and maps.income_type(code).is_itemised:
-            return code
+    texts = [line.text] + ([line.text.split(":", 1)[1]] if ":" in line.text else [])
+    for text in texts:
+        words = text.split()
+        for k in range(min(3, len(words))):  # a word or two before the label: "Specifikation av", "Details:"
+            code = maps.code_for_label(" ".join(words[k:]))
+            if code and maps.income_type(code).is_itemised:
+                return code
     return None
 
 
