@@ -405,8 +405,8 @@ def continue_header(table: Table, line: Line, maps: Maps) -> bool:
     matches = []
     for cell in line.cells:
         col = next((c for c in table.columns if abs(c.x0 - cell.x0) <= 2 or abs(c.x1 - cell.x1) <= 2), None)
-        if col is None:  # a header run over several columns: the wrapped words stand inside its extent
-            col = next((c for c in table.columns if c.x0 - 2 <= cell.x0 and cell.x1 <= c.x1 + 2), None)
+        if col is None:  # a header run over several columns: the wrapped words start inside its extent
+            col = next((c for c in table.columns if c.x0 - 2 <= cell.x0 <= c.x1 + 2), None)
         if col is None:
             return False
         matches.append((col, cell))
@@ -594,8 +594,8 @@ class TableReader:
             row_below = None
         if above is not None and row_below is None:
             height = above[1].bottom - above[1].top
-            if frags[0][0].top - above[1].bottom > 1.5 * height:
-                above = None  # far below the last row: not part of it
+            if frags[0][0].top - above[1].bottom > 0.8 * height:
+                above = None  # farther below the last row than a wrapped line: a heading, not part of it
         if above is None and row_below is None:
             for line, pieces in frags:
                 for _, cell in pieces:
@@ -688,7 +688,7 @@ def read_year(line: Line, maps: Maps, state: ReportState) -> bool:
         state.add_year(int(cells[1].text.strip()), f"the label {cells[0].text.strip()!r}", line.page)
         return True
     for label in maps.year_labels:
-        m = re.search(r"(?<!\w)" + re.escape(label) + r"\s*:?\s*" + _YEAR, n)
+        m = re.search(r"(?<!\w)" + re.escape(label) + r"(?:et|en)?\s*:?\s*" + _YEAR, n)
         if m:
             state.add_year(int(m.group(1)), f"the label {label!r}", line.page)
             return line_amount(line) is None or len(cells) == 1
