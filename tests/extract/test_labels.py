@@ -2,7 +2,7 @@
 
 import pytest
 
-from partifinans.extract import labels, reading
+from partifinans.extract import fields, labels, shapes, tables
 from partifinans.extract.pdftext import Cell, Line, words_to_lines
 
 MAPS = labels.load()
@@ -136,7 +136,7 @@ def test_table_columns(header, column):
     ],
 )
 def test_value_shapes(text, kind):
-    assert reading.classify(text, MAPS) == kind
+    assert shapes.classify(text, MAPS) == kind
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_value_shapes(text, kind):
     ],
 )
 def test_period(text, period):
-    assert reading.parse_period(text) == period
+    assert fields.parse_period(text) == period
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_header_naming_two_columns_in_one_run_is_split():
     header = Line(1, 10, 18, [Cell(40, 90, 10, 18, "Bidragsgivare", [(40, 90, "Bidragsgivare")]),
                               Cell(200, 260, 10, 18, "Identitetsnummer", [(200, 260, "Identitetsnummer")]),
                               cell])
-    table = reading.read_table_header(header, MAPS, 5, None)
+    table = tables.read_table_header(header, MAPS, 5, None)
     assert [(c.name, c.x0) for c in table.columns] == [("donor", 40), ("donor_id", 200), ("amount", 400),
                                                        ("date", 440)]
 

@@ -3,8 +3,8 @@
 import pytest
 
 from partifinans.extract import labels
+from partifinans.extract.assembly import ReportState
 from partifinans.extract.checks import reconcile
-from partifinans.extract.reading import ReportState
 
 
 def _line(code, amount, page=1):

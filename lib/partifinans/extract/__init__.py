@@ -23,13 +23,15 @@ from pathlib import Path
 from .. import config
 from ..errors import BadInput
 from . import eservice, form2014
+from .assembly import ReportState, to_report
 from .checks import assess, reconcile
+from .fields import decide_year
 from .geometry import remove_furniture
 from .inflate import InflateLimitExceeded, inflate_limit
 from .labels import CODE, norm
 from .labels import load as load_maps
 from .pdftext import Document, read_document
-from .reading import ReportState, decide_year, line_amount, to_report
+from .shapes import line_amount
 
 __all__ = ["parse_pdf", "detect_family", "sha256_file"]
 

@@ -1,4 +1,4 @@
-"""The last stage of reading a report: the checks a reader can make on what it read, and a confidence.
+"""Stage 5, the last, of reading a report: the checks a reader can make on what it read, and a confidence.
 
 Nothing here changes a value. Sums that do not agree become warnings (:func:`reconcile`); every
 report gets ``checks`` (what was verified, or why not, one sentence each) and a ``confidence``:
@@ -15,8 +15,8 @@ A user opens the ``low`` files by hand first (notebook 01 lists them).
 
 from __future__ import annotations
 
+from .assembly import ReportState
 from .labels import Maps
-from .reading import ReportState
 
 # Warnings that mean a value may be missing or wrong, not only that some text was not understood.
 _SERIOUS = ("mismatch", "not placed:", "entries in a table without a heading", "disagrees", "has no amount",

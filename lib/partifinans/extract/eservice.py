@@ -14,25 +14,12 @@ from __future__ import annotations
 import re
 
 from .. import values
+from .assembly import ReportState, warn_unplaced
+from .fields import FieldReader, name_from_letter, read_prose, read_year
 from .labels import CODE, Maps, norm
 from .pdftext import Document, Line
-from .reading import (
-    _TOTAL_WORD,
-    FieldReader,
-    ReportState,
-    TableReader,
-    classify,
-    continue_header,
-    has_item_shapes,
-    is_income_header,
-    line_amount,
-    name_from_letter,
-    place_by_sums,
-    read_prose,
-    read_table_header,
-    read_year,
-    warn_unplaced,
-)
+from .shapes import classify, has_item_shapes, is_income_header, line_amount
+from .tables import TOTAL_WORD, TableReader, continue_header, place_by_sums, read_table_header
 
 _CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
 
@@ -79,7 +66,7 @@ def _group_subtotal(line: Line, maps: Maps) -> int | None:
     if len(line.cells) < 2 or line_amount(line) is None:
         return None
     label = " ".join(c.text for c in line.cells[:-1])
-    m = _TOTAL_WORD.match(label)
+    m = TOTAL_WORD.match(label)
     return maps.group_heading(label[m.end():]) if m else None
 
 

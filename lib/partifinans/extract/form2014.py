@@ -11,19 +11,12 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
+from .assembly import ReportState, warn_unplaced
+from .fields import FieldReader, read_year
 from .labels import Maps, norm
 from .pdftext import Document, Line
-from .reading import (
-    FieldReader,
-    ReportState,
-    TableReader,
-    continue_header,
-    is_income_header,
-    line_amount,
-    read_table_header,
-    read_year,
-    warn_unplaced,
-)
+from .shapes import is_income_header, line_amount
+from .tables import TableReader, continue_header, read_table_header
 
 CONTRIBUTION_GROUP = 5
 

@@ -1,4 +1,4 @@
-"""Stage 1 of reading a report: the page geometry, with page furniture removed.
+"""Stage 1 of reading a report (after ``pdftext.py``, which cuts the text into cells and lines): the page geometry, with page furniture removed.
 
 ``pdftext.read_document`` gives pages of lines of cells (text cut by the page's own spacing). This
 stage removes what is not data before any reader sees it:
@@ -65,7 +65,8 @@ def remove_furniture(doc: Document, maps: Maps) -> Document:
 
 def _is_table_header(line: Line, maps: Maps) -> bool:
     """A table's header repeated after a page break stands at the top of each page: it is not furniture."""
-    from .reading import is_income_header, read_table_header
+    from .shapes import is_income_header
+    from .tables import read_table_header
 
     return read_table_header(line, maps, None, None) is not None or is_income_header(line, maps)
 
