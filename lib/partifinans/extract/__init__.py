@@ -99,7 +99,7 @@ def detect_family(doc: Document) -> str | None:
     fields = sum(1 for ln in doc.lines() if ln.cells and maps.match_field(ln.cells[0].text))
     anmalan_titles = [norm(m) for m in maps.families["anmalan"]]
     if any(t == m or (t.startswith(m + " ") and m != "anmälan") for t in normed for m in anmalan_titles) \
-            or (any(t == "anmälan" or t.startswith("anmälan om") for t in normed) and coded == 0):
+            or (any(t == "anmälan" or t.startswith("anmälan ") for t in normed) and coded == 0):
         return "anmalan"
     titles = [norm(m) for m in maps.families["eservice"]]
     if any(m in t for t in normed for m in titles):

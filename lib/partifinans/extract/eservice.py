@@ -61,6 +61,20 @@ def _code_after_label(line: Line, maps: Maps) -> tuple[str, str, float | None, f
     return code, label.strip(), amount, cells[0].x0
 
 
+def _coded_row(line: Line, tables: TableReader, maps: Maps) -> bool:
+    """A line starting with an income code under a table header whose first column it stands in
+    ("Typ | Bidragsgivare | ... | Belopp" over "4.1 | Växjö centrum | 2 338"), and whose text is not
+    that type's label: a row of the table, not an income line."""
+    t = tables.table
+    if t is None or not t.columns or len(line.cells) < 2 or line_amount(line) is None:
+        return False
+    first = line.cells[0]
+    code = first.text.strip()
+    if not (CODE.match(code) and maps.income_type(code)) or abs(first.x0 - t.columns[0].x0) > 2:
+        return False
+    return maps.code_for_label(" ".join(c.text for c in line.cells[1:-1])) != code
+
+
 def _group_subtotal(line: Line, maps: Maps) -> int | None:
     """The group of a sum line under it ("Summa offentligt stöd | 64 300"), or None."""
     if len(line.cells) < 2 or line_amount(line) is None:
@@ -114,7 +128,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             in_declaration = line  # a declaration paragraph runs on while its lines follow closely
             continue
 
-        item_shaped = has_item_shapes(line, maps)  # "5.4 | Anna | 18950318-4716 | 5 000": a donor row
+        item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps)
         income = None if item_shaped else (_income_line(line, maps) or _coded_by_label(line, maps))
         if income is not None and income[2] is None and any(ln["code"] == income[0] for ln in state.lines):
             spec = income[0]  # "5.4 Specifikation": a heading naming a type already read

@@ -125,6 +125,7 @@ class FieldReader:
         self.maps = maps
         self.awaiting: list[tuple[str, Cell]] = []  # labels whose value is on the next line
         self.last_value: tuple[str, Cell, Line] | None = None  # for a value wrapped over two lines
+        self.line_values: list[tuple[str, Cell, Line]] = []  # every value read on the last field line
 
     def take_pending(self, line: Line) -> bool:
         """Values printed below their labels (labels-above-values arrangement)."""
@@ -176,10 +177,12 @@ class FieldReader:
             if rest:
                 set_field(self.state, self.maps, name, rest, line.page)
                 self.last_value = (name, cells[i], line)
+                self.line_values.append(self.last_value)
                 i += 1
             elif i + 1 < len(cells) and not self._is_label_cell(cells[i + 1]):
                 set_field(self.state, self.maps, name, cells[i + 1].text, line.page)
                 self.last_value = (name, cells[i + 1], line)
+                self.line_values.append(self.last_value)
                 i += 2
             else:
                 self.awaiting.append((name, cells[i]))
@@ -191,11 +194,13 @@ class FieldReader:
         return cell.text.rstrip().endswith(":") and self.maps.match_field(cell.text) is not None
 
     def continue_value(self, line: Line) -> bool:
-        """A single cell under the last value, aligned with it: the value wrapped onto a second line."""
+        """A single cell under a value of the last field line, aligned with it: the value wrapped onto a
+        second line ("Fjällsippepartiet i Region" / "Jämtland" beside "Org.nr | 805282-9044")."""
         if self.last_value is None or len(line.cells) != 1:
             return False
-        name, cell, prev = self.last_value
         c = line.cells[0]
+        name, cell, prev = next((v for v in self.line_values if v[2] is self.last_value[2]
+                                 and abs(c.x0 - v[1].x0) <= 2), self.last_value)  # any value of that line
         if name not in ("name", "area", "party") or abs(c.x0 - cell.x0) > 2 or line.page != prev.page:
             return False
         if line.top - prev.bottom > 1.2 * (prev.bottom - prev.top):

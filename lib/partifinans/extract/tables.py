@@ -253,9 +253,20 @@ class TableReader:
         if row_below is not None and row_below[1].page != frags[-1][0].page:
             row_below = None
         if above is not None and row_below is None:
+            # only lines as close as a wrapped line belong to the last row; a heading or a letter's
+            # closing below the table is not part of it
             height = above[1].bottom - above[1].top
-            if frags[0][0].top - above[1].bottom > 0.8 * height:
-                above = None  # farther below the last row than a wrapped line: a heading, not part of it
+            prev, keep = above[1], 0
+            for line, _ in frags:
+                if line.top - prev.bottom > 0.8 * height:
+                    break
+                prev, keep = line, keep + 1
+            for line, pieces in frags[keep:]:
+                for _, cell in pieces:
+                    self.state.warn(line.page, f"text {cell.text!r} below a table not placed")
+            frags = frags[:keep]
+            if not frags:
+                return
         if above is None and row_below is None:
             for line, pieces in frags:
                 for _, cell in pieces:
