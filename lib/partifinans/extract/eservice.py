@@ -139,6 +139,10 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             tables.close()
             code, label, amount, x0 = income
             entry = _add_line(state, maps, code, label, amount, line)
+            if not CODE.match(line.cells[0].text.split()[0]) and maps.code_for_label(label) is None \
+                    and code not in (c.text.strip() for c in line.cells):
+                state.warn(line.page, f"income type {code} found by likeness of its label {label!r} (a wording "
+                                      f"not in maps/income_types.csv)")
             placed = entry["group"] is not None
             current = entry if placed else None  # items under an unplaceable type are warned, not kept
             current_label = (x0, line) if placed else None
@@ -324,7 +328,9 @@ def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, flo
     if amount is None:
         return None
     label = " ".join(c.text for c in line.cells[:-1])
-    code = maps.code_for_label(label)
+    if TOTAL_WORD.match(label):
+        return None  # "Summa insamling av kontanter": a sum of lines, never a type of its own
+    code = maps.code_for_label(label) or maps.code_for_label_by_likeness(label)
     if code is None:
         return None
     return code, label, amount, line.cells[0].x0

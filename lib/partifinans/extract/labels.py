@@ -126,6 +126,17 @@ class Maps:
         """The code of a type printed without one, from its label (numbers in it match any number)."""
         return self.income_aliases.get(label_shape(label))
 
+    def code_for_label_by_likeness(self, label: str) -> str | None:
+        """The code of the one alias a label is clearly closest to (rapidfuzz ratio >= 85, and 8 points
+        ahead of any other type): a wording we have not seen ("Närstående verksamhet: bidrag"). The
+        caller warns: a code found this way is evidence, not a match."""
+        hits = process.extract(label_shape(label), list(self.income_aliases), scorer=fuzz.ratio, limit=8)
+        if not hits or hits[0][1] < 85:
+            return None
+        code = self.income_aliases[hits[0][0]]
+        other = next((h[1] for h in hits[1:] if self.income_aliases[h[0]] != code), 0)
+        return code if hits[0][1] - other >= 8 else None
+
     @property
     def groups(self) -> frozenset[int]:
         """The income groups of the type table (1-6, 8)."""
