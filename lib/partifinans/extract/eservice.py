@@ -105,7 +105,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         text = line.text
         if maps.is_noise(text):
             continue
-        if paragraph and _continues_paragraph(line, paragraph[-1]) and len(line.cells) == 1:
+        if paragraph and _continues_paragraph(line, paragraph[-1]) and len(line.cells) == 1 \
+                and maps.match_field(text) is None and not (text.rstrip().endswith(":") and len(text.split()) <= 4):
             paragraph.append(line)
             read_prose(" ".join(ln.text for ln in paragraph), line.page, maps, state)
             continue
