@@ -133,7 +133,6 @@ def scored(tmp_path_factory):
     return results
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: the content-first reader is being rebuilt")
 def test_every_variant_is_read_with_every_field_right(scored):
     wrong = [(v, f) for v, f in scored if f.miss or f.error]
     report = "\n".join(f"{f.line()}\n    axes: {v.axes}" for v, f in wrong)
