@@ -14,7 +14,7 @@ from partifinans.extract import parse_pdf
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KEYS = {"schema", "source", "kind", "year", "period", "submitted", "reporter", "lines", "contributions", "total",
-        "warnings"}
+        "warnings", "confidence", "checks"}
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

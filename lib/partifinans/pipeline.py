@@ -138,7 +138,9 @@ def report_records(report: dict, source_path: str, sha256: str) -> dict[str, lis
         "is_org_number_valid": org_valid, "reporter_name": rep.get("name"), "party": rep.get("party"),
         "role": rep.get("role"), "level": rep.get("level"), "area": rep.get("area"),
         "submitted": report.get("submitted"), "period_start": period.get("start"), "period_end": period.get("end"),
-        "total": report.get("total"), "warnings": [privacy.pseudonymise_text(w) for w in report.get("warnings", [])], "row": None,
+        "total": report.get("total"), "warnings": [privacy.pseudonymise_text(w) for w in report.get("warnings", [])],
+        "confidence": report.get("confidence"),
+        "checks": [privacy.pseudonymise_text(c) for c in report.get("checks", [])], "row": None,
         "ocr": bool(report["source"].get("ocr", False)),
     }]
     lines = [{"report_id": rid, "group": ln["group"], "code": ln["code"], "label": ln["label"],

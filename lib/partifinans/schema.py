@@ -112,6 +112,9 @@ TABLES: dict[str, list[Column]] = {
         Column("total", F, "Printed total income (SEK); null if the document prints none", "Summa intäkter / Totalt"),
         Column("warnings", LS, "What the reader could not place or reconcile, each with its page"),
         Column("ocr", B, "True when the report was read (wholly or partly) by OCR from a scan: its values may hold misread characters; null for open data"),
+        Column("confidence", S, "PDF: high | medium | low, from the reader's own checks (sums, year, reporter, "
+                                "nothing unplaced; extract/checks.py); null for open data"),
+        Column("checks", LS, "PDF: the checks behind confidence, one sentence each; null for open data"),
         Column("row", INT, "Open data: 1-based data row of the first row of this report; null for PDFs"),
     ],
     "lines": [

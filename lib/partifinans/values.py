@@ -20,14 +20,21 @@ MONTHS = {
     "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8,
     "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
     "december": 12, "dec": 12,
+    # English, as reports written in English (or by English-speaking software) print them
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10,
+    "oct": 10,
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _WORDS = re.compile(r"^(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})$", re.IGNORECASE)
+# Day first with numbers: "15.03.2019", "15/3/2019", "15/3 2019", "15-03-2019" (never month first: Swedish).
+_MONTH_FIRST = re.compile(r"^([a-zåäö]+)\.?\s+(\d{1,2}),?\s+(\d{4})$", re.IGNORECASE)  # "May 16, 2020"
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-]|\s+)(\d{4})$")
 
 
 def parse_amount(text: object) -> float | None:
-    """An amount in SEK from ``1 234 567,00``, ``1234567``, ``1 234 567 kr``, ``125 000:-``, ...
+    """An amount in SEK from ``1 234 567,00``, ``1234567``, ``1 234 567 kr``, ``125 000:-``, ``35 000,-``,
+    ``292.120,50``, ...
 
     ``-`` or blank means zero. Returns None for text that is not an amount.
     """
@@ -42,7 +49,7 @@ def parse_amount(text: object) -> float | None:
     for sep in _SPACES[1:]:
         s = s.replace(sep, " ")
     s = re.sub(r"\s*(?:kr|kronor|sek)\.?$", "", s, flags=re.IGNORECASE).strip()
-    s = re.sub(r"\s*:-$", "", s).strip()
+    s = re.sub(r"\s*[:,.]-$", "", s).strip()  # "125 000:-", "35 000,-", "35.000.-"
     if s in _ZERO:
         return 0.0
     m = _AMOUNT.match(s)
@@ -59,7 +66,8 @@ def parse_amount(text: object) -> float | None:
 
 
 def parse_date(text: object) -> str | None:
-    """An ISO date ``YYYY-MM-DD`` from ``2022-05-03``, ``2022-05-03 00:00``, ``3 maj 2022``; else None."""
+    """An ISO date ``YYYY-MM-DD`` from ``2022-05-03``, ``2022-05-03 00:00``, ``3 maj 2022``, ``3.5.2022``,
+    ``3/5 2022``; else None."""
     if text is None:
         return None
     s = " ".join(str(text).strip().split())
@@ -71,6 +79,10 @@ def parse_date(text: object) -> str | None:
         m = _WORDS.match(s)
         if m and m.group(2).lower() in MONTHS:
             d, mo, y = int(m.group(1)), MONTHS[m.group(2).lower()], int(m.group(3))
+        elif m := _DAY_FIRST.match(s):
+            d, mo, y = (int(g) for g in m.groups())
+        elif (m := _MONTH_FIRST.match(s)) and m.group(1).lower() in MONTHS:
+            d, mo, y = int(m.group(2)), MONTHS[m.group(1).lower()], int(m.group(3))
     if y is None:
         return None
     try:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from partifinans.extract import labels, reading
+from partifinans.extract import fields, labels, shapes, tables
 from partifinans.extract.pdftext import Cell, Line, words_to_lines
 
 MAPS = labels.load()
@@ -131,12 +131,25 @@ def test_table_columns(header, column):
         pytest.param("125 000:-", "amount", id="amount-colon"),
         pytest.param("1\u00a0234\u00a0567,00", "amount", id="amount-nbsp"),
         pytest.param("-", "amount", id="dash-zero"),
+        pytest.param("SE556677889901", "donor_id", id="orgnr-vat"),
+        pytest.param("16556677-8899", "donor_id", id="orgnr-16-prefix"),
+        pytest.param("189503184716", "donor_id", id="pnr-12-digits"),
+        pytest.param("950318+4716", "donor_id", id="pnr-over-100"),
+        pytest.param("1 234 567 890", "amount", id="billion-grouped-is-no-id"),
+        pytest.param("35 000,-", "amount", id="amount-comma-dash"),
+        pytest.param("125.000:-", "amount", id="amount-dot-thousands"),
+        pytest.param("292.120,50", "amount", id="amount-dot-thousands-decimals"),
+        pytest.param("1 250 000 kr", "amount", id="amount-kr"),
+        pytest.param("15/3 2019", "date", id="date-slash"),
+        pytest.param("15.03.2019", "date", id="date-dots"),
+        pytest.param("17 april 2024", "date", id="date-april"),
+        pytest.param("Money", "form", id="form-english"),
         pytest.param("Box 1", None, id="address"),
         pytest.param("Exempelbolaget AB", None, id="name"),
     ],
 )
 def test_value_shapes(text, kind):
-    assert reading.classify(text, MAPS) == kind
+    assert shapes.classify(text, MAPS) == kind
 
 
 @pytest.mark.parametrize(
@@ -148,7 +161,7 @@ def test_value_shapes(text, kind):
     ],
 )
 def test_period(text, period):
-    assert reading.parse_period(text) == period
+    assert fields.parse_period(text) == period
 
 
 @pytest.mark.parametrize(
@@ -181,7 +194,7 @@ def test_header_naming_two_columns_in_one_run_is_split():
     header = Line(1, 10, 18, [Cell(40, 90, 10, 18, "Bidragsgivare", [(40, 90, "Bidragsgivare")]),
                               Cell(200, 260, 10, 18, "Identitetsnummer", [(200, 260, "Identitetsnummer")]),
                               cell])
-    table = reading.read_table_header(header, MAPS, 5, None)
+    table = tables.read_table_header(header, MAPS, 5, None)
     assert [(c.name, c.x0) for c in table.columns] == [("donor", 40), ("donor_id", 200), ("amount", 400),
                                                        ("date", 440)]
 

@@ -164,3 +164,40 @@ def test_split_address_columns(parsed):
     assert (c["donor"], c["donor_id"], c["address"], c["date"], c["amount"]) == (
         "Harald Testsson", "18940512-3457", "Exempelgatan 4 123 45 Exempelstad", "2023-06-01", 30000.0)
     assert r["warnings"] == []
+
+
+def test_silent_wrong_values_from_issue_10_do_not_come_back(tmp_path):
+    """A wrapped column header leaving a lone cell "organisationsnummer", a running header ending in the
+    year, and a "forts. på nästa sida" marker: none of them may become data (issue 10)."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "furniture_and_wrapped_header.pdf"
+    c = canvas.Canvas(str(path))
+    running = "Påhittpartiet i Testeby - Intäktsredovisning 2023"
+
+    def page(rows, top_lines):
+        c.setFont("Helvetica", 9)
+        c.drawString(50, 815, running)
+        for y, cells in top_lines + rows:
+            for x, text in cells:
+                c.drawString(x, y, text)
+        c.showPage()
+
+    header = [(700, [(60, "Bidragsgivare"), (220, "Person- eller"), (480, "Belopp")]),
+              (690, [(220, "organisationsnummer")])]
+    page([(670, [(60, "Exempelbolaget AB"), (220, "556677-8899"), (480, "40 000")]),
+          (655, [(60, "Provbolaget AB"), (220, "559999-0006"), (480, "30 000")]),
+          (60, [(420, "forts. på nästa sida")])],
+         [(780, [(50, "Intäktsredovisning")]), (765, [(50, "Organisationens namn:"), (200, "Påhittpartiet i Testeby")]),
+          (750, [(50, "Organisationsnummer:"), (200, "802000-1239")]),
+          (735, [(50, "Räkenskapsår 2023")]),
+          (715, [(50, "5.7"), (80, "Övriga bidrag över 26 250 kronor"), (480, "100 000")])] + header)
+    page([(670, [(60, "Testföretaget AB"), (220, "556036-0793"), (480, "30 000")]),
+          (640, [(50, "Summa intäkter"), (480, "100 000")])], header)
+    c.save()
+    r = parse_pdf(path)
+    assert r["reporter"]["org_number"] == "802000-1239" and r["year"] == 2023
+    assert [(c["donor"], c["donor_id"], c["amount"]) for c in r["contributions"]] == [
+        ("Exempelbolaget AB", "556677-8899", 40000.0), ("Provbolaget AB", "559999-0006", 30000.0),
+        ("Testföretaget AB", "556036-0793", 30000.0)]
+    assert r["total"] == 100000.0 and r["confidence"] == "high", r["warnings"]

@@ -3,7 +3,8 @@
 import pytest
 
 from partifinans.extract import labels
-from partifinans.extract.reading import ReportState, reconcile
+from partifinans.extract.assembly import ReportState
+from partifinans.extract.checks import reconcile
 
 
 def _line(code, amount, page=1):

@@ -27,11 +27,15 @@ from pathlib import Path
 from .. import config
 from ..errors import BadInput
 from . import eservice, form2014, ocr
+from .assembly import ReportState, to_report
+from .checks import assess, reconcile
+from .fields import decide_year
+from .geometry import remove_furniture
 from .inflate import InflateLimitExceeded, inflate_limit
+from .labels import CODE, norm
 from .labels import load as load_maps
-from .labels import norm
 from .pdftext import Document, read_document
-from .reading import ReportState, reconcile, to_report
+from .shapes import line_amount
 
 __all__ = ["parse_pdf", "detect_family", "sha256_file"]
 
@@ -82,19 +86,42 @@ def time_limit(seconds: float):
 
 
 def detect_family(doc: Document) -> str | None:
-    """``form2014``, ``anmalan`` or ``eservice`` from the first page's text; None for anything else."""
+    """``form2014``, ``anmalan`` or ``eservice`` from what the document holds anywhere; None for anything else.
+
+    The 2014 form names itself (KAM11001, lag 2014:105). An anmälan has a title line starting with
+    one of its titles and no income lines. An income report has a title anywhere ("Intäktsredovisning",
+    "Income report") or, without one, the content of one: income lines (a known type code or label
+    with an amount) beside a reporter's identity (an organisationsnummer label or two lines of them).
+    """
     maps = load_maps()
-    first = [ln for ln in doc.pages[0].lines] if doc.pages else []
-    texts = [ln.text for ln in first]
-    form_markers = maps.families["form2014"]
-    if any(m.lower() in t.lower() for t in texts for m in form_markers):
+    texts = [ln.text for ln in doc.lines()]
+    lowered = [t.lower() for t in texts]
+    if any(m.lower() in t for t in lowered for m in maps.families["form2014"]):
         return "form2014"
-    titles = [norm(t) for t in texts[:12]]
-    if any(t == norm(m) for t in titles for m in maps.families["anmalan"]):
+    normed = [norm(t) for t in texts]
+    coded = sum(1 for ln in doc.lines() if _is_income_line(ln, maps))
+    fields = sum(1 for ln in doc.lines() if ln.cells and maps.match_field(ln.cells[0].text))
+    anmalan_titles = [norm(m) for m in maps.families["anmalan"]]
+    if any(t == m or (t.startswith(m + " ") and m != "anmälan") for t in normed for m in anmalan_titles) \
+            or (any(t == "anmälan" or t.startswith("anmälan ") for t in normed) and coded == 0):
         return "anmalan"
-    if any(t.startswith(norm(m)) for t in titles for m in maps.families["eservice"]):
+    titles = [norm(m) for m in maps.families["eservice"]]
+    if any(m in t for t in normed for m in titles):
+        return "eservice"
+    if coded >= 2 and (fields >= 1 or coded >= 4):
         return "eservice"
     return None
+
+
+def _is_income_line(line, maps) -> bool:
+    """A line with an amount whose first cells name an income type by its code or its label."""
+    if len(line.cells) < 2 or line_amount(line) is None:
+        return False
+    first = line.cells[0].text.strip()
+    code = first.split()[0] if first else ""
+    if CODE.match(code) and maps.income_type(code):
+        return True
+    return maps.code_for_label(" ".join(c.text for c in line.cells[:-1])) is not None
 
 
 @contextlib.contextmanager
@@ -147,7 +174,7 @@ _PAGE_OF = re.compile(r"(?:sida\s+)?(\d{1,4})\s*(?:av|/|\()\s*(\d{1,4})\)?", re.
 
 def _numbered_pages(doc: Document) -> int | None:
     """The page count the document's own page numbers claim (the largest "of N"), if it prints any."""
-    claimed = [int(m.group(2)) for ln in doc.lines()
+    claimed = [int(m.group(2)) for page in doc.pages for ln in page.lines + page.furniture
                if (m := _PAGE_OF.fullmatch(ln.text.strip())) and 0 < int(m.group(1)) <= int(m.group(2))]
     return max(claimed, default=None)
 
@@ -167,7 +194,7 @@ def mark_ocr(report: dict, hook: ocr.OcrHook | None) -> dict:
 
 
 def _parse(path: Path, hook: ocr.OcrHook | None = None) -> dict:
-    doc = read_document(path, hook)
+    doc = remove_furniture(read_document(path, hook), load_maps())
     family = detect_family(doc)
     if family is None:
         first = next((ln.text for ln in doc.lines()), "")
@@ -179,6 +206,7 @@ def _parse(path: Path, hook: ocr.OcrHook | None = None) -> dict:
         layout = form2014.parse(doc, maps, state)
     else:
         layout = eservice.parse(doc, maps, state)
+    decide_year(state)
     if state.year is None:
         state.warn(None, "no reporting year found")
     if state.reporter.name is None:
@@ -188,12 +216,15 @@ def _parse(path: Path, hook: ocr.OcrHook | None = None) -> dict:
     # Content that vanished must not pass silently (tests/robustness/test_mutation.py: a deleted
     # content stream emptied the last page and took the total with it, with no warning).
     for page in doc.pages:
-        if not page.lines:
+        if not page.lines and not page.furniture:
             state.warn(page.number, "page has no text (content missing, or a scanned page)")
+        elif not page.lines:
+            state.warn(page.number, "page holds only running headers or footers (content missing?)")
     if state.kind == "intaktsredovisning" and state.lines and state.total is None:
         state.warn(None, "no printed total found")
     numbered = _numbered_pages(doc)
     if numbered and numbered > doc.n_pages:
         state.warn(None, f"the pages are numbered up to {numbered} but the file has {doc.n_pages} (pages missing?)")
     reconcile(state, maps)
+    assess(state, maps)
     return to_report(state, doc, sha256_file(path), layout)

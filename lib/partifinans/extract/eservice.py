@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import re
 
+from .. import values
+from .assembly import ReportState, warn_unplaced
+from .fields import FieldReader, name_from_letter, read_prose, read_year
 from .labels import CODE, Maps, norm
 from .pdftext import Document, Line
-from .reading import (
-    FieldReader,
-    ReportState,
-    TableReader,
-    continue_header,
-    line_amount,
-    read_table_header,
-    warn_unplaced,
-)
+from .shapes import classify, has_item_shapes, is_income_header, line_amount
+from .tables import TOTAL_WORD, TableReader, continue_header, place_by_sums, read_table_header
 
 _CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
 
@@ -38,7 +34,7 @@ def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float]
     else:
         m = _CODE_LABEL.match(first)
         if not m:
-            return None
+            return _code_after_label(line, maps)
         code = m.group(1)
         label_cells = [cells[0]] + cells[1:]
     amount = line_amount(line) if len(cells) > 1 else None
@@ -52,25 +48,78 @@ def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float]
     return code, label, amount, x0
 
 
+def _code_after_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
+    """A line printed label first, then its code, then the amount ("Medlemsavgifter | 2.1 | 12 000")."""
+    cells = line.cells
+    amount = line_amount(line) if len(cells) > 2 else None
+    middle = cells[1:-1] if amount is not None else cells[1:]
+    at = [i for i, c in enumerate(middle, 1) if CODE.match(c.text.strip()) and maps.income_type(c.text.strip())]
+    if len(at) != 1:
+        return None
+    code = cells[at[0]].text.strip()
+    label = " ".join(c.text for i, c in enumerate(cells[:len(cells) - (amount is not None)]) if i != at[0])
+    return code, label.strip(), amount, cells[0].x0
+
+
+def _coded_row(line: Line, tables: TableReader, maps: Maps) -> bool:
+    """A line starting with an income code under a table header whose first column it stands in
+    ("Typ | Bidragsgivare | ... | Belopp" over "4.1 | Växjö centrum | 2 338"), and whose text is not
+    that type's label: a row of the table, not an income line."""
+    t = tables.table
+    if t is None or not t.columns or len(line.cells) < 2 or line_amount(line) is None:
+        return False
+    first = line.cells[0]
+    code = first.text.strip()
+    if not (CODE.match(code) and maps.income_type(code)) or abs(first.x0 - t.columns[0].x0) > 2:
+        return False
+    return maps.code_for_label(" ".join(c.text for c in line.cells[1:-1])) != code
+
+
+def _group_subtotal(line: Line, maps: Maps) -> int | None:
+    """The group of a sum line under it ("Summa offentligt stöd | 64 300"), or None."""
+    if len(line.cells) < 2 or line_amount(line) is None:
+        return None
+    label = " ".join(c.text for c in line.cells[:-1])
+    m = TOTAL_WORD.match(label)
+    return maps.group_heading(label[m.end():]) if m else None
+
+
 def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     """Fill ``state`` from an e-service report or anmälan; return the arrangement (``source.layout``)."""
     fields = FieldReader(state, maps)
     tables = TableReader(state, maps)
     title_seen = False
-    current: dict | None = None  # the income line items belong to
+    titles = {norm(t) for t in maps.families["anmalan"] + maps.families["eservice"]}
+    current: dict | None = None  # the income line (or specification heading) items belong to
     current_label: tuple[float, Line] | None = None  # for a label wrapped onto a second line
     pending_line: dict | None = None  # a code line whose amount is on a later line
     in_declaration: Line | None = None  # last line of a declaration paragraph (the anmälan's): text, not data
+    subtotals: list[tuple[float, int]] = []
+    paragraph: list[Line] = []  # the sentence being read (a letter), its lines so far
+    letterhead: list[str] = []  # short lines without digits on page 1 that nothing read
+    sentences: list[str] = []
+    for page in doc.pages:  # a running header may be the only place that states the year
+        for line in page.furniture:
+            read_year(line, maps, state)
     for line in doc.lines():
         text = line.text
         if maps.is_noise(text):
             continue
-        if not title_seen and norm(text) in {norm(t) for t in maps.families["anmalan"] + maps.families["eservice"]}:
-            title_seen = True
+        if paragraph and _continues_paragraph(line, paragraph[-1]) and len(line.cells) == 1 \
+                and maps.match_field(text) is None and not (text.rstrip().endswith(":") and len(text.split()) <= 4):
+            paragraph.append(line)
+            read_prose(" ".join(ln.text for ln in paragraph), line.page, maps, state)
             continue
-        year = maps.match_year(text)
-        if year is not None and len(line.cells) == 1:
-            state.year = year
+        paragraph = []
+        if len(line.cells) == 1 and len(text.split()) >= 8 and line_amount(line) is None \
+                and read_prose(text, line.page, maps, state):
+            paragraph = [line]  # a sentence that states fields; its next lines may go on with it
+            sentences.append(text)
+            continue
+        if read_year(line, maps, state):
+            continue
+        if not title_seen and norm(text) in titles:
+            title_seen = True
             continue
         if fields.take_pending(line):
             continue
@@ -80,35 +129,69 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             in_declaration = line  # a declaration paragraph runs on while its lines follow closely
             continue
 
-        income = _income_line(line, maps) or _coded_by_label(line, maps)
+        item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps)
+        income = None if item_shaped else (_income_line(line, maps) or _coded_by_label(line, maps))
+        if income is not None and income[2] is None and any(ln["code"] == income[0] for ln in state.lines):
+            spec = income[0]  # "5.4 Specifikation": a heading naming a type already read
+            income = None
+        else:
+            spec = None if income is not None or item_shaped else _spec_heading(line, maps, state)
         if income is not None:
             tables.close()
             code, label, amount, x0 = income
             entry = _add_line(state, maps, code, label, amount, line)
+            if not CODE.match(line.cells[0].text.split()[0]) and maps.code_for_label(label) is None \
+                    and code not in (c.text.strip() for c in line.cells):
+                state.warn(line.page, f"income type {code} found by likeness of its label {label!r} (a wording "
+                                      f"not in maps/income_types.csv)")
             placed = entry["group"] is not None
             current = entry if placed else None  # items under an unplaceable type are warned, not kept
             current_label = (x0, line) if placed else None
             pending_line = entry if placed and amount is None else None
             continue
-        if maps.is_total(line.cells[0].text) and len(line.cells) >= 2 and line_amount(line) is not None:
+        if _group_subtotal(line, maps) is not None:
+            tables.close()  # the sum of one group's lines, printed under them: a check, not a line
+            continue
+        total = _total(line, maps)
+        if total is not None:
+            if tables.table is not None and current is not None and _is_subtotal(total, current, state, tables):
+                subtotals.append((total, line.page))
+                tables.close()
+                continue
             tables.close()
-            state.total = line_amount(line)
+            current = current_label = pending_line = None
+            if state.total is not None and abs(state.total - total) > 0.005:
+                state.warn(line.page, f"a second total {total:.2f} after the total {state.total:.2f}: kept the first")
+                continue
+            state.total = total
             state.total_page = line.page
+            continue
+        if spec is not None and tables.table is not None and tables.table.code == spec:
+            continue  # "Specifikation 5.4 (forts.)": the same table goes on
+        if spec is not None:
+            tables.close()
+            current = next((ln for ln in state.lines if ln["code"] == spec), None) or _heading_target(maps, spec)
+            current_label = pending_line = None
+            continue
+        if tuple(norm(c.text) for c in line.cells) in maps.income_headers or is_income_header(line, maps):
+            tables.close()  # the income table starts: any table above has ended
+            continue
+        group, code = _target(current, maps)
+        header = read_table_header(line, maps, group, code)
+        if header is not None:
+            if tables.table is not None and tables.table.code == code and tables.table.group == group:
+                header.number = tables.table.number
+                tables.table = header  # the header repeated after a page break
+            else:
+                tables.open(header)
+            current_label = None
+            continue
+        if tables.table is not None and continue_header(tables.table, line, maps):
+            continue
+        if line_amount(line) is None and maps.group_heading(text) is not None:
+            tables.close()  # "1. Offentligt stöd", "BIDRAG": a group's heading, no data of its own
             current = current_label = pending_line = None
             continue
-        if tuple(norm(c.text) for c in line.cells) in maps.income_headers:
-            continue
-        if current is not None:
-            header = read_table_header(line, maps, current["group"], current["code"])
-            if header is not None:
-                if tables.table is not None and tables.table.code == current["code"]:
-                    tables.table = header  # the header repeated after a page break
-                else:
-                    tables.open(header)
-                current_label = None
-                continue
-            if tables.table is not None and continue_header(tables.table, line, maps):
-                continue
         if pending_line is not None and line_amount(line) is not None and len(line.cells) == 1:
             pending_line["amount"] = line_amount(line)
             pending_line = None
@@ -129,12 +212,24 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if tables.table is not None:
             continue  # a "Label: value" line inside a table area was read as a field
+        if (item_shaped or (line_amount(line) is not None and _fits_open_line(line, current, state, maps))) \
+                and maps.match_field(line.cells[0].text) is None:
+            tables.open_headerless(group, code, line)  # a table printed without a header
+            tables.read(line)
+            current_label = None
+            continue
         if fields.read(line):
             continue
         if fields.continue_value(line):
             continue
+        if line.page == 1 and len(line.cells) == 1 and not any(ch.isdigit() for ch in text):
+            letterhead.append(text)
+        if len(line.cells) == 1 and len(text.split()) >= 8:
+            paragraph = [line]  # a sentence; read with its next lines
+            sentences.append(text)
         warn_unplaced(state, line)
     tables.close()
+    name_from_letter(state, letterhead, sentences + [" ".join(ln.text for ln in paragraph)])
     if fields.awaiting:
         for _, cell in fields.awaiting:
             state.warn(None, f"no value for label {cell.text!r}")
@@ -142,11 +237,88 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if ln["amount"] is None:
             state.warn(ln["page"], f"income line {ln['code']} has no amount")
     state.lines = [ln for ln in state.lines if ln["amount"] is not None]
+    if state.total is None and subtotals and state.lines:
+        lines_sum = sum(ln["amount"] for ln in state.lines)
+        for amount, page in subtotals:  # the only sum printed under the last table is the total
+            if abs(amount - lines_sum) < 0.5:
+                state.total, state.total_page = amount, page
+    place_by_sums(state, maps)
     if state.kind == "anmalan":
         return "anmalan"
     if any(p.is_landscape for p in doc.pages):
         return "eservice_landscape"
     return "eservice_stacked" if state.labels_above_values else "eservice_table"
+
+
+def _target(current: dict | None, maps: Maps) -> tuple[int | None, str | None]:
+    """Where a table's rows belong: the itemised line above it; none (the sums decide) otherwise."""
+    if current is None:
+        return None, None
+    t = maps.income_type(current["code"]) if current["code"] else None
+    if t is not None and not t.is_itemised:
+        return None, None
+    return current["group"], current["code"]
+
+
+def _heading_target(maps: Maps, code: str) -> dict:
+    """A specification heading for a type whose income line comes later (or not at all)."""
+    return {"group": maps.income_type(code).group, "code": code, "label": None, "amount": None, "page": None}
+
+
+_CODE_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,2}\.\d{1,2})(?![\d.,])")
+
+
+def _spec_heading(line: Line, maps: Maps, state: ReportState) -> str | None:
+    """The code a heading names ("Specifikation 5.4", "Bidrag enligt 5.7, forts.", "Details: contributions
+    from private persons over SEK 24 150"): a short line without an amount that names exactly one
+    known income type, by its code, or by the label of an itemised type; None otherwise."""
+    if line_amount(line) is not None or len(line.text.split()) > 12:
+        return None
+    codes = {c for c in _CODE_IN_TEXT.findall(line.text) if maps.income_type(c)}
+    if len(codes) == 1:
+        return codes.pop()
+    if codes:
+        return None
+    texts = [line.text] + ([line.text.split(":", 1)[1]] if ":" in line.text else [])
+    for text in texts:
+        words = text.split()
+        for k in range(min(3, len(words))):  # a word or two before the label: "Specifikation av", "Details:"
+            code = maps.code_for_label(" ".join(words[k:]))
+            if code and maps.income_type(code).is_itemised:
+                return code
+    return None
+
+
+def _total(line: Line, maps: Maps) -> float | None:
+    """The amount of a total line: "Summa intäkter | 71 686 940,00" or "Summa intäkter: 71 686 940,00"."""
+    first = line.cells[0]
+    if maps.is_total(first.text) and len(line.cells) >= 2:
+        return line_amount(line)
+    if len(line.cells) == 1 and len(first.words) >= 2:
+        for k in range(len(first.words) - 1, 0, -1):
+            left, right = first.split(k)
+            if maps.is_total(left.text) and classify(right.text, maps) == "amount":
+                return values.parse_amount(right.text)
+    return None
+
+
+def _is_subtotal(amount: float, current: dict, state: ReportState, tables: TableReader) -> bool:
+    """A sum printed under a table that repeats its own line's amount, not the document's total."""
+    rows = [c["amount"] for c in state.contributions if c.get("_table") == tables.table.number]
+    return (current.get("amount") is not None and abs(amount - current["amount"]) < 0.5
+            and abs(amount - sum(rows)) < 0.5 and len(state.lines) > 1)
+
+
+def _fits_open_line(line: Line, current: dict | None, state: ReportState, maps: Maps) -> bool:
+    """A name and an amount under an itemised line whose items do not yet add up to it: one of them."""
+    if current is None or current.get("amount") is None or len(line.cells) < 2:
+        return False
+    t = maps.income_type(current["code"]) if current["code"] else None
+    if t is None or not t.is_itemised or maps.match_field(line.cells[0].text):
+        return False
+    listed = sum(c["amount"] for c in state.contributions
+                 if (c["group"], c["code"]) == (current["group"], current["code"]))
+    return listed + (line_amount(line) or 0) <= current["amount"] + 0.5
 
 
 def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
@@ -157,7 +329,9 @@ def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, flo
     if amount is None:
         return None
     label = " ".join(c.text for c in line.cells[:-1])
-    code = maps.code_for_label(label)
+    if TOTAL_WORD.match(label):
+        return None  # "Summa insamling av kontanter": a sum of lines, never a type of its own
+    code = maps.code_for_label(label) or maps.code_for_label_by_likeness(label)
     if code is None:
         return None
     return code, label, amount, line.cells[0].x0

@@ -9,17 +9,14 @@ of the reporting period unless a year label is present.
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz, process
+
+from .assembly import ReportState, warn_unplaced
+from .fields import FieldReader, read_year
 from .labels import Maps, norm
 from .pdftext import Document, Line
-from .reading import (
-    FieldReader,
-    ReportState,
-    TableReader,
-    continue_header,
-    line_amount,
-    read_table_header,
-    warn_unplaced,
-)
+from .shapes import is_income_header, line_amount
+from .tables import TableReader, continue_header, read_table_header
 
 CONTRIBUTION_GROUP = 5
 
@@ -30,17 +27,20 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     markers = [norm(m) for m in maps.families["form2014"]]
     in_income = False
     last_label: tuple[dict, Line, float] | None = None
+    for page in doc.pages:  # a running header may be the only place that states the year
+        for line in page.furniture:
+            read_year(line, maps, state)
     for line in doc.lines():
         text = line.text
         if maps.is_noise(text) or norm(text) in markers:
             continue
-        year = maps.match_year(text)
-        if year is not None and len(line.cells) == 1:
-            state.year = year
+        if line_amount(line) is None and any(m in norm(text) for m in markers):
+            continue  # the form's title ("Blankett KAM11001 - lag (2014:105) ...")
+        if read_year(line, maps, state):
             continue
         if fields.take_pending(line):
             continue
-        if tuple(norm(c.text) for c in line.cells) in maps.income_headers:
+        if tuple(norm(c.text) for c in line.cells) in maps.income_headers or is_income_header(line, maps):
             tables.close()
             in_income = True
             continue
@@ -55,14 +55,15 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if tables.table is not None and continue_header(tables.table, line, maps):
             continue
         amount = line_amount(line)
-        if in_income and amount is not None and len(line.cells) >= 2:
-            label = " ".join(c.text for c in line.cells[:-1])
+        label = " ".join(c.text for c in line.cells[:-1])
+        group = _income_group(label, maps) if amount is not None and len(line.cells) >= 2 else None
+        if tables.table is None and (in_income or group is not None or maps.is_total(label)) \
+                and amount is not None and len(line.cells) >= 2:
             if maps.is_total(label):
                 state.total, state.total_page = amount, line.page
                 in_income = False
                 last_label = None
                 continue
-            group = maps.form2014_groups.get(norm(label))
             if group is None:
                 state.warn(line.page, f"unknown income label {label!r} ({amount}) not placed")
                 last_label = None
@@ -92,9 +93,20 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
     for name, value in maps.form2014_reporter.items():  # implied by the form (maps/reports.yaml)
         if getattr(state.reporter, name) is None:
             setattr(state.reporter, name, value)
-    if state.year is None and state.period is not None:
-        state.year = int(state.period["end"][:4])
     return "form2014"
+
+
+def _income_group(label: str, maps: Maps) -> int | None:
+    """The open-data group of one of the form's income rows: its printed label (``maps/form2014.csv``),
+    else the e-service type it names (``maps/income_types.csv`` aliases), else the closest form label."""
+    group = maps.form2014_groups.get(norm(label))
+    if group is not None:
+        return group
+    code = maps.code_for_label(label)
+    if code is not None:
+        return maps.income_type(code).group
+    hit = process.extractOne(norm(label), list(maps.form2014_groups), scorer=fuzz.ratio, score_cutoff=90)
+    return maps.form2014_groups[hit[0]] if hit else None
 
 
 def _continues(line: Line, last: tuple[dict, Line, float]) -> bool:

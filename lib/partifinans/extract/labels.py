@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
+from rapidfuzz import fuzz, process
 
 _SPACE = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 CODE = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
@@ -55,6 +56,7 @@ class IncomeType:
 class Maps:
     families: dict[str, list[str]]
     year_labels: tuple[str, ...]
+    year_titles: tuple[str, ...]
     field_labels: dict[str, str]  # norm(label) -> field, longest first
     roles: dict[str, str]
     levels: dict[str, str]
@@ -63,6 +65,9 @@ class Maps:
     column_labels: dict[str, str]  # norm(header) -> column
     income_headers: tuple[tuple[str, ...], ...]
     noise: tuple[re.Pattern, ...]
+    continuation: re.Pattern
+    address_words: re.Pattern
+    group_names: dict[str, int]  # norm(group name) -> group (income_groups.csv): a heading such as "1. Offentligt stöd"
     declarations: tuple[str, ...]
     income_types: dict[str, IncomeType]  # code -> type
     income_aliases: dict[str, str]  # label_shape(label) -> code
@@ -82,11 +87,34 @@ class Maps:
         return None
 
     def is_noise(self, text: str) -> bool:
-        t = _SPACE.sub(" ", text).strip()
+        """Page furniture or a heading without data; a section number in front ("2. Intäkter") is ignored."""
+        t = _SECTION.sub("", _SPACE.sub(" ", text).strip())
         return any(p.fullmatch(t) for p in self.noise)
 
+    def group_heading(self, text: str) -> int | None:
+        """The income group a heading names ("1. Offentligt stöd", "OFFENTLIGT STÖD", "5 Bidrag"), or None."""
+        t = norm(_SECTION_END.sub("", _SECTION.sub("", _SPACE.sub(" ", text).strip())))
+        if not t or any(ch.isdigit() for ch in t):
+            return None
+        hit = process.extractOne(t, list(self.group_names), scorer=fuzz.ratio, score_cutoff=90)
+        return self.group_names[hit[0]] if hit else None
+
+    def strip_continuation(self, text: str) -> str:
+        """A cell without its "forts." / "continued" marker (a table going on over a page break)."""
+        return _SPACE.sub(" ", self.continuation.sub(" ", text)).strip()
+
     def column(self, header_text: str) -> str | None:
-        return self.column_labels.get(norm(header_text))
+        """The column a header names: exact alias, else the closest alias (rapidfuzz, >= 88 of 100)."""
+        n = norm(header_text)
+        if not n:
+            return None
+        hit = self.column_labels.get(n)
+        if hit is not None:
+            return hit
+        if len(n) < 4 or any(ch.isdigit() for ch in n):
+            return None
+        best = process.extractOne(n, list(self.column_labels), scorer=fuzz.ratio, score_cutoff=88)
+        return self.column_labels[best[0]] if best else None
 
     def is_total(self, label: str) -> bool:
         return norm(label) in self.total_labels
@@ -98,10 +126,25 @@ class Maps:
         """The code of a type printed without one, from its label (numbers in it match any number)."""
         return self.income_aliases.get(label_shape(label))
 
+    def code_for_label_by_likeness(self, label: str) -> str | None:
+        """The code of the one alias a label is clearly closest to (rapidfuzz ratio >= 85, and 8 points
+        ahead of any other type): a wording we have not seen ("Närstående verksamhet: bidrag"). The
+        caller warns: a code found this way is evidence, not a match."""
+        hits = process.extract(label_shape(label), list(self.income_aliases), scorer=fuzz.ratio, limit=8)
+        if not hits or hits[0][1] < 85:
+            return None
+        code = self.income_aliases[hits[0][0]]
+        other = next((h[1] for h in hits[1:] if self.income_aliases[h[0]] != code), 0)
+        return code if hits[0][1] - other >= 8 else None
+
     @property
     def groups(self) -> frozenset[int]:
         """The income groups of the type table (1-6, 8)."""
         return frozenset(t.group for t in self.income_types.values())
+
+
+_SECTION = re.compile(r"^\d{1,2}\.?\s+(?=\D)")
+_SECTION_END = re.compile(r"\s+\d{1,2}\.?$")  # "Offentligt stöd | 1." (the group's number after it)
 
 
 def _match_prefix(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
@@ -119,6 +162,7 @@ def _match_prefix(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
 def load() -> Maps:
     data = yaml.safe_load(_read("reports.yaml"))
     fields = {norm(label): field for field, labels in data["fields"].items() for label in labels}
+    fields.update({norm(label): "year" for label in data["year"]})  # "Räkenskapsår:" with its value below
     fields = dict(sorted(fields.items(), key=lambda kv: -len(kv[0])))
     columns = {norm(label): col for col, labels in data["columns"].items() for label in labels}
     types: dict[str, IncomeType] = {}
@@ -134,6 +178,7 @@ def load() -> Maps:
     return Maps(
         families={k: list(v) for k, v in data["families"].items()},
         year_labels=tuple(norm(x) for x in data["year"]),
+        year_titles=tuple(norm(x) for x in data.get("year_titles") or ()),
         field_labels=fields,
         roles={norm(k): v for k, v in data["roles"].items()},
         levels={norm(k): v for k, v in data["levels"].items()},
@@ -142,6 +187,11 @@ def load() -> Maps:
         column_labels=columns,
         income_headers=tuple(tuple(norm(x) for x in h) for h in data["income_headers"]),
         noise=tuple(re.compile(p, re.IGNORECASE) for p in data["noise"]),
+        continuation=re.compile(r"(?<!\w)(?:" + "|".join(data.get("continuation_markers") or ["(?!)"]) + r")(?!\w)",
+                                re.IGNORECASE),
+        address_words=re.compile(data.get("address_words") or "(?!)", re.IGNORECASE),
+        group_names={**{norm(r["name"]): int(r["group"]) for r in csv.DictReader(_read("income_groups.csv").splitlines())},
+                     **{norm(h): int(g) for g, hs in (data.get("group_headings") or {}).items() for h in hs}},
         declarations=tuple(norm(x) for x in data["declarations"]),
         income_types=types,
         income_aliases=aliases,

@@ -522,7 +522,7 @@ def check_warnings(report: dict, pages: list[int]) -> list[str]:
 
     For a born-digital report a failed check digit is data (``is_donor_id_valid``); read by OCR it
     is more likely a misread digit, which the user must check on the page. Sums are checked for
-    every report already (``reading.reconcile``), with their page.
+    every report already (``checks.reconcile``), with their page.
     """
     from .. import identifiers
 

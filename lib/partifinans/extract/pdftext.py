@@ -71,6 +71,7 @@ class Page:
     width: float
     height: float
     lines: list[Line]
+    furniture: list[Line] = field(default_factory=list)  # running headers/footers, markers (geometry.py)
 
     @property
     def is_landscape(self) -> bool:

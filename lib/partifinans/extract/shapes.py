@@ -1,0 +1,105 @@
+"""Stage 3 of reading a report: typed values, recognised by their shape wherever they stand.
+
+An identity number (``556677-8899``, ``18950318-4716``, ``950318+4716``, ``SE556677889901``), a date
+(``values.parse_date``), a form of contribution (``maps/reports.yaml: forms``), an amount
+(``values.parse_amount``) or an income-type code is what it looks like, whatever column or label
+it stands under. A run of text printed over several columns is split into its values here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import identifiers, values
+from .labels import Maps, norm
+from .pdftext import Cell, Line
+
+_ID = re.compile(r"^(?:\d{2})?\d{6}[-+]?\d{4}$")
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+_GROUPED_AMOUNT = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f\u2009.]\d{3})+(?:,\d{1,2})?(?:\s*(?:kr|:-|,-))?$")
+
+TEXT_COLUMNS = ("donor", "address")
+
+def is_identity(text: str) -> bool:
+    """Shaped like an organisationsnummer or personnummer (``556677-8899``, ``18950318-4716``,
+    ``950318+4716``, ``SE556677889901``, ``16556677-8899``); an amount grouped in thousands is not one."""
+    t = text.strip()
+    if _GROUPED_AMOUNT.match(t):
+        return False
+    compact = t.replace(" ", "")
+    return bool(_ID.match(compact)) or identifiers.parse_identifier(compact) is not None
+
+def classify(text: str, maps: Maps) -> str | None:
+    """The typed column a value belongs to by its shape (identity number, form, date, amount), or None."""
+    t = text.strip()
+    if not t:
+        return None
+    if is_identity(t):
+        return "donor_id"
+    if norm(t) in maps.forms:
+        return "form"
+    if values.parse_date(t) is not None and not t.replace(" ", "").isdigit():
+        return "date"
+    if any(ch.isdigit() for ch in t) or t in ("-", "\u2013"):
+        if values.parse_amount(t) is not None:
+            return "amount"
+    return None
+
+def line_amount(line: Line) -> float | None:
+    """The amount in a line's last cell, or None."""
+    if not line.cells:
+        return None
+    t = line.cells[-1].text
+    if not any(ch.isdigit() for ch in t) and t.strip() not in ("-", "\u2013"):
+        return None
+    if ISO_DATE.search(t) or is_identity(t):
+        return None
+    return values.parse_amount(t)
+
+def has_item_shapes(line: Line, maps: Maps) -> bool:
+    """True when a line holds an amount and, beside it, an identity number or a date: a row of an
+    itemised table (wherever the amount stands: "920403+1059 | Pengar | 383 951,- 2020-06-01 | Namn")."""
+    pieces = [p for c in line.cells for p in split_run(c, maps)]
+    kinds = [classify(p.text, maps) for p in pieces]
+    amounts = [p for p, k in zip(pieces, kinds, strict=True)
+               if k == "amount" and (p.text.strip() not in ("-", "\u2013") or p is pieces[-1])]
+    return bool(amounts) and any(k in ("donor_id", "date") for k in kinds)
+
+_BARE_SMALL = re.compile(r"^\d{1,3}$")
+
+def split_run(cell: Cell, maps: Maps, strong_only: bool = False) -> list[Cell]:
+    """Split a run of text that covers several columns into values: typed values peeled off its end.
+
+    With ``strong_only`` only identity numbers and dates are peeled off (a name such as "Brf Eken 4"
+    keeps its number; "AB 523124-7676" is a name's tail and an identity number).
+    """
+    if classify(cell.text, maps) or len(cell.words) < 2:
+        return [cell]
+    for k in range(1, len(cell.words)):
+        left, right = cell.split(k)
+        kind = classify(right.text, maps)
+        if kind == "amount" and _BARE_SMALL.match(right.text) and not classify(left.text, maps):
+            continue  # "Brf Granen 2": a number that ends a name
+        if kind and (not strong_only or kind in ("donor_id", "date")):
+            return split_run(left, maps, strong_only) + [right]
+    for k in range(len(cell.words) - 1, 0, -1):  # a value printed before text: "508 999,82 Stiftelsen X"
+        left, right = cell.split(k)
+        kind = classify(left.text, maps)
+        if kind and (not strong_only or kind in ("donor_id", "date")):
+            return [left] + split_run(right, maps, strong_only)
+    if strong_only:  # a run made only of values ("188227 Other", "35 591 930318+5541") is split whatever
+        parts = split_run(cell, maps, strong_only=False)
+        kinds = [classify(p.text, maps) for p in parts]
+        if len(parts) > 1 and all(kinds) and len(set(kinds)) == len(kinds):  # "123 45" is no two amounts
+            return parts
+    return [cell]
+
+def is_income_header(line: Line, maps: Maps) -> bool:
+    """The income table's own header ("Kod | Intäktstyp | Belopp (kr)", "Intäkt | Belopp, kronor"): no
+    values, ends with the amount column, names no donor, identity or date column."""
+    if len(line.cells) < 2 or any(classify(c.text, maps) for c in line.cells):
+        return False
+    names = [maps.column(c.text) for c in line.cells]
+    return names[-1] == "amount" and not {"donor", "donor_id", "date", "address"} & set(names)
