@@ -52,15 +52,34 @@ def _source(ax, note: str = SOURCE_NOTE) -> None:
 
 
 def coverage_heatmap(matrix: pd.DataFrame, ax=None, note: str = SOURCE_NOTE):
-    """Which organisations reported which years (dark = a report exists; blank = no duty to report)."""
+    """Which organisations reported which years: three states, told apart by colour and a legend.
+
+    ``matrix`` is :func:`analysis.coverage`: 1 = a report exists, 0 = no report in a year the
+    organisation may have had to report, NaN = no duty to report (e.g. local organisations before 2018).
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    # "no report" is neutral grey: most organisations report only in years above the threshold, so a
+    # year without a report is not in itself a gap (the missing_report flag says when it is).
+    states = {"report filed": "#1b7837", "no report": "#cfcfcf", "no duty to report (before 2018)": "#ffffff"}
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, max(3, 0.28 * len(matrix) + 1)))
-    ax.imshow(matrix.to_numpy(), aspect="auto", cmap="Greens", vmin=0, vmax=1.3, interpolation="nearest")
+        _, ax = plt.subplots(figsize=(8, max(3, 0.28 * len(matrix) + 1.4)))
+    codes = matrix.to_numpy(dtype=float)
+    codes = pd.DataFrame(codes).fillna(2).to_numpy()  # 1 filed, 0 missing, 2 no duty
+    cmap = ListedColormap(list(states.values())[1::-1] + [list(states.values())[2]])  # 0, 1, 2
+    ax.imshow(codes, aspect="auto", cmap=cmap, vmin=0, vmax=2, interpolation="nearest")
+    ax.set_xticks([i - 0.5 for i in range(len(matrix.columns) + 1)], minor=True)
+    ax.set_yticks([i - 0.5 for i in range(len(matrix.index) + 1)], minor=True)
+    ax.grid(which="minor", color="#d9d9d9", linewidth=0.6)
+    ax.tick_params(which="minor", length=0)
     ax.set_xticks(range(len(matrix.columns)), [str(c) for c in matrix.columns])
     ax.set_yticks(range(len(matrix.index)), list(matrix.index), fontsize=8)
     ax.set_xlabel("Reporting year (räkenskapsår)")
     ax.set_ylabel("Organisation")
     ax.set_title("Which organisations reported which years")
+    handles = [Patch(facecolor=c, edgecolor="#999999", label=k) for k, c in states.items()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=3, fontsize=9, frameon=False)
     _source(ax, note)
     ax.figure.tight_layout(rect=(0, 0.03, 1, 1))
     return ax
