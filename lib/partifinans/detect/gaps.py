@@ -27,6 +27,7 @@ from .base import (
     Data,
     donor,
     evidence,
+    flag_from_rows,
     fmt_org,
     fmt_sek,
     is_personnummer_text,
@@ -345,17 +346,15 @@ def missing_donor_identity(data: Data) -> list[dict]:
                 text += f"; the särskild avgift is estimated at {fmt_sek(fee)}"
             severity = None
         flags.append(
-            make_flag(
+            flag_from_rows(
                 "missing_donor_identity",
+                rows,
                 config=cfg,
                 severity=severity,
                 year=year,
                 party=first.get("party"),
-                organisations=[organisation(first)],
-                donors=[donor(r) for r in rows],
                 amount=total,
                 explanation=text + ".",
-                evidence=[evidence(r, r.get("page")) for r in rows],
                 estimated_fee=fee,
             )
         )
