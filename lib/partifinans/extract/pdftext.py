@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import logging
 import mmap
+import operator
 import os
 import time
 from dataclasses import dataclass, field
@@ -187,33 +188,51 @@ def chars_to_words(chars: list[tuple[float, float, float, float, str]]) -> list[
     """Characters into words: same line (tops within ``Y_TOLERANCE``), no space, gap within ``X_TOLERANCE``."""
     if not chars:
         return []
-    chars = sorted(chars, key=lambda c: (c[0], c[2]))
+    chars = sorted(chars, key=_top_x0)
     rows: list[list[tuple]] = []
+    row: list[tuple] = []
     row_top = None
     for c in chars:
         if row_top is not None and c[0] - row_top <= Y_TOLERANCE:
-            rows[-1].append(c)
+            row.append(c)
         else:
-            rows.append([c])
+            row = [c]
+            rows.append(row)
             row_top = c[0]
     words = []
+    append = words.append
     for row in rows:
-        row.sort(key=lambda c: c[2])
-        current: list[tuple] = []
-        for c in row:
-            if c[4].isspace():
-                if current:
-                    words.append(current)
-                current = []
+        row.sort(key=_x0)
+        text: list[str] = []  # the word being read, and its box
+        w_x0 = w_x1 = w_top = w_bottom = last_x0 = last_x1 = 0.0
+        for top, bottom, x0, x1, t in row:
+            if t.isspace():
+                if text:
+                    append({"text": "".join(text), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom})
+                    text = []
                 continue
-            if current and (c[2] - current[-1][3] > X_TOLERANCE or c[2] < current[-1][2]):
-                words.append(current)
-                current = []
-            current.append(c)
-        if current:
-            words.append(current)
-    return [{"text": "".join(c[4] for c in w), "x0": w[0][2], "x1": max(c[3] for c in w),
-             "top": min(c[0] for c in w), "bottom": max(c[1] for c in w)} for w in words]
+            if text and (x0 - last_x1 > X_TOLERANCE or x0 < last_x0):
+                append({"text": "".join(text), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom})
+                text = []
+            if text:
+                text.append(t)
+                if x1 > w_x1:
+                    w_x1 = x1
+                if top < w_top:
+                    w_top = top
+                if bottom > w_bottom:
+                    w_bottom = bottom
+            else:
+                text = [t]
+                w_x0, w_x1, w_top, w_bottom = x0, x1, top, bottom
+            last_x0, last_x1 = x0, x1
+        if text:
+            append({"text": "".join(text), "x0": w_x0, "x1": w_x1, "top": w_top, "bottom": w_bottom})
+    return words
+
+
+_top_x0 = operator.itemgetter(0, 2)
+_x0 = operator.itemgetter(2)
 
 
 def pdfium_page_chars(page, textpage) -> list[tuple[float, float, float, float, str]]:
@@ -240,26 +259,41 @@ def pdfium_page_chars(page, textpage) -> list[tuple[float, float, float, float, 
     else:
         height = abs(y1m - y0m)
         mb_top = height - max(y0m, y1m)
+    tp = textpage.raw
+    # every character's text in one call (UTF-16, one unit per character index)
+    buffer = (ctypes.c_ushort * (n + 1))()
+    raw.FPDFText_GetText(tp, 0, n, buffer)
+    units = memoryview(buffer).cast("B").cast("H")
     box = raw.FS_RECTF()
     m = raw.FS_MATRIX()
+    box_ref, m_ref = ctypes.byref(box), ctypes.byref(m)
     get_box = raw.FPDFText_GetLooseCharBox
     get_matrix = raw.FPDFText_GetMatrix
     get_size = raw.FPDFText_GetFontSize
-    get_unicode = raw.FPDFText_GetUnicode
     generated = raw.FPDFText_IsGenerated
     out = []
+    append = out.append
+    # The up vector is the text object's; asked again only when the box's extent across the line
+    # changes (a character of the same font, size and line has the same extent).
+    key = None
+    upright = True
+    c = d = 0.0
     for i in range(n):
-        if generated(textpage, i) == 1:
+        u = units[i]
+        if u in (32, 10, 13, 2) and generated(tp, i) == 1:
             continue
-        u = get_unicode(textpage, i)
         if u == 0 or 0xD800 <= u <= 0xDFFF:
             continue
-        get_box(textpage, i, box)
-        get_matrix(textpage, i, m)
-        size = get_size(textpage, i)
+        get_box(tp, i, box_ref)
         left, right, bottom, top = box.left, box.right, box.bottom, box.top
-        c, d = m.c * size, m.d * size  # the glyph's up vector, one font size long
-        if abs(d) >= abs(c):
+        k = (bottom, top) if upright else (left, right)
+        if k != key:
+            get_matrix(tp, i, m_ref)
+            size = get_size(tp, i)
+            c, d = m.c * size, m.d * size  # the glyph's up vector, one font size long
+            upright = abs(d) >= abs(c)
+            key = (bottom, top) if upright else (left, right)
+        if upright:
             if d > 0:
                 top = bottom + d
             else:
@@ -277,7 +311,7 @@ def pdfium_page_chars(page, textpage) -> list[tuple[float, float, float, float, 
             bx0, bx1, by0, by1 = y1m - top, y1m - bottom, left - x0m, right - x0m
         else:
             bx0, bx1, by0, by1 = left - x0m, right - x0m, bottom - y0m, top - y0m
-        out.append((height - by1 + mb_top, height - by0 + mb_top, bx0, bx1, chr(u)))
+        append((height - by1 + mb_top, height - by0 + mb_top, bx0, bx1, chr(u)))
     return out
 
 
