@@ -130,6 +130,7 @@ _AHX = {b"ASCIIHexDecode", b"AHx"}
 _NOT_INFLATED = {b"DCTDecode", b"DCT", b"JPXDecode", b"CCITTFaxDecode", b"CCF", b"JBIG2Decode",
                  b"Crypt"}  # images pdfium does not decode to read text (and Crypt: identity here)
 _DICT_WINDOW = 65536
+_OBJ_HEADER = re.compile(rb"(?:\s*%[^\r\n]*[\r\n])*\s*\d+\s+\d+\s+obj\s*<<")
 
 
 class _Unsure(Exception):
@@ -199,17 +200,21 @@ def fits_budget(data, budget: int) -> bool:
         for m in _STREAM.finditer(data):
             start = m.end()
             head = bytes(data[max(0, m.start() - _DICT_WINDOW):m.start()])
-            cut = max(head.rfind(b"endobj"), head.rfind(b"endstream"))
             if head.endswith(b"end"):
                 continue  # "endstream" itself
-            head = head[cut + 1:]
+            cut = max((i + len(k) for k in (b"endobj", b"endstream", b"%%EOF") if (i := head.rfind(k)) != -1),
+                      default=0)
+            head = head[cut:]
+            # the stream's own object, alone: "N G obj << ... >>" with no string or comment in it
+            # that could hide where the dictionary really starts
+            header = _OBJ_HEADER.match(head)
+            if header is None or any(ch in head[header.end():] for ch in (b"(", b")", b"%")):
+                return False
             f = _FILTER.search(head)
             if f is None:
-                if b"(" in head:
-                    return False
                 names: list[bytes] = []
             else:
-                if f.group(1).endswith(b"R") or b"(" in head:
+                if f.group(1).endswith(b"R"):
                     return False
                 names = _NAME.findall(f.group(1))
             if any(n in _NOT_INFLATED for n in names):
@@ -230,7 +235,7 @@ def fits_budget(data, budget: int) -> bool:
                 else:
                     return False  # LZW, RunLength, unknown
             if flate_seen or not names:
-                # no /Filter seen: inflated anyway if it is zlib (as a crafted file might hide one)
+                # no /Filter seen: inflated anyway if it is zlib
                 remaining -= _inflate_counted(body, max(remaining, 0))
                 if remaining < 0:
                     return False
