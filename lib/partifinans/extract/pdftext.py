@@ -4,10 +4,25 @@ A *cell* is a run of words on one line with only word spacing between them (a ta
 a value); a *line* is the cells that share a baseline, left to right. The family parsers work on
 these lines by their labels and codes, never by fixed coordinates.
 
-pdfplumber is the reader: each page's layout is read once (``page.layout``), only its characters
-are kept, and they are grouped into words, lines and cells here (no table finder, no
-``extract_text``, no per-object dicts for rules and rectangles we never use). Bounds on the input (size, pages) are checked
-before any page is read; the time bound is applied by the caller (see ``extract.parse_pdf``).
+Two readers give the characters, with the same boxes, and the words, lines and cells are grouped
+from them here (no table finder, no ``extract_text``):
+
+- **pdfium** (pypdfium2), the fast one (:func:`pdfium_page_chars`): each character's text, loose box
+  and matrix through pdfium's text page, turned into the boxes pdfminer gives (one font size tall
+  from the descent, the page's /Rotate applied as pdfminer applies it, pdfplumber's top-left
+  origin), so that the same words and cells come out (``tests/extract/test_pdftext.py``). About
+  three times faster than pdfminer's layout on the demo files.
+- **pdfminer** (through pdfplumber's ``page.layout``), the guarded one (:func:`page_chars`): every
+  stream it inflates is counted against ``config.MAX_DECOMPRESSED_BYTES`` by ``inflate.py``'s
+  hooked zlib, and it runs in Python, so the time bound can stop it anywhere.
+
+pdfium inflates streams in C, where neither the hook nor the clock reaches. So a file is given to
+pdfium only when ``inflate.fits_budget`` has inflated every stream in it (counted, output thrown
+away) within the budget and could see each stream's filters for itself; otherwise, or when pdfium
+cannot open the file, pdfminer reads it exactly as before, with the same refusals (encrypted,
+broken, over the decompressed-size bound). See docs/LIMITS.md. The bounds on size and pages are
+checked before any page is read by either reader; the time bound is applied by the caller (see
+``extract.parse_pdf``) and reaches pdfium between its calls (one per character and page).
 """
 
 from __future__ import annotations
