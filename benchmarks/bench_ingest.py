@@ -14,7 +14,7 @@
 All timings are wall-clock seconds from ``time.perf_counter`` after imports; each input file is
 read once before timing so every measurement starts from a warm page cache.
 
-Run alone: ``.venv/bin/python benchmarks/bench_ingest.py [--files N] [--jobs J]``.
+Run alone: ``.venv/bin/python benchmarks/bench_ingest.py [--files N] [--jobs J] [--repeats R]``.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def run(n_files: int = 200, jobs: int | None = None, work: Path | None = None, r
     pages_per_file = {f: _pdfium_pages(f) for f in files}  # also warms the page cache
     n_pages = sum(pages_per_file.values())
 
-    result: dict = {"files": len(files), "pages": n_pages, "jobs": jobs,
+    result: dict = {"files": len(files), "pages": n_pages, "jobs": jobs, "load_average_before": os.getloadavg(),
                     "corpus_bytes": sum(f.stat().st_size for f in files)}
 
     # Each measurement is repeated, the repeats interleaved, and the fastest kept (as timeit does):
@@ -204,8 +204,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--repeats", type=int, default=2, help="interleaved runs of each row; the fastest is kept")
     args = ap.parse_args()
-    print(json.dumps(run(args.files, args.jobs), indent=1, default=str))
+    result = run(args.files, args.jobs, repeats=args.repeats)
+    result["load_average_after"] = os.getloadavg()
+    print(json.dumps(result, indent=1, default=str))
 
 
 if __name__ == "__main__":
