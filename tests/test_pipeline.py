@@ -152,6 +152,8 @@ def test_incremental_rerun_parses_only_changed_files(reading_only, corpus, tmp_p
     second = _ingest(corpus, out)
     assert calls == []
     assert second.reused == 8 and second.parsed == 0 and second.failed == first.failed
+    # the reused files' null reasons stay null: the summary names only real warnings and failures
+    assert second.notes == first.notes and not any(n.endswith(": nan") for n in second.notes)
     after = store.read_tables(out)
     for name in ("reports", "lines", "contributions"):
         key = {"reports": "report_id", "lines": "report_id", "contributions": "contribution_id"}[name]

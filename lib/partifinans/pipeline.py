@@ -270,6 +270,11 @@ def _progress_bar(total: int, enabled: bool):
 OCR_CACHE = "ocr-cache"  # under the output directory: OCR text layers by the file's sha256
 
 
+def _text(value) -> str | None:
+    """A text cell read back from a table: the string, or None for a null (NaN/None)."""
+    return value if isinstance(value, str) else None
+
+
 def _stale(old: dict, path: Path, ocr_mode: str) -> bool:
     """A previous row of unchanged bytes that the OCR mode asks to read again: OCR forced on a file
     read without it, OCR refused on one read with it, or a scan refused because OCR was off then."""
@@ -332,7 +337,9 @@ def _ingest_locked(directory: Path | str, out: Path, jobs: int | None, progress:
         if old is None or old["sha256"] != sha:
             old = prev_by_sha.get(sha)  # the same bytes under another name (moved or renamed)
         if old is not None and old["sha256"] == sha and not _stale(old, path, ocr_mode):
-            row.update(status=old["status"], reason=old["reason"], layout=old["layout"], report_id=old["report_id"],
+            # a null read back from Parquet is NaN: keep it null, or the summary prints "warning: <file>: nan"
+            row.update(status=old["status"], reason=_text(old["reason"]), layout=_text(old["layout"]),
+                       report_id=_text(old["report_id"]),
                        ocr=old.get("ocr") if old.get("ocr") in (True, False) else None)
             reused[sha] = rel
             summary.reused += 1
