@@ -485,28 +485,42 @@ class _Linker:
     # 4. similar names ------------------------------------------------------------------------
     def link_similar_names(self) -> None:
         recs = self.recs
-        by_core: dict[str, list[tuple[bool, str]]] = defaultdict(list)
-        for gkey, members in self.groups.items():
-            by_core[recs.names[members[0]].core].append(gkey)
-        cores = sorted(by_core)
-        pairs = similar_pairs(cores, REVIEW_SCORE)
+        gkeys = list(self.groups)
+        firsts = [recs.names[self.groups[g][0]] for g in gkeys]
+        core_codes, cores = pd.factorize(np.array([nm.core for nm in firsts], dtype=object), sort=True)
+        cores = cores.tolist()
+        # rank of each group key in sorted order: candidates are taken best score first, then by key
+        rank = np.empty(len(gkeys), dtype=np.int64)
+        rank[sorted(range(len(gkeys)), key=gkeys.__getitem__)] = np.arange(len(gkeys))
+        # two groups are compared only if both are persons (or both not), with the same markers
+        # and the same numbers in the name
+        sort_of: dict[tuple, int] = {}
+        sort_codes = [
+            sort_of.setdefault((g[0], nm.markers, nm.numbers), len(sort_of)) for g, nm in zip(gkeys, firsts, strict=True)
+        ]
+        groups = pd.DataFrame({"core": core_codes, "group": np.arange(len(gkeys)), "rank": rank, "sort": sort_codes})
+        a, b, score = similar_pairs(cores, REVIEW_SCORE)
         # the same words with and without a legal form ("Exempel AB", "Exempel") are groups of one core
-        pairs += [(c, c, 100.0) for c, core in enumerate(cores) if len(by_core[core]) > 1]
-        candidates = []
-        for a, b, score in pairs:
-            for ga in by_core[cores[a]]:
-                for gb in by_core[cores[b]]:
-                    if ga[0] != gb[0] or (a == b and ga >= gb):
-                        continue
-                    na, nb = recs.names[self.groups[ga][0]], recs.names[self.groups[gb][0]]
-                    if na.markers != nb.markers or na.numbers != nb.numbers:
-                        continue
-                    # names whose words disagree ("Jan" / "Jon") are only listed for review
-                    agree = words_agree(na.core, nb.core)
-                    candidates.append((-score, min(ga, gb), max(ga, gb), agree))
-        candidates.sort()
-        for neg, ga, gb, agree in candidates:
-            score = -neg
+        n_groups = np.bincount(core_codes, minlength=len(cores))
+        same = np.flatnonzero(n_groups > 1)
+        pairs = pd.DataFrame(
+            {"a": np.r_[a, same], "b": np.r_[b, same], "score": np.r_[score, np.full(len(same), 100.0)]}
+        )
+        cand = pairs.merge(groups.add_suffix("_a"), left_on="a", right_on="core_a").merge(
+            groups.add_suffix("_b"), left_on="b", right_on="core_b"
+        )
+        cand = cand[(cand["sort_a"] == cand["sort_b"]) & ((cand["a"] != cand["b"]) | (cand["rank_a"] < cand["rank_b"]))]
+        del pairs, groups
+        # names whose words disagree ("Jan" / "Jon") are only listed for review
+        agrees = [words_agree(cores[x], cores[y]) for x, y in zip(cand["a"].tolist(), cand["b"].tolist(), strict=True)]
+        first = np.where(cand["rank_a"] < cand["rank_b"], cand["group_a"], cand["group_b"])
+        second = np.where(cand["rank_a"] < cand["rank_b"], cand["group_b"], cand["group_a"])
+        order = np.lexsort((rank[second], rank[first], -cand["score"].to_numpy()))
+        scores = cand["score"].to_numpy()[order].tolist()
+        agrees = [agrees[k] for k in order.tolist()]
+        del cand
+        for score, x, y, agree in zip(scores, first[order].tolist(), second[order].tolist(), agrees, strict=True):
+            ga, gb = gkeys[x], gkeys[y]
             person_like = ga[0]
             threshold = (PERSON_LINK_SCORE if person_like else ORG_LINK_SCORE) if agree else 101
             pairs_ab = self._person_pairs(ga, gb) if person_like else self._org_pairs(ga, gb)
@@ -572,8 +586,9 @@ class _Linker:
         stage("weighed evidence")
 
 
-def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float]]:
-    """Pairs (i, j, score) of names scoring at least ``cutoff``, i < j, found within blocks.
+def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of names scoring at least ``cutoff``, found within blocks: arrays ``i``, ``j``
+    (``i < j``, sorted) and ``score``.
 
     Each name goes into the blocks of its ``BLOCK_KEYS_PER_NAME`` rarest words and of their first
     ``PREFIX_LENGTH`` letters (so "Exempelbolag" meets "Exempelbolaget"). A block is scored
@@ -592,7 +607,7 @@ def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float
             blocks["w:" + t].append(i)
             if len(t) > PREFIX_LENGTH:  # a misspelt word still shares its beginning
                 blocks["p:" + t[:PREFIX_LENGTH]].append(i)
-    found: dict[tuple[int, int], float] = {}
+    found_a, found_b, found_score = [], [], []  # one array per window, joined at the end
     for members in blocks.values():
         if len(members) < 2:
             continue
@@ -606,11 +621,18 @@ def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float
             strings = [cores[i] for i in window]
             scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
-                a, b = window[x], window[y]
-                key = (a, b) if a < b else (b, a)
-                found[key] = float(scores[x, y])
-    return sorted((a, b, s) for (a, b), s in found.items())
+            if len(xs):
+                ids = np.asarray(window, dtype=np.int64)
+                found_a.append(ids[xs])
+                found_b.append(ids[ys])
+                found_score.append(scores[xs, ys])
+    if not found_a:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
+    a, b = np.concatenate(found_a), np.concatenate(found_b)
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    # a pair met in several blocks has the same score in each: keep one, in (a, b) order
+    _, first = np.unique(a * len(cores) + b, return_index=True)
+    return a[first], b[first], np.concatenate(found_score)[first].astype(float)
 
 
 def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, str]:
