@@ -198,70 +198,90 @@ class _Records:
 
 
 def prepare(records: pd.DataFrame) -> _Records:
-    """Normalise names, identifiers, kinds and addresses (cached per distinct value)."""
-    df = records.copy()
-    for col in ("record_id", "name", "donor_id", "address", "kind", "recipient"):
-        if col not in df.columns:
-            df[col] = ""
-        df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
-    if "year" not in df.columns:
-        df["year"] = pd.NA
-    df = df.sort_values("record_id", kind="stable").reset_index(drop=True)
-    dup = df["record_id"][df["record_id"].duplicated()]
+    """Normalise names, identifiers, kinds and addresses.
+
+    Each text column is held as integer codes into its distinct values (stripped), and each
+    distinct value is read once: a million records hold far fewer distinct spellings, and equal
+    values share one Python object. Nothing is copied per record before that.
+    """
+    n = len(records)
+    text = {col: _distinct(records[col] if col in records.columns else None, n) for col in _TEXT_COLUMNS}
+    id_codes, id_values = text["record_id"]
+    id_rank = np.empty(len(id_values), dtype=np.int64)
+    id_rank[sorted(range(len(id_values)), key=id_values.__getitem__)] = np.arange(len(id_values))
+    dup = np.flatnonzero(np.bincount(id_codes, minlength=len(id_values)) > 1)
     if len(dup):
-        raise ValueError(f"record_id {dup.iloc[0]!r} occurs more than once")
-    kind_codes, kind_values = pd.factorize(df["kind"])
-    kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values.tolist()]
-    bad = [k for k, g in zip(kind_values.tolist(), kind_u, strict=True) if g is None]
+        raise ValueError(f"record_id {id_values[dup[np.argmin(id_rank[dup])]]!r} occurs more than once")
+    order = np.argsort(id_rank[id_codes], kind="stable")  # records in record_id order
+    codes = {col: text[col][0][order] for col in _TEXT_COLUMNS}
+    kind_values = text["kind"][1]
+    kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values]
+    bad = [k for k, g in zip(kind_values, kind_u, strict=True) if g is None]
     if bad:
         raise ValueError(f"kind must be person, organisation or empty, not {bad[0]!r}")
-    # each distinct value is read once (a million records hold far fewer distinct spellings), and
-    # equal values share one Python object
-    name_codes, name_values = pd.factorize(df["name"])
-    name_u = name_values.tolist()
-    names = _take(name_u, name_codes)
-    parsed = _take([parse_name.__wrapped__(v) for v in name_u], name_codes)
-    id_codes, id_values = pd.factorize(df["donor_id"])
-    id_u = [normalise_identifier(v) if v else (None, None) for v in id_values.tolist()]
-    in_name_u: dict[int, tuple[str | None, str | None]] = {}
-    idents: list[str | None] = []
-    kinds: list[str] = []
-    for id_code, name_code, kind_code, nm in zip(
-        id_codes.tolist(), name_codes.tolist(), kind_codes.tolist(), parsed, strict=True
-    ):
-        ident, id_kind = id_u[id_code]
-        if ident is None and name_u[name_code]:
-            got = in_name_u.get(name_code)
-            if got is None:
-                in_name = identifier_in_name(name_u[name_code])
-                got = in_name_u[name_code] = normalise_identifier(in_name) if in_name else (None, None)
-            ident, id_kind = got
-        idents.append(ident)
-        kinds.append(kind_u[kind_code] or id_kind or ("organisation" if nm.looks_like_organisation else ""))
+    name_u = text["name"][1]
+    name_codes = codes["name"]
+    parsed_u = [parse_name.__wrapped__(v) for v in name_u]
+    # identity number: the donor_id column, else one written inside the name
+    id_u = [normalise_identifier(v) if v else (None, None) for v in text["donor_id"][1]]
+    ident = _objects([v[0] for v in id_u])[codes["donor_id"]]
+    id_kind = _objects([v[1] for v in id_u])[codes["donor_id"]]
+    no_ident = np.array([v[0] is None for v in id_u], dtype=bool)[codes["donor_id"]]
+    has_name = np.array([bool(v) for v in name_u], dtype=bool)[name_codes]
+    look_in_name = no_ident & has_name
+    if look_in_name.any():
+        in_name_u = {}
+        for c in np.unique(name_codes[look_in_name]).tolist():
+            written = identifier_in_name(name_u[c])
+            in_name_u[c] = normalise_identifier(written) if written else (None, None)
+        rows = np.flatnonzero(look_in_name)
+        found = [in_name_u[c] for c in name_codes[rows].tolist()]
+        ident[rows] = [v[0] for v in found]
+        id_kind[rows] = [v[1] for v in found]
+    # kind: as given, else from the identity number, else "organisation" if the name has
+    # legal-form or marker words
+    kind = _objects(kind_u)[codes["kind"]]
+    from_name = np.where(
+        np.array([nm.looks_like_organisation for nm in parsed_u], dtype=bool)[name_codes], "organisation", ""
+    ).astype(object)
+    kind = np.where(kind != "", kind, np.where(id_kind != None, id_kind, from_name))  # noqa: E711
+    kinds = kind.tolist()
+    year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
     return _Records(
-        record_id=df["record_id"].tolist(),
-        name=names,
-        ident=idents,
+        record_id=_take(id_values, id_codes[order]),
+        name=_take(name_u, name_codes),
+        ident=ident.tolist(),
         kind=kinds,
-        names=parsed,
-        addresses=_map_column(df["address"], parse_address.__wrapped__),
-        year=pd.to_numeric(df["year"], errors="coerce").astype("Int64").tolist(),
+        names=_take(parsed_u, name_codes),
+        addresses=_take([parse_address.__wrapped__(v) for v in text["address"][1]], codes["address"]),
+        year=pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order].tolist(),
         person_like=[k != "organisation" for k in kinds],
-        recipient=_map_column(df["recipient"], fold),
+        recipient=_take([fold(v) for v in text["recipient"][1]], codes["recipient"]),
     )
+
+
+_TEXT_COLUMNS = ("record_id", "name", "donor_id", "address", "kind", "recipient")
+
+
+def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and the distinct values of a text column, as stripped strings (missing: "")."""
+    if column is None:
+        return np.zeros(n, dtype=np.intp), [""]
+    codes, values = pd.factorize(column)  # missing values: code -1, which picks the "" appended
+    stripped = [str(v).strip() for v in values.tolist()] + [""]
+    merged, distinct = pd.factorize(pd.Series(stripped, dtype=object))  # " a" and "a" are one value
+    return merged[codes], distinct.tolist()
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _take(values: list, codes: np.ndarray) -> list:
     """``[values[c] for c in codes]`` in C."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out[codes].tolist()
-
-
-def _map_column(column: pd.Series, fn) -> list:
-    """``[fn(v) for v in column]``, calling ``fn`` once per distinct value."""
-    codes, values = pd.factorize(column)
-    return _take([fn(v) for v in values.tolist()], codes)
+    return _objects(values)[codes].tolist()
 
 
 def _map_distinct(values: list, fn) -> list:
