@@ -22,6 +22,7 @@ order of rows in the input.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import os
@@ -346,7 +347,6 @@ class _Linker:
         self.evidence: dict[tuple[int, int], str] = {}
         self.judged_pairs: set[tuple[int, int]] = set()
         self._cache: dict[tuple[str, int], object] = {}  # units per name group (keyed by first member)
-        self.by_record = {r: i for i, r in enumerate(recs.record_id)}
         self.by_ident: dict[str, list[int]] = defaultdict(list)
         for i, ident in enumerate(recs.ident):
             if ident:
@@ -355,8 +355,9 @@ class _Linker:
     # 1. judgements -------------------------------------------------------------------------
     def _resolve(self, ref) -> list[int]:
         if ref.kind == "record":
-            i = self.by_record.get(ref.value)
-            return [] if i is None else [i]
+            ids = self.recs.record_id  # sorted: found by bisection, no index of a million ids
+            i = bisect.bisect_left(ids, ref.value)
+            return [i] if i < len(ids) and ids[i] == ref.value else []
         return list(self.by_ident.get(ref.value, []))
 
     def apply_judgements(self) -> None:
@@ -686,13 +687,16 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
         if root not in first_record:
             first_record[root] = recs.record_id[i]
     out = {}
+    private: list[tuple[int, str]] = []
     for root, key in key_of.items():
         if count[key] > 1:
             key = key + "|record:" + first_record[root]
         if "|person:" in key.split("|record:")[0]:
-            out[root] = privacy.keyed_hash("partifinans.entity/1|" + key)
+            private.append((root, "partifinans.entity/1|" + key))
         else:
             out[root] = hashlib.sha256(("partifinans.entity/1|" + key).encode("utf-8")).hexdigest()[:16]
+    hashes = privacy.keyed_hashes([key for _, key in private])
+    out.update(zip((root for root, _ in private), hashes, strict=True))
     return out
 
 

@@ -109,6 +109,15 @@ class Name:
 
 
 _NO_WORDS: frozenset[str] = frozenset()
+_WORD_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(words: set[str]) -> frozenset[str]:
+    """One frozenset object per distinct set of words: a million names hold a few dozen."""
+    if not words:
+        return _NO_WORDS
+    fs = frozenset(words)
+    return _WORD_SETS.setdefault(fs, fs)
 
 
 @lru_cache(maxsize=500_000)
@@ -137,8 +146,8 @@ def parse_name(raw: str) -> Name:
     core.sort()
     return Name(
         " ".join(core),
-        frozenset(forms) if forms else _NO_WORDS,  # one shared empty set: most names have none
-        frozenset(markers) if markers else _NO_WORDS,
+        _shared(forms),
+        _shared(markers),
         tuple(t for t in core if any(c.isdigit() for c in t)) or (),
     )
 
