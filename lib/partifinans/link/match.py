@@ -346,7 +346,6 @@ class _Linker:
         self.uncertain: list[tuple[int, int, str, float, str]] = []
         self.evidence: dict[tuple[int, int], str] = {}
         self.judged_pairs: set[tuple[int, int]] = set()
-        self._cache: dict[tuple[str, int], object] = {}  # units per name group (keyed by first member)
         self.by_ident: dict[str, list[int]] = defaultdict(list)
         for i, ident in enumerate(recs.ident):
             if ident:
@@ -432,27 +431,30 @@ class _Linker:
             if nm.core:
                 groups[(person_like, nm.key + "|" + ",".join(sorted(nm.legal_forms)))].append(i)
         self.groups = groups
-        for (person_like, _key), members in groups.items():
+        self.group_keys = list(groups)
+        self.group_members = list(groups.values())
+        self._units: list = [None] * len(groups)  # units per name group, by its position
+        for g, (person_like, _key) in enumerate(self.group_keys):
             if person_like:
-                for block in self._person_units(members).values():
+                for block in self._person_units(g).values():
                     for reps in self._address_units(block):
                         self._link_same(reps, "same_name_address")
             else:
-                for unit in self._org_units(members):
+                for unit in self._org_units(g):
                     if len(unit) > 1:
                         self._link_same(unit, "same_name")
 
-    def _org_units(self, members: list[int]) -> list[list[int]]:
-        key = ("org", members[0])
-        if key not in self._cache:
-            self._cache[key] = self._compute_org_units(members)
-        return self._cache[key]
+    def _org_units(self, g: int) -> list[list[int]]:
+        units = self._units[g]
+        if units is None:
+            units = self._units[g] = self._compute_org_units(self.group_members[g])
+        return units
 
-    def _person_units(self, members: list[int]) -> dict[str, list[int]]:
-        key = ("person", members[0])
-        if key not in self._cache:
-            self._cache[key] = self._compute_person_units(members)
-        return self._cache[key]
+    def _person_units(self, g: int) -> dict[str, list[int]]:
+        units = self._units[g]
+        if units is None:
+            units = self._units[g] = self._compute_person_units(self.group_members[g])
+        return units
 
     def _compute_org_units(self, members: list[int]) -> list[list[int]]:
         """Organisation records with the same name: one unit, unless they are not aktiebolag and
@@ -506,8 +508,8 @@ class _Linker:
     # 4. similar names ------------------------------------------------------------------------
     def link_similar_names(self) -> None:
         recs = self.recs
-        gkeys = list(self.groups)
-        firsts = [recs.names[self.groups[g][0]] for g in gkeys]
+        gkeys = self.group_keys
+        firsts = [recs.names[members[0]] for members in self.group_members]
         core_codes, cores = pd.factorize(np.array([nm.core for nm in firsts], dtype=object), sort=True)
         cores = cores.tolist()
         # rank of each group key in sorted order: candidates are taken best score first, then by key
@@ -533,18 +535,23 @@ class _Linker:
         cand = cand[(cand["sort_a"] == cand["sort_b"]) & ((cand["a"] != cand["b"]) | (cand["rank_a"] < cand["rank_b"]))]
         del pairs, groups
         # names whose words disagree ("Jan" / "Jon") are only listed for review
-        agrees = [words_agree(cores[x], cores[y]) for x, y in zip(cand["a"].tolist(), cand["b"].tolist(), strict=True)]
+        n_words = np.array([c.count(" ") + 1 for c in cores])
+        cand_a, cand_b = cand["a"].to_numpy(), cand["b"].to_numpy()
+        maybe = np.flatnonzero(n_words[cand_a] == n_words[cand_b])  # words_agree needs as many words
+        agrees = np.zeros(len(cand), dtype=bool)
+        agrees[maybe] = [
+            words_agree(cores[x], cores[y]) for x, y in zip(cand_a[maybe].tolist(), cand_b[maybe].tolist(), strict=True)
+        ]
         first = np.where(cand["rank_a"] < cand["rank_b"], cand["group_a"], cand["group_b"])
         second = np.where(cand["rank_a"] < cand["rank_b"], cand["group_b"], cand["group_a"])
         order = np.lexsort((rank[second], rank[first], -cand["score"].to_numpy()))
         scores = cand["score"].to_numpy()[order].tolist()
-        agrees = [agrees[k] for k in order.tolist()]
+        agrees = agrees[order].tolist()
         del cand
         for score, x, y, agree in zip(scores, first[order].tolist(), second[order].tolist(), agrees, strict=True):
-            ga, gb = gkeys[x], gkeys[y]
-            person_like = ga[0]
+            person_like = gkeys[x][0]
             threshold = (PERSON_LINK_SCORE if person_like else ORG_LINK_SCORE) if agree else 101
-            pairs_ab = self._person_pairs(ga, gb) if person_like else self._org_pairs(ga, gb)
+            pairs_ab = self._person_pairs(x, y) if person_like else self._org_pairs(x, y)
             rule = "fuzzy_name_address" if person_like else "fuzzy_name"
             for i, j in pairs_ab:
                 if score >= threshold:
@@ -558,7 +565,7 @@ class _Linker:
 
     def _org_pairs(self, ga, gb) -> list[tuple[int, int]]:
         recs = self.recs
-        units_a, units_b = self._org_units(self.groups[ga]), self._org_units(self.groups[gb])
+        units_a, units_b = self._org_units(ga), self._org_units(gb)
         out = []
         if len(units_a) * len(units_b) > MAX_UNIT_PAIRS:  # a common name in many towns: same town only
             first_b = {}
@@ -579,8 +586,10 @@ class _Linker:
 
     def _person_pairs(self, ga, gb) -> list[tuple[int, int]]:
         recs = self.recs
-        blocks_a, blocks_b = self._person_units(self.groups[ga]), self._person_units(self.groups[gb])
-        out = []
+        blocks_a, blocks_b = self._person_units(ga), self._person_units(gb)
+        out: list[tuple[int, int]] = []
+        if not (blocks_a and blocks_b):
+            return out
         for block in blocks_a.keys() & blocks_b.keys():
             firsts_a = {recs.addresses[i].key: i for i in reversed(blocks_a[block])}
             firsts_b = {recs.addresses[i].key: i for i in reversed(blocks_b[block])}
