@@ -717,7 +717,7 @@ def _canonical_names(names: pd.Series, entity: pd.Series) -> pd.Series:
     df = df[df["name"] != ""]
     counts = df.groupby(["entity_id", "name"], sort=False).size().rename("n").reset_index()
     spellings = counts["name"].tolist()
-    counts["folded"] = [fold(x) for x in spellings]
+    counts["folded"] = _map_distinct(spellings, fold)
     counts["n_folded"] = counts.groupby(["entity_id", "folded"])["n"].transform("sum")
     counts["accents"] = [0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings]
     counts["mixed_case"] = [x != x.upper() for x in spellings]
@@ -766,7 +766,11 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
     stage("entity ids")
-    entity = pd.Series([ids[r] for r in roots.tolist()], dtype=object)
+    # entities: one integer code per entity (codes in entity_id order), grouped with numpy; the
+    # codes come from the integer roots, not from hashing a million id strings
+    root_codes, unique_roots = pd.factorize(roots)
+    id_of_root = [ids[r] for r in unique_roots.tolist()]
+    entity = pd.Series(_take(id_of_root, root_codes), dtype=object)
     evidence = [
         linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
         for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
@@ -782,8 +786,13 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
         }
     )
     shown = pd.Series(_map_distinct(recs.name, lambda x: display_name(x) if x else ""), dtype=object)
-    # entities: one integer code per entity (codes in entity_id order), grouped with numpy
-    codes, entity_ids = pd.factorize(entity, sort=True)
+    if len(set(id_of_root)) == len(id_of_root):
+        entity_ids = sorted(id_of_root)
+        rank = np.empty(len(id_of_root), dtype=np.int64)
+        rank[sorted(range(len(id_of_root)), key=id_of_root.__getitem__)] = np.arange(len(id_of_root))
+        codes = rank[root_codes]
+    else:  # two clusters with one id (a hash collision): one entity, as the id says
+        codes, entity_ids = pd.factorize(entity, sort=True)
     n_entities = len(entity_ids)
     canonical = _canonical_names(shown, pd.Series(codes))
     kind_arr = np.asarray(recs.kind, dtype=object)
