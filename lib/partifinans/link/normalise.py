@@ -68,6 +68,7 @@ class LegalWords:
 
     phrases: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
     longest: int
+    starts: frozenset[str]  # the first word of every phrase
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +82,9 @@ def legal_words(path: str = str(LEGAL_FORMS_CSV)) -> LegalWords:
             if role not in ("legal_form", "marker", "noise"):
                 raise ValueError(f"{path}: unknown role {role!r} for {row['phrase']!r}")
             phrases.setdefault(key, []).append((role, (row["value"] or "").strip()))
-    return LegalWords({k: tuple(v) for k, v in phrases.items()}, max(len(k) for k in phrases))
+    return LegalWords(
+        {k: tuple(v) for k, v in phrases.items()}, max(len(k) for k in phrases), frozenset(k[0] for k in phrases)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,10 @@ def parse_name(raw: str) -> Name:
     markers: set[str] = set()
     i = 0
     while i < len(tokens):
+        if tokens[i] not in words.starts:  # most words begin no phrase
+            core.append(tokens[i])
+            i += 1
+            continue
         for n in range(min(words.longest, len(tokens) - i), 0, -1):
             hit = words.phrases.get(tuple(tokens[i : i + n]))
             if hit:
@@ -148,7 +155,7 @@ def parse_name(raw: str) -> Name:
         " ".join(core),
         _shared(forms),
         _shared(markers),
-        tuple(t for t in core if any(c.isdigit() for c in t)) or (),
+        tuple(t for t in core if not t.isalpha()) or (),  # folded words: letters a-z and digits only
     )
 
 
