@@ -41,6 +41,7 @@ from .normalise import (
     Name,
     display_name,
     fold,
+    forget_shared_values,
     identifier_in_name,
     normalise_identifier,
     parse_address,
@@ -255,7 +256,7 @@ def prepare(records: pd.DataFrame) -> _Records:
         kind=kinds,
         names=_take(parsed_u, name_codes),
         addresses=_take([parse_address.__wrapped__(v) for v in text["address"][1]], codes["address"]),
-        year=pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order].tolist(),
+        year=_map_column(pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]),
         person_like=[k != "organisation" for k in kinds],
         recipient=_take([fold(v) for v in text["recipient"][1]], codes["recipient"]),
     )
@@ -283,6 +284,12 @@ def _objects(values: list) -> np.ndarray:
 def _take(values: list, codes: np.ndarray) -> list:
     """``[values[c] for c in codes]`` in C."""
     return _objects(values)[codes].tolist()
+
+
+def _map_column(column: pd.Series) -> list:
+    """``column.tolist()`` with one Python object per distinct value (a million years are ten)."""
+    codes, values = pd.factorize(column)  # missing: code -1, which picks the pd.NA appended
+    return _take(values.tolist() + [pd.NA], codes)
 
 
 def _map_distinct(values: list, fn) -> list:
@@ -822,6 +829,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     stage("review table")
     for cached in (parse_name, parse_address):
         cached.cache_clear()  # a million names would otherwise stay in memory after the run
+    forget_shared_values()
     return Linkage(links, entities, uncertain, linker.warnings)
 
 

@@ -276,4 +276,17 @@ def parse_address(raw: str) -> Address:
     numbers = tuple(t for t in street_text.split() if t[0].isdigit())
     street = " ".join(t for t in street_text.split() if not t[0].isdigit())
     key = " ".join(x for x in (street_text, postcode, town) if x)
-    return Address(key, street, numbers, postcode, town)
+    return Address(key, _shared_value(street), _shared_value(numbers), _shared_value(postcode), _shared_value(town))
+
+
+_VALUES: dict = {}
+
+
+def _shared_value(value):
+    """One object per distinct street, town, postcode, numbers: half a million addresses share them."""
+    return _VALUES.setdefault(value, value)
+
+
+def forget_shared_values() -> None:
+    """Drop the shared values (``link_records`` calls this when it is done)."""
+    _VALUES.clear()
