@@ -197,6 +197,8 @@ class _Records:
     year: list
     person_like: list[bool]
     recipient: list[str]
+    name_code: np.ndarray  # per record: its position in distinct_names
+    distinct_names: list[Name]
 
 
 def prepare(records: pd.DataFrame) -> _Records:
@@ -259,6 +261,8 @@ def prepare(records: pd.DataFrame) -> _Records:
         year=_map_column(pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]),
         person_like=[k != "organisation" for k in kinds],
         recipient=_take([fold(v) for v in text["recipient"][1]], codes["recipient"]),
+        name_code=name_codes,
+        distinct_names=parsed_u,
     )
 
 
@@ -433,10 +437,22 @@ class _Linker:
 
     def link_exact_names(self) -> None:
         recs = self.recs
-        groups: dict[tuple[bool, str], list[int]] = defaultdict(list)
-        for i, (nm, person_like) in enumerate(zip(recs.names, recs.person_like, strict=True)):
-            if nm.core:
-                groups[(person_like, nm.key + "|" + ",".join(sorted(nm.legal_forms)))].append(i)
+        # groups of records with one name key (and person-like or not), in order of first record
+        key_of_name = pd.Series(
+            [nm.key + "|" + ",".join(sorted(nm.legal_forms)) if nm.core else None for nm in recs.distinct_names],
+            dtype=object,
+        )
+        key_codes, key_values = pd.factorize(key_of_name)  # no name words: -1
+        record_key = key_codes[recs.name_code]
+        rows = np.flatnonzero(record_key >= 0)
+        group_of_row, group_ids = pd.factorize(record_key[rows] * 2 + np.asarray(recs.person_like, dtype=bool)[rows])
+        by_group = rows[np.argsort(group_of_row, kind="stable")].tolist()
+        ends = np.cumsum(np.bincount(group_of_row, minlength=len(group_ids))).tolist()
+        key_values = key_values.tolist()
+        groups = {
+            (bool(g % 2), key_values[g // 2]): by_group[start:end]
+            for g, start, end in zip(group_ids.tolist(), [0, *ends[:-1]], ends, strict=True)
+        }
         self.groups = groups
         self.group_keys = list(groups)
         self.group_members = list(groups.values())
