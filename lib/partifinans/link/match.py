@@ -451,7 +451,7 @@ class _Linker:
         key_values = key_values.tolist()
         groups = {
             (bool(g % 2), key_values[g // 2]): by_group[start:end]
-            for g, start, end in zip(group_ids.tolist(), [0, *ends[:-1]], ends, strict=True)
+            for g, start, end in zip(group_ids.tolist(), [0, *ends][:-1], ends, strict=True)
         }
         self.groups = groups
         self.group_keys = list(groups)
