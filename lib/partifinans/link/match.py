@@ -304,16 +304,16 @@ def _map_distinct(values: list, fn) -> list:
 
 def _initial_attrs(recs: _Records) -> list[tuple]:
     attrs = []
+    shared: dict[tuple, tuple] = {}  # records without an identity number mostly share their attrs
     for ident, kind, nm in zip(recs.ident, recs.kind, recs.names, strict=True):
-        attrs.append(
-            (
-                _one(ident) if ident else _EMPTY,
-                _fset(nm.legal_forms) if nm.legal_forms else _EMPTY,
-                _one(kind) if kind else _EMPTY,
-                _one(nm.markers),
-                _EMPTY,
-            )
+        a = (
+            _one(ident) if ident else _EMPTY,
+            _fset(nm.legal_forms) if nm.legal_forms else _EMPTY,
+            _one(kind) if kind else _EMPTY,
+            _one(nm.markers),
+            _EMPTY,
         )
+        attrs.append(shared.setdefault(a, a))
     return attrs
 
 
