@@ -732,23 +732,32 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     return out
 
 
-def _canonical_names(names: pd.Series, entity: pd.Series) -> pd.Series:
+def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndarray) -> pd.Series:
     """Most frequent spelling per entity: first the most frequent spelling once folded (case,
     diacritics, punctuation), then the most frequent exact spelling, then one not in capitals
-    throughout, then the one with more letters outside ASCII (diacritics kept: "Bäck" over "Back"), then alphabetical order."""
-    df = pd.DataFrame({"entity_id": entity, "name": names})
-    df = df[df["name"] != ""]
-    counts = df.groupby(["entity_id", "name"], sort=False).size().rename("n").reset_index()
-    spellings = counts["name"].tolist()
-    counts["folded"] = _map_distinct(spellings, fold)
+    throughout, then the one with more letters outside ASCII (diacritics kept: "Bäck" over "Back"), then alphabetical order.
+
+    ``spelling``: per record, its position in ``spellings`` (distinct); ``entity``: per record, the
+    entity's code. Grouped on the integer codes; each spelling is looked at once."""
+    folded_codes = pd.factorize(pd.Series(_map_distinct(spellings, fold), dtype=object))[0]
+    alphabetical = np.empty(len(spellings), dtype=np.int64)
+    alphabetical[sorted(range(len(spellings)), key=spellings.__getitem__)] = np.arange(len(spellings))
+    accents = np.array([0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings], dtype=np.int64)
+    mixed_case = np.array([x != x.upper() for x in spellings], dtype=bool)
+    has_name = np.array([x != "" for x in spellings], dtype=bool)[spelling]
+    df = pd.DataFrame({"entity_id": entity[has_name], "spelling": spelling[has_name]})
+    counts = df.groupby(["entity_id", "spelling"], sort=False).size().rename("n").reset_index()
+    s = counts["spelling"].to_numpy()
+    counts["folded"] = folded_codes[s]
     counts["n_folded"] = counts.groupby(["entity_id", "folded"])["n"].transform("sum")
-    counts["accents"] = [0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings]
-    counts["mixed_case"] = [x != x.upper() for x in spellings]
+    counts["accents"] = accents[s]
+    counts["mixed_case"] = mixed_case[s]
+    counts["alphabetical"] = alphabetical[s]
     counts = counts.sort_values(
-        ["entity_id", "n_folded", "n", "mixed_case", "accents", "name"],
+        ["entity_id", "n_folded", "n", "mixed_case", "accents", "alphabetical"],
         ascending=[True, False, False, False, False, True],
-    )
-    return counts.drop_duplicates("entity_id").set_index("entity_id")["name"]
+    ).drop_duplicates("entity_id")
+    return pd.Series(_take(spellings, counts["spelling"].to_numpy()), index=counts["entity_id"].to_numpy(), dtype=object)
 
 
 def link_records(
@@ -808,7 +817,13 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
             "evidence": evidence,
         }
     )
-    shown = pd.Series(_map_distinct(recs.name, lambda x: display_name(x) if x else ""), dtype=object)
+    # each record's name as shown, as a code into the distinct shown spellings
+    used, first = np.unique(recs.name_code, return_index=True)
+    spelling_codes, spellings = pd.factorize(
+        pd.Series([display_name(recs.name[i]) if recs.name[i] else "" for i in first.tolist()], dtype=object)
+    )
+    spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
+    spelling_of_name[used] = spelling_codes
     if len(set(id_of_root)) == len(id_of_root):
         entity_ids = sorted(id_of_root)
         rank = np.empty(len(id_of_root), dtype=np.int64)
@@ -817,7 +832,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     else:  # two clusters with one id (a hash collision): one entity, as the id says
         codes, entity_ids = pd.factorize(entity, sort=True)
     n_entities = len(entity_ids)
-    canonical = _canonical_names(shown, pd.Series(codes))
+    canonical = _canonical_names(spelling_of_name[recs.name_code], spellings.tolist(), codes)
     kind_arr = np.asarray(recs.kind, dtype=object)
     has_person = np.zeros(n_entities, dtype=bool)
     has_person[codes[kind_arr == "person"]] = True
