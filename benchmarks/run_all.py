@@ -48,8 +48,13 @@ WORK = HERE / "work"
 
 # Targets from issue #7.
 TARGET_OPENDATA_SECONDS = 30
-TARGET_LINK_SECONDS = {100_000: 60, 1_000_000: 600}
-TARGET_LINK_BYTES = 4 * 1024**3
+# Linkage targets from issue #16: a million records in under 30 s and 1.5 GB, 10x the records in
+# at most 11x the time. Judged on CPU seconds where the benchmark reports them (linkage runs on
+# one core, so on an idle machine CPU time is the wall clock; on a shared one the wall clock also
+# counts other jobs).
+TARGET_LINK_SECONDS = {1_000_000: 30}
+TARGET_LINK_BYTES = int(1.5 * 1024**3)
+TARGET_LINK_GROWTH = 11  # time for 10x the records, at most this many times
 TARGET_RERUN_FRACTION = 0.1
 
 
@@ -308,7 +313,7 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
     lk = r.get("link", {})
     lines += ["## 3. Linkage", ""]
     if lk:
-        lines += ["| records | seconds (linkage only) | peak memory | growth in time vs previous size | target |",
+        lines += ["| records | seconds (linkage only), wall (CPU) | peak memory | growth in time vs previous size | target |",
                   "|---|---|---|---|---|"]
         prev = None
         for n, res in sorted(lk.items(), key=lambda kv: int(kv[0])):
@@ -318,16 +323,23 @@ def write_results(r: dict, quick: bool, argv: list[str]) -> str:
                              f"{_verdict(False) if n in TARGET_LINK_SECONDS else ''} |")
                 prev = None
                 continue
-            sec = _seconds(res)
+            wall = _seconds(res)
+            sec = res.get("cpu_seconds") or wall
             growth = ""
+            target = ""
             if prev and sec:
                 exponent = math.log(sec / prev[1]) / math.log(n / prev[0])
                 growth = f"{sec / prev[1]:.1f}x for {n / prev[0]:.0f}x records (time ~ n^{exponent:.2f})"
-            target = ""
+                if n == 10 * prev[0]:
+                    target = f"growth at most {TARGET_LINK_GROWTH}x: {_verdict(sec / prev[1] <= TARGET_LINK_GROWTH)}"
             if n in TARGET_LINK_SECONDS:
-                target = (f"< {TARGET_LINK_SECONDS[n]} s and < 4 GB: "
-                          f"{_verdict(sec < TARGET_LINK_SECONDS[n] and _peak_bytes(res) < TARGET_LINK_BYTES)}")
-            lines.append(f"| {_f(n, 0)} | {_f(sec, 2)} | {_mb(_peak_bytes(res))} | {growth} | {target} |")
+                target = (f"{target}; " if target else "") + (
+                    f"< {TARGET_LINK_SECONDS[n]} s and < {_mb(TARGET_LINK_BYTES)}: "
+                    f"{_verdict(sec < TARGET_LINK_SECONDS[n] and _peak_bytes(res) < TARGET_LINK_BYTES)}")
+            load = res.get("load_average_1min")
+            cpu = f" ({_f(res['cpu_seconds'], 2)})" if res.get("cpu_seconds") else ""
+            lines.append(f"| {_f(n, 0)} | {_f(wall, 2)}{cpu}{f', load {load}' if load is not None else ''} | "
+                         f"{_mb(_peak_bytes(res))} | {growth} | {target} |")
             prev = (n, sec)
         lines += ["", "Near-linear growth means an exponent close to 1 (n log n gives about 1.1 over these sizes).",
                   "", "Everything the benchmark reported:", "", "```", json.dumps(lk, indent=1, default=str), "```", ""]

@@ -55,6 +55,14 @@ def test_private_label_is_short_and_stable():
     assert re.fullmatch(r"Privatperson [0-9a-f]{8}", privacy.private_label("e1"))
 
 
+def test_keyed_hashes_are_keyed_hash_of_each_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTIFINANS_KEY_FILE", str(tmp_path / "k"))
+    texts = ["name:anna berg|person:storgatan 1", "", "name:åsa öberg"]
+    hashes = privacy.keyed_hashes(texts)
+    assert hashes == [privacy.keyed_hash(t) for t in texts]
+    assert len(set(hashes)) == 3 and all(re.fullmatch(r"[0-9a-f]{16}", h) for h in hashes)
+
+
 def test_temporary_files_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
     (tmp_path / ".lines.abc123.parquet.tmp").write_bytes(b"half a table")
     good = schema.conform(pd.DataFrame({"report_id": ["r1"], "group": [1], "amount": [10.0]}), "lines")

@@ -80,6 +80,17 @@ def keyed_hash(text: str, length: int = 16) -> str:
     return hmac.new(key(), str(text).encode("utf-8"), hashlib.sha256).hexdigest()[:length]
 
 
+def keyed_hashes(texts: list[str], length: int = 16) -> list[str]:
+    """``keyed_hash`` of each text, the key read once (a million entity ids)."""
+    start = hmac.new(key(), digestmod=hashlib.sha256)
+    out = []
+    for text in texts:
+        h = start.copy()
+        h.update(str(text).encode("utf-8"))
+        out.append(h.hexdigest()[:length])
+    return out
+
+
 def private_label(entity_id: str) -> str:
     """The label exports use for a private person unless the user asks for names.
 

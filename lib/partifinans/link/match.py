@@ -22,6 +22,7 @@ order of rows in the input.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import os
@@ -40,6 +41,7 @@ from .normalise import (
     Name,
     display_name,
     fold,
+    forget_shared_values,
     identifier_in_name,
     normalise_identifier,
     parse_address,
@@ -195,73 +197,103 @@ class _Records:
     year: list
     person_like: list[bool]
     recipient: list[str]
+    name_code: np.ndarray  # per record: its position in distinct_names
+    distinct_names: list[Name]
 
 
 def prepare(records: pd.DataFrame) -> _Records:
-    """Normalise names, identifiers, kinds and addresses (cached per distinct value)."""
-    df = records.copy()
-    for col in ("record_id", "name", "donor_id", "address", "kind", "recipient"):
-        if col not in df.columns:
-            df[col] = ""
-        df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
-    if "year" not in df.columns:
-        df["year"] = pd.NA
-    df = df.sort_values("record_id", kind="stable").reset_index(drop=True)
-    dup = df["record_id"][df["record_id"].duplicated()]
+    """Normalise names, identifiers, kinds and addresses.
+
+    Each text column is held as integer codes into its distinct values (stripped), and each
+    distinct value is read once: a million records hold far fewer distinct spellings, and equal
+    values share one Python object. Nothing is copied per record before that.
+    """
+    n = len(records)
+    text = {col: _distinct(records[col] if col in records.columns else None, n) for col in _TEXT_COLUMNS}
+    id_codes, id_values = text["record_id"]
+    id_rank = np.empty(len(id_values), dtype=np.int64)
+    id_rank[sorted(range(len(id_values)), key=id_values.__getitem__)] = np.arange(len(id_values))
+    dup = np.flatnonzero(np.bincount(id_codes, minlength=len(id_values)) > 1)
     if len(dup):
-        raise ValueError(f"record_id {dup.iloc[0]!r} occurs more than once")
-    kind_codes, kind_values = pd.factorize(df["kind"])
-    kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values.tolist()]
-    bad = [k for k, g in zip(kind_values.tolist(), kind_u, strict=True) if g is None]
+        raise ValueError(f"record_id {id_values[dup[np.argmin(id_rank[dup])]]!r} occurs more than once")
+    order = np.argsort(id_rank[id_codes], kind="stable")  # records in record_id order
+    codes = {col: text[col][0][order] for col in _TEXT_COLUMNS}
+    kind_values = text["kind"][1]
+    kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values]
+    bad = [k for k, g in zip(kind_values, kind_u, strict=True) if g is None]
     if bad:
         raise ValueError(f"kind must be person, organisation or empty, not {bad[0]!r}")
-    # each distinct value is read once (a million records hold far fewer distinct spellings), and
-    # equal values share one Python object
-    name_codes, name_values = pd.factorize(df["name"])
-    name_u = name_values.tolist()
-    names = _take(name_u, name_codes)
-    parsed = _take([parse_name.__wrapped__(v) for v in name_u], name_codes)
-    id_codes, id_values = pd.factorize(df["donor_id"])
-    id_u = [normalise_identifier(v) if v else (None, None) for v in id_values.tolist()]
-    in_name_u: dict[int, tuple[str | None, str | None]] = {}
-    idents: list[str | None] = []
-    kinds: list[str] = []
-    for id_code, name_code, kind_code, nm in zip(
-        id_codes.tolist(), name_codes.tolist(), kind_codes.tolist(), parsed, strict=True
-    ):
-        ident, id_kind = id_u[id_code]
-        if ident is None and name_u[name_code]:
-            got = in_name_u.get(name_code)
-            if got is None:
-                in_name = identifier_in_name(name_u[name_code])
-                got = in_name_u[name_code] = normalise_identifier(in_name) if in_name else (None, None)
-            ident, id_kind = got
-        idents.append(ident)
-        kinds.append(kind_u[kind_code] or id_kind or ("organisation" if nm.looks_like_organisation else ""))
+    name_u = text["name"][1]
+    name_codes = codes["name"]
+    parsed_u = [parse_name.__wrapped__(v) for v in name_u]
+    # identity number: the donor_id column, else one written inside the name
+    id_u = [normalise_identifier(v) if v else (None, None) for v in text["donor_id"][1]]
+    ident = _objects([v[0] for v in id_u])[codes["donor_id"]]
+    id_kind = _objects([v[1] for v in id_u])[codes["donor_id"]]
+    no_ident = np.array([v[0] is None for v in id_u], dtype=bool)[codes["donor_id"]]
+    has_name = np.array([bool(v) for v in name_u], dtype=bool)[name_codes]
+    look_in_name = no_ident & has_name
+    if look_in_name.any():
+        in_name_u = {}
+        for c in np.unique(name_codes[look_in_name]).tolist():
+            written = identifier_in_name(name_u[c])
+            in_name_u[c] = normalise_identifier(written) if written else (None, None)
+        rows = np.flatnonzero(look_in_name)
+        found = [in_name_u[c] for c in name_codes[rows].tolist()]
+        ident[rows] = [v[0] for v in found]
+        id_kind[rows] = [v[1] for v in found]
+    # kind: as given, else from the identity number, else "organisation" if the name has
+    # legal-form or marker words
+    kind = _objects(kind_u)[codes["kind"]]
+    from_name = np.where(
+        np.array([nm.looks_like_organisation for nm in parsed_u], dtype=bool)[name_codes], "organisation", ""
+    ).astype(object)
+    kind = np.where(kind != "", kind, np.where(id_kind != None, id_kind, from_name))  # noqa: E711
+    kinds = kind.tolist()
+    year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
     return _Records(
-        record_id=df["record_id"].tolist(),
-        name=names,
-        ident=idents,
+        record_id=_take(id_values, id_codes[order]),
+        name=_take(name_u, name_codes),
+        ident=ident.tolist(),
         kind=kinds,
-        names=parsed,
-        addresses=_map_column(df["address"], parse_address.__wrapped__),
-        year=pd.to_numeric(df["year"], errors="coerce").astype("Int64").tolist(),
+        names=_take(parsed_u, name_codes),
+        addresses=_take([parse_address.__wrapped__(v) for v in text["address"][1]], codes["address"]),
+        year=_map_column(pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]),
         person_like=[k != "organisation" for k in kinds],
-        recipient=_map_column(df["recipient"], fold),
+        recipient=_take([fold(v) for v in text["recipient"][1]], codes["recipient"]),
+        name_code=name_codes,
+        distinct_names=parsed_u,
     )
+
+
+_TEXT_COLUMNS = ("record_id", "name", "donor_id", "address", "kind", "recipient")
+
+
+def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and the distinct values of a text column, as stripped strings (missing: "")."""
+    if column is None:
+        return np.zeros(n, dtype=np.intp), [""]
+    codes, values = pd.factorize(column)  # missing values: code -1, which picks the "" appended
+    stripped = [str(v).strip() for v in values.tolist()] + [""]
+    merged, distinct = pd.factorize(pd.Series(stripped, dtype=object))  # " a" and "a" are one value
+    return merged[codes], distinct.tolist()
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _take(values: list, codes: np.ndarray) -> list:
     """``[values[c] for c in codes]`` in C."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out[codes].tolist()
+    return _objects(values)[codes].tolist()
 
 
-def _map_column(column: pd.Series, fn) -> list:
-    """``[fn(v) for v in column]``, calling ``fn`` once per distinct value."""
-    codes, values = pd.factorize(column)
-    return _take([fn(v) for v in values.tolist()], codes)
+def _map_column(column: pd.Series) -> list:
+    """``column.tolist()`` with one Python object per distinct value (a million years are ten)."""
+    codes, values = pd.factorize(column)  # missing: code -1, which picks the pd.NA appended
+    return _take(values.tolist() + [pd.NA], codes)
 
 
 def _map_distinct(values: list, fn) -> list:
@@ -272,16 +304,16 @@ def _map_distinct(values: list, fn) -> list:
 
 def _initial_attrs(recs: _Records) -> list[tuple]:
     attrs = []
+    shared: dict[tuple, tuple] = {}  # records without an identity number mostly share their attrs
     for ident, kind, nm in zip(recs.ident, recs.kind, recs.names, strict=True):
-        attrs.append(
-            (
-                _one(ident) if ident else _EMPTY,
-                _fset(nm.legal_forms) if nm.legal_forms else _EMPTY,
-                _one(kind) if kind else _EMPTY,
-                _one(nm.markers),
-                _EMPTY,
-            )
+        a = (
+            _one(ident) if ident else _EMPTY,
+            _fset(nm.legal_forms) if nm.legal_forms else _EMPTY,
+            _one(kind) if kind else _EMPTY,
+            _one(nm.markers),
+            _EMPTY,
         )
+        attrs.append(shared.setdefault(a, a))
     return attrs
 
 
@@ -325,8 +357,6 @@ class _Linker:
         self.uncertain: list[tuple[int, int, str, float, str]] = []
         self.evidence: dict[tuple[int, int], str] = {}
         self.judged_pairs: set[tuple[int, int]] = set()
-        self._cache: dict[tuple[str, int], object] = {}  # units per name group (keyed by first member)
-        self.by_record = {r: i for i, r in enumerate(recs.record_id)}
         self.by_ident: dict[str, list[int]] = defaultdict(list)
         for i, ident in enumerate(recs.ident):
             if ident:
@@ -335,8 +365,9 @@ class _Linker:
     # 1. judgements -------------------------------------------------------------------------
     def _resolve(self, ref) -> list[int]:
         if ref.kind == "record":
-            i = self.by_record.get(ref.value)
-            return [] if i is None else [i]
+            ids = self.recs.record_id  # sorted: found by bisection, no index of a million ids
+            i = bisect.bisect_left(ids, ref.value)
+            return [i] if i < len(ids) and ids[i] == ref.value else []
         return list(self.by_ident.get(ref.value, []))
 
     def apply_judgements(self) -> None:
@@ -406,32 +437,47 @@ class _Linker:
 
     def link_exact_names(self) -> None:
         recs = self.recs
-        groups: dict[tuple[bool, str], list[int]] = defaultdict(list)
-        for i, (nm, person_like) in enumerate(zip(recs.names, recs.person_like, strict=True)):
-            if nm.core:
-                groups[(person_like, nm.key + "|" + ",".join(sorted(nm.legal_forms)))].append(i)
+        # groups of records with one name key (and person-like or not), in order of first record
+        key_of_name = pd.Series(
+            [nm.key + "|" + ",".join(sorted(nm.legal_forms)) if nm.core else None for nm in recs.distinct_names],
+            dtype=object,
+        )
+        key_codes, key_values = pd.factorize(key_of_name)  # no name words: -1
+        record_key = key_codes[recs.name_code]
+        rows = np.flatnonzero(record_key >= 0)
+        group_of_row, group_ids = pd.factorize(record_key[rows] * 2 + np.asarray(recs.person_like, dtype=bool)[rows])
+        by_group = rows[np.argsort(group_of_row, kind="stable")].tolist()
+        ends = np.cumsum(np.bincount(group_of_row, minlength=len(group_ids))).tolist()
+        key_values = key_values.tolist()
+        groups = {
+            (bool(g % 2), key_values[g // 2]): by_group[start:end]
+            for g, start, end in zip(group_ids.tolist(), [0, *ends][:-1], ends, strict=True)
+        }
         self.groups = groups
-        for (person_like, _key), members in groups.items():
+        self.group_keys = list(groups)
+        self.group_members = list(groups.values())
+        self._units: list = [None] * len(groups)  # units per name group, by its position
+        for g, (person_like, _key) in enumerate(self.group_keys):
             if person_like:
-                for block in self._person_units(members).values():
+                for block in self._person_units(g).values():
                     for reps in self._address_units(block):
                         self._link_same(reps, "same_name_address")
             else:
-                for unit in self._org_units(members):
+                for unit in self._org_units(g):
                     if len(unit) > 1:
                         self._link_same(unit, "same_name")
 
-    def _org_units(self, members: list[int]) -> list[list[int]]:
-        key = ("org", members[0])
-        if key not in self._cache:
-            self._cache[key] = self._compute_org_units(members)
-        return self._cache[key]
+    def _org_units(self, g: int) -> list[list[int]]:
+        units = self._units[g]
+        if units is None:
+            units = self._units[g] = self._compute_org_units(self.group_members[g])
+        return units
 
-    def _person_units(self, members: list[int]) -> dict[str, list[int]]:
-        key = ("person", members[0])
-        if key not in self._cache:
-            self._cache[key] = self._compute_person_units(members)
-        return self._cache[key]
+    def _person_units(self, g: int) -> dict[str, list[int]]:
+        units = self._units[g]
+        if units is None:
+            units = self._units[g] = self._compute_person_units(self.group_members[g])
+        return units
 
     def _compute_org_units(self, members: list[int]) -> list[list[int]]:
         """Organisation records with the same name: one unit, unless they are not aktiebolag and
@@ -485,31 +531,50 @@ class _Linker:
     # 4. similar names ------------------------------------------------------------------------
     def link_similar_names(self) -> None:
         recs = self.recs
-        by_core: dict[str, list[tuple[bool, str]]] = defaultdict(list)
-        for gkey, members in self.groups.items():
-            by_core[recs.names[members[0]].core].append(gkey)
-        cores = sorted(by_core)
-        pairs = similar_pairs(cores, REVIEW_SCORE)
+        gkeys = self.group_keys
+        firsts = [recs.names[members[0]] for members in self.group_members]
+        core_codes, cores = pd.factorize(np.array([nm.core for nm in firsts], dtype=object), sort=True)
+        cores = cores.tolist()
+        # rank of each group key in sorted order: candidates are taken best score first, then by key
+        rank = np.empty(len(gkeys), dtype=np.int64)
+        rank[sorted(range(len(gkeys)), key=gkeys.__getitem__)] = np.arange(len(gkeys))
+        # two groups are compared only if both are persons (or both not), with the same markers
+        # and the same numbers in the name
+        sort_of: dict[tuple, int] = {}
+        sort_codes = [
+            sort_of.setdefault((g[0], nm.markers, nm.numbers), len(sort_of)) for g, nm in zip(gkeys, firsts, strict=True)
+        ]
+        groups = pd.DataFrame({"core": core_codes, "group": np.arange(len(gkeys)), "rank": rank, "sort": sort_codes})
+        a, b, score = similar_pairs(cores, REVIEW_SCORE)
         # the same words with and without a legal form ("Exempel AB", "Exempel") are groups of one core
-        pairs += [(c, c, 100.0) for c, core in enumerate(cores) if len(by_core[core]) > 1]
-        candidates = []
-        for a, b, score in pairs:
-            for ga in by_core[cores[a]]:
-                for gb in by_core[cores[b]]:
-                    if ga[0] != gb[0] or (a == b and ga >= gb):
-                        continue
-                    na, nb = recs.names[self.groups[ga][0]], recs.names[self.groups[gb][0]]
-                    if na.markers != nb.markers or na.numbers != nb.numbers:
-                        continue
-                    # names whose words disagree ("Jan" / "Jon") are only listed for review
-                    agree = words_agree(na.core, nb.core)
-                    candidates.append((-score, min(ga, gb), max(ga, gb), agree))
-        candidates.sort()
-        for neg, ga, gb, agree in candidates:
-            score = -neg
-            person_like = ga[0]
+        n_groups = np.bincount(core_codes, minlength=len(cores))
+        same = np.flatnonzero(n_groups > 1)
+        pairs = pd.DataFrame(
+            {"a": np.r_[a, same], "b": np.r_[b, same], "score": np.r_[score, np.full(len(same), 100.0)]}
+        )
+        cand = pairs.merge(groups.add_suffix("_a"), left_on="a", right_on="core_a").merge(
+            groups.add_suffix("_b"), left_on="b", right_on="core_b"
+        )
+        cand = cand[(cand["sort_a"] == cand["sort_b"]) & ((cand["a"] != cand["b"]) | (cand["rank_a"] < cand["rank_b"]))]
+        del pairs, groups
+        # names whose words disagree ("Jan" / "Jon") are only listed for review
+        n_words = np.array([c.count(" ") + 1 for c in cores])
+        cand_a, cand_b = cand["a"].to_numpy(), cand["b"].to_numpy()
+        maybe = np.flatnonzero(n_words[cand_a] == n_words[cand_b])  # words_agree needs as many words
+        agrees = np.zeros(len(cand), dtype=bool)
+        agrees[maybe] = [
+            words_agree(cores[x], cores[y]) for x, y in zip(cand_a[maybe].tolist(), cand_b[maybe].tolist(), strict=True)
+        ]
+        first = np.where(cand["rank_a"] < cand["rank_b"], cand["group_a"], cand["group_b"])
+        second = np.where(cand["rank_a"] < cand["rank_b"], cand["group_b"], cand["group_a"])
+        order = np.lexsort((rank[second], rank[first], -cand["score"].to_numpy()))
+        scores = cand["score"].to_numpy()[order].tolist()
+        agrees = agrees[order].tolist()
+        del cand
+        for score, x, y, agree in zip(scores, first[order].tolist(), second[order].tolist(), agrees, strict=True):
+            person_like = gkeys[x][0]
             threshold = (PERSON_LINK_SCORE if person_like else ORG_LINK_SCORE) if agree else 101
-            pairs_ab = self._person_pairs(ga, gb) if person_like else self._org_pairs(ga, gb)
+            pairs_ab = self._person_pairs(x, y) if person_like else self._org_pairs(x, y)
             rule = "fuzzy_name_address" if person_like else "fuzzy_name"
             for i, j in pairs_ab:
                 if score >= threshold:
@@ -523,7 +588,7 @@ class _Linker:
 
     def _org_pairs(self, ga, gb) -> list[tuple[int, int]]:
         recs = self.recs
-        units_a, units_b = self._org_units(self.groups[ga]), self._org_units(self.groups[gb])
+        units_a, units_b = self._org_units(ga), self._org_units(gb)
         out = []
         if len(units_a) * len(units_b) > MAX_UNIT_PAIRS:  # a common name in many towns: same town only
             first_b = {}
@@ -544,8 +609,10 @@ class _Linker:
 
     def _person_pairs(self, ga, gb) -> list[tuple[int, int]]:
         recs = self.recs
-        blocks_a, blocks_b = self._person_units(self.groups[ga]), self._person_units(self.groups[gb])
-        out = []
+        blocks_a, blocks_b = self._person_units(ga), self._person_units(gb)
+        out: list[tuple[int, int]] = []
+        if not (blocks_a and blocks_b):
+            return out
         for block in blocks_a.keys() & blocks_b.keys():
             firsts_a = {recs.addresses[i].key: i for i in reversed(blocks_a[block])}
             firsts_b = {recs.addresses[i].key: i for i in reversed(blocks_b[block])}
@@ -572,8 +639,9 @@ class _Linker:
         stage("weighed evidence")
 
 
-def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float]]:
-    """Pairs (i, j, score) of names scoring at least ``cutoff``, i < j, found within blocks.
+def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of names scoring at least ``cutoff``, found within blocks: arrays ``i``, ``j``
+    (``i < j``, sorted) and ``score``.
 
     Each name goes into the blocks of its ``BLOCK_KEYS_PER_NAME`` rarest words and of their first
     ``PREFIX_LENGTH`` letters (so "Exempelbolag" meets "Exempelbolaget"). A block is scored
@@ -592,7 +660,7 @@ def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float
             blocks["w:" + t].append(i)
             if len(t) > PREFIX_LENGTH:  # a misspelt word still shares its beginning
                 blocks["p:" + t[:PREFIX_LENGTH]].append(i)
-    found: dict[tuple[int, int], float] = {}
+    found_a, found_b, found_score = [], [], []  # one array per window, joined at the end
     for members in blocks.values():
         if len(members) < 2:
             continue
@@ -606,11 +674,18 @@ def similar_pairs(cores: list[str], cutoff: float) -> list[tuple[int, int, float
             strings = [cores[i] for i in window]
             scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
-                a, b = window[x], window[y]
-                key = (a, b) if a < b else (b, a)
-                found[key] = float(scores[x, y])
-    return sorted((a, b, s) for (a, b), s in found.items())
+            if len(xs):
+                ids = np.asarray(window, dtype=np.int64)
+                found_a.append(ids[xs])
+                found_b.append(ids[ys])
+                found_score.append(scores[xs, ys])
+    if not found_a:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
+    a, b = np.concatenate(found_a), np.concatenate(found_b)
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    # a pair met in several blocks has the same score in each: keep one, in (a, b) order
+    _, first = np.unique(a * len(cores) + b, return_index=True)
+    return a[first], b[first], np.concatenate(found_score)[first].astype(float)
 
 
 def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, str]:
@@ -644,33 +719,45 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
         if root not in first_record:
             first_record[root] = recs.record_id[i]
     out = {}
+    private: list[tuple[int, str]] = []
     for root, key in key_of.items():
         if count[key] > 1:
             key = key + "|record:" + first_record[root]
         if "|person:" in key.split("|record:")[0]:
-            out[root] = privacy.keyed_hash("partifinans.entity/1|" + key)
+            private.append((root, "partifinans.entity/1|" + key))
         else:
             out[root] = hashlib.sha256(("partifinans.entity/1|" + key).encode("utf-8")).hexdigest()[:16]
+    hashes = privacy.keyed_hashes([key for _, key in private])
+    out.update(zip((root for root, _ in private), hashes, strict=True))
     return out
 
 
-def _canonical_names(names: pd.Series, entity: pd.Series) -> pd.Series:
+def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndarray) -> pd.Series:
     """Most frequent spelling per entity: first the most frequent spelling once folded (case,
     diacritics, punctuation), then the most frequent exact spelling, then one not in capitals
-    throughout, then the one with more letters outside ASCII (diacritics kept: "Bäck" over "Back"), then alphabetical order."""
-    df = pd.DataFrame({"entity_id": entity, "name": names})
-    df = df[df["name"] != ""]
-    counts = df.groupby(["entity_id", "name"], sort=False).size().rename("n").reset_index()
-    spellings = counts["name"].tolist()
-    counts["folded"] = [fold(x) for x in spellings]
+    throughout, then the one with more letters outside ASCII (diacritics kept: "Bäck" over "Back"), then alphabetical order.
+
+    ``spelling``: per record, its position in ``spellings`` (distinct); ``entity``: per record, the
+    entity's code. Grouped on the integer codes; each spelling is looked at once."""
+    folded_codes = pd.factorize(pd.Series(_map_distinct(spellings, fold), dtype=object))[0]
+    alphabetical = np.empty(len(spellings), dtype=np.int64)
+    alphabetical[sorted(range(len(spellings)), key=spellings.__getitem__)] = np.arange(len(spellings))
+    accents = np.array([0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings], dtype=np.int64)
+    mixed_case = np.array([x != x.upper() for x in spellings], dtype=bool)
+    has_name = np.array([x != "" for x in spellings], dtype=bool)[spelling]
+    df = pd.DataFrame({"entity_id": entity[has_name], "spelling": spelling[has_name]})
+    counts = df.groupby(["entity_id", "spelling"], sort=False).size().rename("n").reset_index()
+    s = counts["spelling"].to_numpy()
+    counts["folded"] = folded_codes[s]
     counts["n_folded"] = counts.groupby(["entity_id", "folded"])["n"].transform("sum")
-    counts["accents"] = [0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings]
-    counts["mixed_case"] = [x != x.upper() for x in spellings]
+    counts["accents"] = accents[s]
+    counts["mixed_case"] = mixed_case[s]
+    counts["alphabetical"] = alphabetical[s]
     counts = counts.sort_values(
-        ["entity_id", "n_folded", "n", "mixed_case", "accents", "name"],
+        ["entity_id", "n_folded", "n", "mixed_case", "accents", "alphabetical"],
         ascending=[True, False, False, False, False, True],
-    )
-    return counts.drop_duplicates("entity_id").set_index("entity_id")["name"]
+    ).drop_duplicates("entity_id")
+    return pd.Series(_take(spellings, counts["spelling"].to_numpy()), index=counts["entity_id"].to_numpy(), dtype=object)
 
 
 def link_records(
@@ -711,7 +798,11 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
     stage("entity ids")
-    entity = pd.Series([ids[r] for r in roots.tolist()], dtype=object)
+    # entities: one integer code per entity (codes in entity_id order), grouped with numpy; the
+    # codes come from the integer roots, not from hashing a million id strings
+    root_codes, unique_roots = pd.factorize(roots)
+    id_of_root = [ids[r] for r in unique_roots.tolist()]
+    entity = pd.Series(_take(id_of_root, root_codes), dtype=object)
     evidence = [
         linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
         for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
@@ -726,11 +817,22 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
             "evidence": evidence,
         }
     )
-    shown = pd.Series(_map_distinct(recs.name, lambda x: display_name(x) if x else ""), dtype=object)
-    # entities: one integer code per entity (codes in entity_id order), grouped with numpy
-    codes, entity_ids = pd.factorize(entity, sort=True)
+    # each record's name as shown, as a code into the distinct shown spellings
+    used, first = np.unique(recs.name_code, return_index=True)
+    spelling_codes, spellings = pd.factorize(
+        pd.Series([display_name(recs.name[i]) if recs.name[i] else "" for i in first.tolist()], dtype=object)
+    )
+    spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
+    spelling_of_name[used] = spelling_codes
+    if len(set(id_of_root)) == len(id_of_root):
+        entity_ids = sorted(id_of_root)
+        rank = np.empty(len(id_of_root), dtype=np.int64)
+        rank[sorted(range(len(id_of_root)), key=id_of_root.__getitem__)] = np.arange(len(id_of_root))
+        codes = rank[root_codes]
+    else:  # two clusters with one id (a hash collision): one entity, as the id says
+        codes, entity_ids = pd.factorize(entity, sort=True)
     n_entities = len(entity_ids)
-    canonical = _canonical_names(shown, pd.Series(codes))
+    canonical = _canonical_names(spelling_of_name[recs.name_code], spellings.tolist(), codes)
     kind_arr = np.asarray(recs.kind, dtype=object)
     has_person = np.zeros(n_entities, dtype=bool)
     has_person[codes[kind_arr == "person"]] = True
@@ -758,6 +860,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     stage("review table")
     for cached in (parse_name, parse_address):
         cached.cache_clear()  # a million names would otherwise stay in memory after the run
+    forget_shared_values()
     return Linkage(links, entities, uncertain, linker.warnings)
 
 

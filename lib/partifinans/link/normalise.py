@@ -68,6 +68,7 @@ class LegalWords:
 
     phrases: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
     longest: int
+    starts: frozenset[str]  # the first word of every phrase
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +82,9 @@ def legal_words(path: str = str(LEGAL_FORMS_CSV)) -> LegalWords:
             if role not in ("legal_form", "marker", "noise"):
                 raise ValueError(f"{path}: unknown role {role!r} for {row['phrase']!r}")
             phrases.setdefault(key, []).append((role, (row["value"] or "").strip()))
-    return LegalWords({k: tuple(v) for k, v in phrases.items()}, max(len(k) for k in phrases))
+    return LegalWords(
+        {k: tuple(v) for k, v in phrases.items()}, max(len(k) for k in phrases), frozenset(k[0] for k in phrases)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,15 @@ class Name:
 
 
 _NO_WORDS: frozenset[str] = frozenset()
+_WORD_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(words: set[str]) -> frozenset[str]:
+    """One frozenset object per distinct set of words: a million names hold a few dozen."""
+    if not words:
+        return _NO_WORDS
+    fs = frozenset(words)
+    return _WORD_SETS.setdefault(fs, fs)
 
 
 @lru_cache(maxsize=500_000)
@@ -121,6 +133,10 @@ def parse_name(raw: str) -> Name:
     markers: set[str] = set()
     i = 0
     while i < len(tokens):
+        if tokens[i] not in words.starts:  # most words begin no phrase
+            core.append(tokens[i])
+            i += 1
+            continue
         for n in range(min(words.longest, len(tokens) - i), 0, -1):
             hit = words.phrases.get(tuple(tokens[i : i + n]))
             if hit:
@@ -137,9 +153,9 @@ def parse_name(raw: str) -> Name:
     core.sort()
     return Name(
         " ".join(core),
-        frozenset(forms) if forms else _NO_WORDS,  # one shared empty set: most names have none
-        frozenset(markers) if markers else _NO_WORDS,
-        tuple(t for t in core if any(c.isdigit() for c in t)) or (),
+        _shared(forms),
+        _shared(markers),
+        tuple(t for t in core if not t.isalpha()) or (),  # folded words: letters a-z and digits only
     )
 
 
@@ -260,4 +276,17 @@ def parse_address(raw: str) -> Address:
     numbers = tuple(t for t in street_text.split() if t[0].isdigit())
     street = " ".join(t for t in street_text.split() if not t[0].isdigit())
     key = " ".join(x for x in (street_text, postcode, town) if x)
-    return Address(key, street, numbers, postcode, town)
+    return Address(key, _shared_value(street), _shared_value(numbers), _shared_value(postcode), _shared_value(town))
+
+
+_VALUES: dict = {}
+
+
+def _shared_value(value):
+    """One object per distinct street, town, postcode, numbers: half a million addresses share them."""
+    return _VALUES.setdefault(value, value)
+
+
+def forget_shared_values() -> None:
+    """Drop the shared values (``link_records`` calls this when it is done)."""
+    _VALUES.clear()

@@ -165,36 +165,41 @@ class Weigher:
                 self.token_count[t] += k
             for letter in {t[0] for t in words}:
                 self.letter_count[letter] += k
-        # block keys as integers: (initials, rarest long word) per name, (initials, address block)
-        key_id: dict[tuple[str, str], int] = {}
-        name_key: dict[str, tuple[str, int]] = {}
-        for core in core_count:
+        # block keys as integers: (initials, rarest long word) per name, (initials, address)
+        core_codes, core_values = pd.factorize(pd.Series(cores, dtype=object))
+        sig_ids: dict[str, int] = {}
+        name_blocks: dict[tuple[str, str], int] = {}
+        sig_of_core, block_of_core = [], []
+        for core in core_values.tolist():
             words = core.split()
             long_words = [t for t in set(words) if len(t) > 1]
             # the rarest long word names the block (a surname more often than a first name)
             rarest = min(long_words, key=lambda t: (self.token_count[t], t)) if long_words else ""
             sig = "".join(sorted(t[0] for t in words))
-            name_key[core] = (sig, key_id.setdefault((sig, rarest), len(key_id)) if rarest else -1)
+            sig_of_core.append(sig_ids.setdefault(sig, len(sig_ids)))
+            block_of_core.append(name_blocks.setdefault((sig, rarest), len(name_blocks)) if rarest else -1)
         addresses = [recs.addresses[i] for i in members]
-        specific = [a.is_specific for a in addresses]
-        self.address_count = Counter(a.key for a, ok in zip(addresses, specific, strict=True) if ok)
-        block_keys: list[int] = []
-        block_roots: list[int] = []
-        for root, core, addr, ok in zip(roots, cores, addresses, specific, strict=True):
-            sig, k = name_key[core]
-            if k >= 0:
-                block_keys.append(k)
-                block_roots.append(root)
-            if ok:
-                block_keys.append(key_id.setdefault((sig, "@" + addr.key), len(key_id)))
-                block_roots.append(root)
-        del key_id, name_key
+        address_keys = pd.Series([a.key if a.is_specific else None for a in addresses], dtype=object)
+        address_codes, address_values = pd.factorize(address_keys)  # not specific: -1
+        specific = address_codes >= 0
+        self.address_count = Counter(
+            dict(zip(address_values.tolist(), np.bincount(address_codes[specific]).tolist(), strict=True))
+        )
+        roots_arr = np.asarray(roots, dtype=np.int64)
+        name_block = np.asarray(block_of_core, dtype=np.int64)[core_codes]
+        sig_code = np.asarray(sig_of_core, dtype=np.int64)[core_codes]
+        # the address blocks are numbered after the name blocks
+        address_block = len(name_blocks) + pd.factorize(
+            sig_code[specific] * (len(address_values) + 1) + address_codes[specific]
+        )[0].astype(np.int64)
+        has_name_block = name_block >= 0
+        block_keys = np.concatenate([name_block[has_name_block], address_block])
+        block_roots = np.concatenate([roots_arr[has_name_block], roots_arr[specific]])
+        del name_blocks, sig_ids, name_block, sig_code, address_block
         # distinct (block, cluster) pairs, then blocks of 2 to BLOCK_CAP clusters (numpy: a
         # million records make a million small blocks, most of one cluster)
         n_all = len(recs.record_id) + 1
-        combined = np.unique(
-            np.asarray(block_keys, dtype=np.int64) * n_all + np.asarray(block_roots, dtype=np.int64)
-        )
+        combined = np.unique(block_keys * n_all + block_roots)
         del block_keys, block_roots
         keys = combined // n_all
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
