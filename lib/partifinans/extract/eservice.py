@@ -15,7 +15,8 @@ import re
 
 from .. import values
 from .assembly import ReportState, warn_unplaced
-from .fields import FieldReader, name_from_letter, read_prose, read_year
+from .checks import label_and_amount
+from .fields import FieldReader, name_from_letter, read_prose, read_unknown_label, read_year
 from .labels import CODE, Maps, norm
 from .pdftext import Document, Line
 from .shapes import classify, has_item_shapes, is_income_header, line_amount
@@ -153,6 +154,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             tables.close()  # the sum of one group's lines, printed under them: a check, not a line
             continue
         total = _total(line, maps)
+        if total is None and not item_shaped:
+            total = _total_by_wording(line, maps, state)
         if total is not None:
             if tables.table is not None and current is not None and _is_subtotal(total, current, state, tables):
                 subtotals.append((total, line.page))
@@ -227,6 +230,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if len(line.cells) == 1 and len(text.split()) >= 8:
             paragraph = [line]  # a sentence; read with its next lines
             sentences.append(text)
+        elif read_unknown_label(line, maps, state):
+            continue
         warn_unplaced(state, line)
     tables.close()
     name_from_letter(state, letterhead, sentences + [" ".join(ln.text for ln in paragraph)])
@@ -300,6 +305,19 @@ def _total(line: Line, maps: Maps) -> float | None:
             if maps.is_total(left.text) and classify(right.text, maps) == "amount":
                 return values.parse_amount(right.text)
     return None
+
+
+def _total_by_wording(line: Line, maps: Maps, state: ReportState) -> float | None:
+    """The amount of a line whose label names a sum in words we have no exact label for ("Grand total",
+    "Intäkter totalt"), when it equals the sum of the income lines read so far (inside a table too:
+    such a line is not a donor's row)."""
+    if state.total is not None or len(state.lines) < 2:
+        return None
+    got = label_and_amount(line, maps)
+    if got is None or not maps.is_total_like(got[0]):
+        return None
+    lines_sum = sum(ln["amount"] for ln in state.lines if ln["amount"] is not None)
+    return got[1] if abs(got[1] - lines_sum) < 0.5 else None
 
 
 def _is_subtotal(amount: float, current: dict, state: ReportState, tables: TableReader) -> bool:

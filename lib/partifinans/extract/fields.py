@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process
+
 from .. import identifiers, values
 from .assembly import ReportState
 from .labels import Maps, norm
 from .pdftext import Cell, Line
-from .shapes import ISO_DATE, is_identity, line_amount
+from .shapes import ISO_DATE, classify, is_identity, line_amount, split_run
 
 # --- reporter fields -----------------------------------------------------------------------------
 
@@ -210,6 +212,60 @@ class FieldReader:
         self.last_value = (name, c, line)
         return True
 
+def _label_value(line: Line, maps: Maps) -> tuple[str, str] | None:
+    """``(label, value)`` of a line that is a short label and one value: two cells, or one run whose
+    end is a date or an identity number ("Filed on 11 February 2023")."""
+    cells = line.cells
+    if len(cells) == 2:
+        return cells[0].text, cells[1].text
+    if len(cells) == 1 and len(cells[0].words) >= 2:
+        pieces = split_run(cells[0], maps, strong_only=True)
+        if len(pieces) == 2:
+            return pieces[0].text, pieces[1].text
+    return None
+
+
+def _is_label(text: str) -> bool:
+    t = text.strip().rstrip(":").strip()
+    return bool(t) and t[0].isupper() and not any(ch.isdigit() for ch in t) and len(t.split()) <= 5
+
+
+def read_unknown_label(line: Line, maps: Maps, state: ReportState) -> bool:
+    """A reporter field under a label we have no words for, read before the income lines: by the
+    closest known label (rapidfuzz ratio >= 85: "Datum för inlämnande"), else by the value's shape:
+    one date is the date of submission, two dates the period, an organisation number the reporter's.
+    A value placed by its shape alone is said in a warning (evidence, not a match). True when read."""
+    if state.lines or state.contributions:
+        return False
+    got = _label_value(line, maps)
+    if got is None or not _is_label(got[0]):
+        return False
+    label, value = got[0].strip().rstrip(":").strip(), got[1].strip()
+    hit = process.extractOne(norm(label), list(maps.field_labels), scorer=fuzz.ratio, score_cutoff=85) \
+        if len(label) >= 6 else None
+    if hit is not None:
+        set_field(state, maps, maps.field_labels[hit[0]], value, line.page)
+        return True
+    kind = classify(value, maps)
+    if kind == "date" and state.submitted is None:
+        set_field(state, maps, "submitted", value, line.page)
+        state.warn(line.page, f"{value!r} beside the unknown label {label!r} read as the date of submission "
+                              f"(the only single date a report's header holds)")
+        return True
+    if kind == "donor_id" and state.reporter.org_number is None:
+        ident = identifiers.parse_identifier(value)
+        if ident is not None and ident.kind == "orgnr":
+            set_field(state, maps, "org_number", value, line.page)
+            state.warn(line.page, f"{value!r} beside the unknown label {label!r} read as the reporter's "
+                                  f"organisationsnummer (its shape)")
+            return True
+    if kind is None and state.period is None and parse_period(value) is not None:
+        set_field(state, maps, "period", value, line.page)
+        state.warn(line.page, f"{value!r} beside the unknown label {label!r} read as the period (its shape)")
+        return True
+    return False
+
+
 # --- the reporting year --------------------------------------------------------------------------
 
 _YEAR = r"((?:19|20)\d{2})(?![\d\-./])"
@@ -275,6 +331,21 @@ def name_from_letter(state: ReportState, letterhead: list[str], sentences: list[
         if any(s.startswith(name) and s[len(name):len(name) + 1] in (" ", ",") for s in sentences):
             state.reporter.name = name
             return
+
+def year_from_heading(lines: list[Line], state: ReportState) -> None:
+    """Last resort when nothing else states the year: a heading among the first lines of the first page
+    (one cell, a few words, no other number) that ends in a year ("Intäkter och bidrag 2023"). A title
+    we have no words for still dates the report; the evidence says so."""
+    if state.year_sources:
+        return
+    for line in lines[:4]:
+        if line.page != 1 or len(line.cells) != 1 or len(line.text.split()) > 8:
+            continue
+        m = re.fullmatch(r"([^\d]+?)\s+" + _YEAR + r"\.?", line.text.strip())
+        if m and m.group(1)[:1].isupper():
+            state.add_year(int(m.group(2)), "a heading on page 1", line.page)
+            return
+
 
 def decide_year(state: ReportState) -> None:
     """The reporting year from every source that states it; a warning when they disagree.

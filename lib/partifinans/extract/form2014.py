@@ -65,6 +65,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
                 last_label = None
                 continue
             if group is None:
+                state.unplaced.append((len(state.warnings), line))  # perhaps the total (checks.py)
                 state.warn(line.page, f"unknown income label {label!r} ({amount}) not placed")
                 last_label = None
                 continue

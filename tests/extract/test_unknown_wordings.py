@@ -1,0 +1,108 @@
+"""Stages fed hand-written lines: a total, the reporter's fields and the year read by structure and
+value shapes when their wording is not in maps/ (extract/checks.py, fields.py, __init__.py)."""
+
+from partifinans.extract import _is_income_line
+from partifinans.extract.assembly import ReportState, warn_unplaced
+from partifinans.extract.checks import total_by_sums
+from partifinans.extract.fields import read_unknown_label, year_from_heading
+from partifinans.extract.labels import load
+from partifinans.extract.pdftext import Cell, Line
+
+MAPS = load()
+
+
+def _cell(x: float, text: str, top: float) -> Cell:
+    words, at = [], x
+    for w in text.split():
+        words.append((at, at + 5 * len(w), w))
+        at += 5 * len(w) + 3
+    return Cell(x, words[-1][1], top, top + 9, text, words)
+
+
+def _line(top: float, *texts_at: tuple[float, str], page: int = 1) -> Line:
+    return Line(page, top, top + 9, [_cell(x, t, top) for x, t in texts_at])
+
+
+def _state_with_lines(*amounts: float) -> ReportState:
+    s = ReportState(path="x.pdf")
+    s.lines = [{"group": 2, "code": "2.1", "label": "Medlemsavgifter", "amount": a, "page": 1} for a in amounts]
+    return s
+
+
+def test_total_words_are_matched_anywhere_in_a_label_and_fuzzily():
+    assert MAPS.is_total_like("Intäkter totalt")
+    assert MAPS.is_total_like("Grand total")
+    assert MAPS.is_total_like("Sammanlagda intäkter")
+    assert MAPS.is_total_like("Intäkter totlt")  # an OCR slip
+    assert not MAPS.is_total_like("Totalbygg Norr AB")  # a donor's name is not a sum
+    assert not MAPS.is_total_like("Medlemsavgifter")
+
+
+def test_an_unplaced_total_like_line_that_the_sums_confirm_is_the_total():
+    s = _state_with_lines(1000, 2500.5)
+    warn_unplaced(s, _line(100, (50, "Intäkter totalt 3 500,50")))  # label and amount in one run
+    warn_unplaced(s, _line(120, (50, "Hemsida"), (200, "www.example.se")))
+    total_by_sums(s, MAPS)
+    assert s.total == 3500.5
+    assert s.warnings == ["page 1: line 'Hemsida www.example.se' not recognised"]
+
+
+def test_the_grand_total_is_the_sum_of_the_other_sum_lines():
+    s = _state_with_lines(100)  # most lines were not read: the lines do not decide
+    for label, amount in (("Total public support", "194 100"), ("Total fees", "822 454"), ("Grand total", "1 016 554")):
+        warn_unplaced(s, _line(100, (50, label), (300, amount)))
+    total_by_sums(s, MAPS)
+    assert s.total == 1016554
+
+
+def test_a_lone_total_like_line_that_does_not_add_up_is_taken_with_a_warning():
+    s = _state_with_lines(1000, 2000)
+    warn_unplaced(s, _line(100, (50, "Summa allt"), (300, "3 100")))
+    total_by_sums(s, MAPS)
+    assert s.total == 3100
+    assert any("by its wording alone (the income lines sum to 3000.00)" in w for w in s.warnings)
+
+
+def test_two_unconfirmed_total_like_lines_give_no_total():
+    s = _state_with_lines(1000, 2000)
+    warn_unplaced(s, _line(100, (50, "Summa A"), (300, "3 100")))
+    warn_unplaced(s, _line(120, (50, "Summa B"), (300, "3 200")))
+    total_by_sums(s, MAPS)
+    assert s.total is None
+
+
+def test_unknown_labels_are_read_by_the_shape_of_their_value_with_a_warning():
+    s = ReportState(path="x.pdf")
+    assert read_unknown_label(_line(10, (50, "Filed on 11 February 2023")), MAPS, s)
+    assert read_unknown_label(_line(20, (50, "Company reg. no."), (200, "843555-8179")), MAPS, s)
+    assert read_unknown_label(_line(30, (50, "Verksamhetsperiod"), (200, "2021-01-01 – 2021-12-31")), MAPS, s)
+    assert s.submitted == "2023-02-11"
+    assert s.reporter.org_number == "843555-8179"
+    assert s.period == {"start": "2021-01-01", "end": "2021-12-31"}
+    assert len(s.warnings) == 3
+    # a person's number is never the reporter's organisation number; nothing after the income lines
+    assert not read_unknown_label(_line(40, (50, "Kontakt"), (200, "19850312-1234")), MAPS, ReportState(path="y"))
+    late = _state_with_lines(10)
+    assert not read_unknown_label(_line(50, (50, "Stockholm"), (200, "2024-05-05")), MAPS, late)
+    assert late.submitted is None
+
+
+def test_a_close_label_is_read_as_the_known_one():
+    s = ReportState(path="x.pdf")
+    assert read_unknown_label(_line(10, (50, "Datum för inlämnande"), (200, "2024-05-21")), MAPS, s)
+    assert s.submitted == "2024-05-21" and s.warnings == []
+
+
+def test_a_heading_ending_in_a_year_dates_a_report_only_when_nothing_else_does():
+    s = ReportState(path="x.pdf")
+    year_from_heading([_line(10, (50, "Intäkter och bidrag 2023"))], s)
+    assert s.year_sources == [(2023, "a heading on page 1", 1)]
+    s = ReportState(path="x.pdf")
+    s.add_year(2022, "the title", 1)
+    year_from_heading([_line(10, (50, "Intäkter och bidrag 2023"))], s)
+    assert [y for y, _, _ in s.year_sources] == [2022]
+
+
+def test_an_income_line_is_known_by_its_code_in_any_cell():
+    assert _is_income_line(_line(10, (50, "Medlemsavgifter"), (250, "2.1"), (400, "1 561 207,28")), MAPS)
+    assert not _is_income_line(_line(10, (50, "Kaffe och bullar"), (250, "9.9"), (400, "1 561 207,28")), MAPS)
