@@ -106,3 +106,20 @@ def test_a_heading_ending_in_a_year_dates_a_report_only_when_nothing_else_does()
 def test_an_income_line_is_known_by_its_code_in_any_cell():
     assert _is_income_line(_line(10, (50, "Medlemsavgifter"), (250, "2.1"), (400, "1 561 207,28")), MAPS)
     assert not _is_income_line(_line(10, (50, "Kaffe och bullar"), (250, "9.9"), (400, "1 561 207,28")), MAPS)
+
+
+def test_a_heading_naming_an_itemised_type_with_words_after_it_opens_that_types_table():
+    from partifinans.extract.eservice import _spec_heading
+    s = ReportState(path="x.pdf")
+    assert _spec_heading(_line(10, (50, "Övriga bidrag över 23 650 kronor – givare")), MAPS, s) == "5.7"
+    assert _spec_heading(_line(10, (50, "Bidrag från privatpersoner över 23 650 kronor: bidragsgivare")), MAPS, s) == "5.4"
+    assert _spec_heading(_line(10, (50, "Medlemsavgifter – detaljer")), MAPS, s) is None  # not itemised
+
+
+def test_a_name_and_an_amount_in_one_run_under_an_open_itemised_line_is_a_row_while_the_items_fit():
+    from partifinans.extract.eservice import _fits_open_line
+    s = _state_with_lines()
+    line57 = {"group": 5, "code": "5.7", "label": "Övriga bidrag", "amount": 400000.0, "page": 1}
+    assert _fits_open_line(_line(10, (50, "189 148 Vendela Orrgren")), line57, s, MAPS)
+    assert _fits_open_line(_line(10, (50, "Vendela Orrgren 189 148")), line57, s, MAPS)
+    assert not _fits_open_line(_line(10, (50, "Vendela Orrgren 489 148")), line57, s, MAPS)  # more than the line

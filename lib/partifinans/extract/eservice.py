@@ -19,7 +19,7 @@ from .checks import label_and_amount
 from .fields import FieldReader, name_from_letter, read_prose, read_unknown_label, read_year
 from .labels import CODE, Maps, norm
 from .pdftext import Document, Line
-from .shapes import classify, has_item_shapes, is_income_header, line_amount
+from .shapes import classify, has_item_shapes, is_income_header, line_amount, split_run
 from .tables import TOTAL_WORD, TableReader, continue_header, place_by_sums, read_table_header
 
 _CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
@@ -215,7 +215,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if tables.table is not None:
             continue  # a "Label: value" line inside a table area was read as a field
-        if (item_shaped or (line_amount(line) is not None and _fits_open_line(line, current, state, maps))) \
+        if (item_shaped or _fits_open_line(line, current, state, maps)) \
                 and maps.match_field(line.cells[0].text) is None:
             tables.open_headerless(group, code, line)  # a table printed without a header
             tables.read(line)
@@ -284,13 +284,14 @@ def _spec_heading(line: Line, maps: Maps, state: ReportState) -> str | None:
         return codes.pop()
     if codes:
         return None
-    texts = [line.text] + ([line.text.split(":", 1)[1]] if ":" in line.text else [])
+    texts = [line.text, *re.split(r"\s*:\s*|\s+[\u2013\u2014-]\s+", line.text)]
     for text in texts:
         words = text.split()
         for k in range(min(3, len(words))):  # a word or two before the label: "Specifikation av", "Details:"
-            code = maps.code_for_label(" ".join(words[k:]))
-            if code and maps.income_type(code).is_itemised:
-                return code
+            for j in range(min(3, len(words) - k)):  # or after it: "... kronor - givare", "...: donors"
+                code = maps.code_for_label(" ".join(words[k:len(words) - j]))
+                if code and maps.income_type(code).is_itemised:
+                    return code
     return None
 
 
@@ -329,14 +330,23 @@ def _is_subtotal(amount: float, current: dict, state: ReportState, tables: Table
 
 def _fits_open_line(line: Line, current: dict | None, state: ReportState, maps: Maps) -> bool:
     """A name and an amount under an itemised line whose items do not yet add up to it: one of them."""
-    if current is None or current.get("amount") is None or len(line.cells) < 2:
+    if current is None or current.get("amount") is None:
+        return False
+    if len(line.cells) >= 2:
+        amount = line_amount(line)
+    else:  # one run, a name and an amount either way round ("189 148 Vendela Orrgren")
+        pieces = split_run(line.cells[0], maps)
+        kinds = [classify(p.text, maps) for p in pieces]
+        amount = values.parse_amount(pieces[kinds.index("amount")].text) \
+            if len(pieces) == 2 and set(kinds) == {"amount", None} else None
+    if amount is None:
         return False
     t = maps.income_type(current["code"]) if current["code"] else None
     if t is None or not t.is_itemised or maps.match_field(line.cells[0].text):
         return False
     listed = sum(c["amount"] for c in state.contributions
                  if (c["group"], c["code"]) == (current["group"], current["code"]))
-    return listed + (line_amount(line) or 0) <= current["amount"] + 0.5
+    return listed + amount <= current["amount"] + 0.5
 
 
 def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
