@@ -123,3 +123,23 @@ def test_a_name_and_an_amount_in_one_run_under_an_open_itemised_line_is_a_row_wh
     assert _fits_open_line(_line(10, (50, "189 148 Vendela Orrgren")), line57, s, MAPS)
     assert _fits_open_line(_line(10, (50, "Vendela Orrgren 189 148")), line57, s, MAPS)
     assert not _fits_open_line(_line(10, (50, "Vendela Orrgren 489 148")), line57, s, MAPS)  # more than the line
+
+
+def test_a_label_that_names_a_name_gives_the_reporters_name_but_a_column_header_does_not():
+    s = ReportState(path="x.pdf")
+    assert read_unknown_label(_line(10, (50, "Redovisande förening Havsörnepartiet i Visby")), MAPS, s)
+    assert s.reporter.name == "Havsörnepartiet i Visby"
+    s = ReportState(path="x.pdf")
+    assert not read_unknown_label(_line(10, (50, "Bidragsgivarens namn"), (300, "Kr")), MAPS, s)
+    assert s.reporter.name is None
+
+
+def test_an_unknown_label_above_its_value_is_placed_by_the_values_shape():
+    from partifinans.extract.fields import FieldReader
+    s = ReportState(path="x.pdf")
+    f = FieldReader(s, MAPS)
+    assert f.await_unknown(_line(10, (50, "Föreningens namn:")))
+    assert f.take_pending(_line(22, (50, "Solrospartiet i Gävle")))
+    assert f.read(_line(34, (50, "Organisationsnummer (10 siffror):")))  # a qualifier, not a value
+    assert f.take_pending(_line(46, (50, "835779-8431")))
+    assert (s.reporter.name, s.reporter.org_number) == ("Solrospartiet i Gävle", "835779-8431")

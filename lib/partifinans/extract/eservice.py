@@ -230,7 +230,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if len(line.cells) == 1 and len(text.split()) >= 8:
             paragraph = [line]  # a sentence; read with its next lines
             sentences.append(text)
-        elif read_unknown_label(line, maps, state):
+        elif read_unknown_label(line, maps, state) or fields.await_unknown(line):
             continue
         warn_unplaced(state, line)
     tables.close()

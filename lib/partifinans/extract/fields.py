@@ -125,7 +125,7 @@ class FieldReader:
     def __init__(self, state: ReportState, maps: Maps):
         self.state = state
         self.maps = maps
-        self.awaiting: list[tuple[str, Cell]] = []  # labels whose value is on the next line
+        self.awaiting: list[tuple[str | None, Cell]] = []  # labels whose value is on the next line
         self.last_value: tuple[str, Cell, Line] | None = None  # for a value wrapped over two lines
         self.line_values: list[tuple[str, Cell, Line]] = []  # every value read on the last field line
 
@@ -144,6 +144,11 @@ class FieldReader:
         for name, label_cell in self.awaiting:
             for cell in line.cells:
                 if cell.x0 < label_cell.x1 and cell.x1 > label_cell.x0 - 2:
+                    if name is None:  # an unknown label: its value's shape decides, or it is warned
+                        if not place_by_label_or_shape(label_cell.text, cell.text, line.page, self.maps, self.state):
+                            self.state.warn(line.page, f"unknown label {label_cell.text!r} with value {cell.text!r} not placed")
+                        used = True
+                        break
                     set_field(self.state, self.maps, name, cell.text, line.page)
                     self.last_value = (name, cell, line)
                     used = True
@@ -176,6 +181,8 @@ class FieldReader:
                 i += 1
                 continue
             name, rest = m
+            if re.fullmatch(r"\([^()]*\)\s*:?", rest):
+                rest = ""  # a qualifier of the label ("Organisationsnummer (10 siffror):"), not its value
             if rest:
                 set_field(self.state, self.maps, name, rest, line.page)
                 self.last_value = (name, cells[i], line)
@@ -189,6 +196,17 @@ class FieldReader:
             else:
                 self.awaiting.append((name, cells[i]))
                 i += 1
+        return True
+
+    def await_unknown(self, line: Line) -> bool:
+        """A lone label we have no words for, ending in a colon, before the income lines: its value is
+        on the next line (labels above values) and is placed by :func:`place_by_label_or_shape`."""
+        if self.state.lines or self.state.contributions or len(line.cells) != 1:
+            return False
+        text = line.cells[0].text
+        if not text.rstrip().endswith(":") or not _is_label(text):
+            return False
+        self.awaiting.append((None, line.cells[0]))
         return True
 
     def _is_label_cell(self, cell: Cell) -> bool:
@@ -222,7 +240,21 @@ def _label_value(line: Line, maps: Maps) -> tuple[str, str] | None:
         pieces = split_run(cells[0], maps, strong_only=True)
         if len(pieces) == 2:
             return pieces[0].text, pieces[1].text
+        words = cells[0].text.split()
+        for k in range(1, min(4, len(words))):  # "Redovisande förening Havsörnepartiet": a name label's word
+            if _names_a_name(" ".join(words[:k]), maps) and words[k][:1].isupper():
+                return " ".join(words[:k]), " ".join(words[k:])
     return None
+
+
+def _names_a_name(label: str, maps: Maps) -> bool:
+    """A label whose last word is, or begins with, a one-word label of the reporter's name ("namn",
+    "förening", "name": "Föreningens namn", "Redovisande förening"), and that is no column header."""
+    words = norm(label).split()
+    if not words or maps.column(label) is not None:
+        return False
+    name_words = [w for w, f in maps.field_labels.items() if f == "name" and " " not in w and len(w) >= 4]
+    return any(words[-1].startswith(w) for w in name_words)
 
 
 def _is_label(text: str) -> bool:
@@ -240,28 +272,39 @@ def read_unknown_label(line: Line, maps: Maps, state: ReportState) -> bool:
     got = _label_value(line, maps)
     if got is None or not _is_label(got[0]):
         return False
-    label, value = got[0].strip().rstrip(":").strip(), got[1].strip()
+    return place_by_label_or_shape(got[0], got[1], line.page, maps, state)
+
+
+def place_by_label_or_shape(label: str, value: str, page: int, maps: Maps, state: ReportState) -> bool:
+    """The field an unknown label's value belongs to (see :func:`read_unknown_label`). True when placed."""
+    label, value = label.strip().rstrip(":").strip(), value.strip()
     hit = process.extractOne(norm(label), list(maps.field_labels), scorer=fuzz.ratio, score_cutoff=85) \
         if len(label) >= 6 else None
     if hit is not None:
-        set_field(state, maps, maps.field_labels[hit[0]], value, line.page)
+        set_field(state, maps, maps.field_labels[hit[0]], value, page)
         return True
     kind = classify(value, maps)
     if kind == "date" and state.submitted is None:
-        set_field(state, maps, "submitted", value, line.page)
-        state.warn(line.page, f"{value!r} beside the unknown label {label!r} read as the date of submission "
+        set_field(state, maps, "submitted", value, page)
+        state.warn(page, f"{value!r} beside the unknown label {label!r} read as the date of submission "
                               f"(the only single date a report's header holds)")
         return True
     if kind == "donor_id" and state.reporter.org_number is None:
         ident = identifiers.parse_identifier(value)
         if ident is not None and ident.kind == "orgnr":
-            set_field(state, maps, "org_number", value, line.page)
-            state.warn(line.page, f"{value!r} beside the unknown label {label!r} read as the reporter's "
+            set_field(state, maps, "org_number", value, page)
+            state.warn(page, f"{value!r} beside the unknown label {label!r} read as the reporter's "
                                   f"organisationsnummer (its shape)")
             return True
+    if kind is None and state.reporter.name is None and _names_a_name(label, maps) and value[:1].isupper() \
+            and not any(ch.isdigit() for ch in value) and maps.column(value) is None:
+        set_field(state, maps, "name", value, page)
+        state.warn(page, f"{value!r} beside the unknown label {label!r} read as the reporter's name "
+                              f"(the label names a name)")
+        return True
     if kind is None and state.period is None and parse_period(value) is not None:
-        set_field(state, maps, "period", value, line.page)
-        state.warn(line.page, f"{value!r} beside the unknown label {label!r} read as the period (its shape)")
+        set_field(state, maps, "period", value, page)
+        state.warn(page, f"{value!r} beside the unknown label {label!r} read as the period (its shape)")
         return True
     return False
 

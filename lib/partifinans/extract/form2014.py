@@ -12,7 +12,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 
 from .assembly import ReportState, warn_unplaced
-from .fields import FieldReader, read_year
+from .fields import FieldReader, read_unknown_label, read_year
 from .labels import Maps, norm
 from .pdftext import Document, Line
 from .shapes import is_income_header, line_amount
@@ -86,6 +86,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if fields.read(line):
             continue
         if fields.continue_value(line):
+            continue
+        if read_unknown_label(line, maps, state) or fields.await_unknown(line):
             continue
         warn_unplaced(state, line)
     tables.close()
