@@ -143,3 +143,20 @@ def test_an_unknown_label_above_its_value_is_placed_by_the_values_shape():
     assert f.read(_line(34, (50, "Organisationsnummer (10 siffror):")))  # a qualifier, not a value
     assert f.take_pending(_line(46, (50, "835779-8431")))
     assert (s.reporter.name, s.reporter.org_number) == ("Solrospartiet i Gävle", "835779-8431")
+
+
+def test_a_2014_form_table_under_a_header_of_unknown_words_is_read_by_its_rows_shapes():
+    from partifinans.extract import form2014
+    from partifinans.extract.pdftext import Document, Page
+    rows = [
+        _line(10, (50, "Summa totalt"), (400, "600 000")),
+        _line(30, (50, "Givarens namn"), (150, "Id-nummer"), (250, "Inbetalningsdag"), (400, "Värde (kr)")),
+        _line(42, (50, "Petrea Vassmark"), (150, "930609+2926"), (250, "31.01.2015"), (400, "204 098:-")),
+        _line(54, (50, "Bäckström Måleri Mora AB"), (150, "5476428130"), (250, "22.07.2015"), (400, "321 535:-")),
+    ]
+    s = ReportState(path="x.pdf")
+    form2014.parse(Document("x.pdf", [Page(1, 595, 842, rows)]), MAPS, s)
+    got = [(c["donor"], c["donor_id"], c["date"], c["amount"]) for c in s.contributions]
+    # "+" marks a person over 100: born 1893
+    assert got == [("Petrea Vassmark", "18930609-2926", "2015-01-31", 204098.0),
+                   ("Bäckström Måleri Mora AB", "547642-8130", "2015-07-22", 321535.0)]

@@ -15,7 +15,7 @@ from .assembly import ReportState, warn_unplaced
 from .fields import FieldReader, read_unknown_label, read_year
 from .labels import Maps, norm
 from .pdftext import Document, Line
-from .shapes import is_income_header, line_amount
+from .shapes import has_item_shapes, is_income_header, line_amount
 from .tables import TableReader, continue_header, read_table_header
 
 CONTRIBUTION_GROUP = 5
@@ -82,6 +82,11 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             tables.read(line)
             continue
         if tables.table is not None:
+            continue
+        if has_item_shapes(line, maps) and maps.match_field(line.cells[0].text) is None:
+            tables.open_headerless(CONTRIBUTION_GROUP, None, line)  # rows known by their values' shapes
+            tables.read(line)
+            in_income = False
             continue
         if fields.read(line):
             continue
