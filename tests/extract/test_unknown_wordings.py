@@ -160,3 +160,14 @@ def test_a_2014_form_table_under_a_header_of_unknown_words_is_read_by_its_rows_s
     # "+" marks a person over 100: born 1893
     assert got == [("Petrea Vassmark", "18930609-2926", "2015-01-31", 204098.0),
                    ("Bäckström Måleri Mora AB", "547642-8130", "2015-07-22", 321535.0)]
+
+
+def test_a_code_that_lost_its_dot_is_restored_only_when_its_label_is_that_types():
+    from partifinans.extract.eservice import _income_cells, _income_line
+    s = ReportState(path="x.pdf")
+    fixed = _income_cells(_line(10, (40, "51"), (80, "Bidrag upp till och med 242 kronor"), (500, "2 000,00")), MAPS, s)
+    assert _income_line(fixed, MAPS)[:3] == ("5.1", "Bidrag upp till och med 242 kronor", 2000.0)
+    assert s.warnings == ["page 1: income code '51' read as 5.1: its label 'Bidrag upp till och med 242 kronor' "
+                          "is that type's"]
+    other = _line(10, (40, "51"), (80, "Medlemsavgifter"), (500, "2 000,00"))  # 5.1 is not membership fees
+    assert _income_cells(other, MAPS, s) is other

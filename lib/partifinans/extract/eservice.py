@@ -18,7 +18,7 @@ from .assembly import ReportState, warn_unplaced
 from .checks import label_and_amount
 from .fields import FieldReader, name_from_letter, read_prose, read_unknown_label, read_year
 from .labels import CODE, Maps, norm
-from .pdftext import Document, Line
+from .pdftext import Cell, Document, Line
 from .shapes import classify, has_item_shapes, is_income_header, line_amount, split_run
 from .tables import TOTAL_WORD, TableReader, continue_header, place_by_sums, read_table_header
 
@@ -47,6 +47,32 @@ def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float]
     label = " ".join(texts).strip()
     x0 = label_cells[0].x0 if label_cells else cells[0].x1
     return code, label, amount, x0
+
+
+_SLIPPED_CODE = re.compile(r"^(\d)(\d)$")
+
+
+def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
+    """A line as an income line would stand, from what an OCR layer or a typewriter makes of it: a run
+    of label and amount cut in two ("Medlemsavgifter 12 000"), and a code whose dot was lost ("51" for
+    5.1) restored when, and only when, the label beside it is that type's label (a warning says so)."""
+    cells = list(line.cells)
+    if len(cells) == 1 and len(cells[0].words) >= 2:
+        pieces = split_run(cells[0], maps)
+        if len(pieces) == 2 and classify(pieces[1].text, maps) == "amount" and not classify(pieces[0].text, maps) \
+                and pieces[1].x0 - pieces[0].x1 > line.bottom - line.top:  # a column's gap, not a word space
+            cells = pieces
+    first = cells[0]
+    m = _SLIPPED_CODE.match(first.words[0][2]) if first.words else None
+    if m and (len(first.words) >= 2 or len(cells) >= 2):
+        code = f"{m.group(1)}.{m.group(2)}"
+        head, rest = (first, cells[1:]) if len(first.words) == 1 else (first.split(1)[0], [first.split(1)[1], *cells[1:]])
+        label = " ".join(c.text for c in (rest[:-1] if len(rest) > 1 and classify(rest[-1].text, maps) == "amount"
+                                          else rest))
+        if maps.income_type(code) and (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) == code:
+            state.warn(line.page, f"income code {head.text!r} read as {code}: its label {label!r} is that type's")
+            cells = [Cell(head.x0, head.x1, head.top, head.bottom, code, [(head.x0, head.x1, code)]), *rest]
+    return Line(line.page, line.top, line.bottom, cells) if cells != line.cells else line
 
 
 def _code_after_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
@@ -131,7 +157,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
 
         item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps)
-        income = None if item_shaped else (_income_line(line, maps) or _coded_by_label(line, maps))
+        as_income = _income_cells(line, maps, state)
+        income = None if item_shaped else (_income_line(as_income, maps) or _coded_by_label(as_income, maps))
         if income is not None and income[2] is None and any(ln["code"] == income[0] for ln in state.lines):
             spec = income[0]  # "5.4 Specifikation": a heading naming a type already read
             income = None
