@@ -171,3 +171,18 @@ def test_a_code_that_lost_its_dot_is_restored_only_when_its_label_is_that_types(
                           "is that type's"]
     other = _line(10, (40, "51"), (80, "Medlemsavgifter"), (500, "2 000,00"))  # 5.1 is not membership fees
     assert _income_cells(other, MAPS, s) is other
+
+
+def test_ocr_slips_in_a_role_word_and_in_an_amounts_grouping_are_read_with_a_warning():
+    from partifinans.extract.fields import set_field
+    from partifinans.extract.shapes import damaged_amount
+    s = ReportState(path="x.pdf")
+    set_field(s, MAPS, "role", "Pani", 1)
+    assert s.reporter.role == "parti" and s.warnings == ["page 1: kind of reporter 'Pani' read as 'parti' (the closest known word)"]
+    s = ReportState(path="x.pdf")
+    set_field(s, MAPS, "role", "Xyz", 1)
+    assert s.reporter.role is None
+    assert damaged_amount("1235 000") == 1235000.0
+    assert damaged_amount("3.027 000") == 3027000.0
+    assert damaged_amount("1 235 000,50") == 1235000.5
+    assert damaged_amount("12345 000") is None and damaged_amount("1235 00") is None

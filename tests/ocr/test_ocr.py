@@ -76,7 +76,7 @@ def test_every_wrong_value_comes_with_a_warning_on_its_page(ci_results):
 
 # The golden comparison is by position: one income line lost makes every later line wrong, so one
 # OCR slip in a code ("21" for "2.1") used to cost a dozen fields (0.86 before issue #10's reader
-# restored a code whose label is that type's). Measured now: 0.955 (364/381).
+# restored a code whose label is that type's). Measured now: 0.995 (379/381).
 @needs_tesseract
 def test_field_accuracy_on_test_scans(ci_results):
     right = total = 0

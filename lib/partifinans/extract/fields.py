@@ -69,6 +69,13 @@ def set_field(state: ReportState, maps: Maps, name: str, value: str, page: int) 
             r.party = value
     elif name == "role":
         role = maps.roles.get(norm(value))
+        if role is None and len(norm(value)) >= 4:  # a slip in a word ("Pani" for "Parti"): the closest, said
+            hits = process.extract(norm(value), list(maps.roles), scorer=fuzz.ratio, limit=len(maps.roles))
+            hit = hits[0] if hits and hits[0][1] >= 60 else None
+            other = next((h[1] for h in hits if maps.roles[h[0]] != maps.roles[hits[0][0]]), 0)
+            if hit is not None and hit[1] - other >= 15:  # clearly closest to one kind, not between two
+                role = maps.roles[hit[0]]
+                state.warn(page, f"kind of reporter {value!r} read as {hit[0]!r} (the closest known word)")
         if role is None:
             state.warn(page, f"unknown kind of reporter {value!r}")
         if not _keep_first(state, page, "kind of reporter", r.role, role):
