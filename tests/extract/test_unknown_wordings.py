@@ -186,3 +186,15 @@ def test_ocr_slips_in_a_role_word_and_in_an_amounts_grouping_are_read_with_a_war
     assert damaged_amount("3.027 000") == 3027000.0
     assert damaged_amount("1 235 000,50") == 1235000.5
     assert damaged_amount("12345 000") is None and damaged_amount("1235 00") is None
+
+
+def test_a_row_starting_with_an_already_read_itemised_code_and_a_name_is_a_donor_row():
+    from partifinans.extract.eservice import _repeated_code_row
+    s = ReportState(path="x.pdf")
+    s.lines = [{"group": 5, "code": "5.4", "label": "Bidrag från privatpersoner över 24 150 kronor",
+                "amount": 468455.0, "page": 1}]
+    assert _repeated_code_row(_line(10, (40, "5.4"), (80, "468 455 Åke Nyrén")), MAPS, s)
+    # the type's own line printed again is no donor row; a code not yet read is an income line
+    assert not _repeated_code_row(_line(10, (40, "5.4"), (80, "Bidrag från privatpersoner över 24 150 kronor"),
+                                        (400, "468 455")), MAPS, s)
+    assert not _repeated_code_row(_line(10, (40, "5.7"), (80, "Övriga bidrag över 24 150 kronor"), (400, "10")), MAPS, s)

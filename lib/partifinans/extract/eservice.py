@@ -102,6 +102,23 @@ def _coded_row(line: Line, tables: TableReader, maps: Maps) -> bool:
     return maps.code_for_label(" ".join(c.text for c in line.cells[1:-1])) != code
 
 
+def _repeated_code_row(line: Line, maps: Maps, state: ReportState) -> bool:
+    """A line starting with the code of an itemised type whose income line was already read, with an
+    amount and a text that is not that type's label ("5.4 | 468 455 Åke Nyrén" under a header we could
+    not read): a donor row of that type, not a second income line."""
+    if len(line.cells) < 2:
+        return False
+    code = line.cells[0].text.strip()
+    t = maps.income_type(code) if CODE.match(code) else None
+    if t is None or not t.is_itemised or not any(ln["code"] == code for ln in state.lines):
+        return False
+    pieces = [p for c in line.cells[1:] for p in split_run(c, maps)]
+    kinds = [classify(p.text, maps) for p in pieces]
+    label = " ".join(p.text for p, k in zip(pieces, kinds, strict=True) if k is None)
+    return "amount" in kinds and bool(label) and maps.code_for_label(label) != code \
+        and maps.code_for_label_by_likeness(label) != code
+
+
 def _group_subtotal(line: Line, maps: Maps) -> int | None:
     """The group of a sum line under it ("Summa offentligt stöd | 64 300"), or None."""
     if len(line.cells) < 2 or line_amount(line) is None:
@@ -156,7 +173,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             in_declaration = line  # a declaration paragraph runs on while its lines follow closely
             continue
 
-        item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps)
+        item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps) or _repeated_code_row(line, maps, state)
         as_income = _income_cells(line, maps, state)
         income = None if item_shaped else (_income_line(as_income, maps) or _coded_by_label(as_income, maps))
         if income is not None and income[2] is None and any(ln["code"] == income[0] for ln in state.lines):
