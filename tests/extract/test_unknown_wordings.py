@@ -198,3 +198,19 @@ def test_a_row_starting_with_an_already_read_itemised_code_and_a_name_is_a_donor
     assert not _repeated_code_row(_line(10, (40, "5.4"), (80, "Bidrag från privatpersoner över 24 150 kronor"),
                                         (400, "468 455")), MAPS, s)
     assert not _repeated_code_row(_line(10, (40, "5.7"), (80, "Övriga bidrag över 24 150 kronor"), (400, "10")), MAPS, s)
+
+
+def test_an_income_line_after_its_types_heading_fills_the_headings_amount():
+    from partifinans.extract import eservice
+    from partifinans.extract.pdftext import Document, Page
+    rows = [
+        _line(10, (40, "5.2 Anonyma bidrag över 294 kronor")),  # the table's heading, above the income lines
+        _line(22, (40, "Datum"), (300, "Belopp")),
+        _line(34, (40, "2025-01-03"), (300, "1 805,00")),
+        _line(60, (40, "5.1"), (80, "Bidrag upp till och med 294 kronor"), (400, "16 724,08")),
+        _line(72, (40, "5.2"), (80, "Anonyma bidrag över 294 kronor"), (400, "1 805,00")),
+    ]
+    s = ReportState(path="x.pdf")
+    eservice.parse(Document("x.pdf", [Page(1, 595, 842, rows)]), MAPS, s)
+    assert [(ln["code"], ln["amount"]) for ln in s.lines] == [("5.2", 1805.0), ("5.1", 16724.08)]
+    assert [(c["code"], c["amount"]) for c in s.contributions] == [("5.2", 1805.0)]

@@ -99,7 +99,8 @@ def _coded_row(line: Line, tables: TableReader, maps: Maps) -> bool:
     code = first.text.strip()
     if not (CODE.match(code) and maps.income_type(code)) or abs(first.x0 - t.columns[0].x0) > 2:
         return False
-    return maps.code_for_label(" ".join(c.text for c in line.cells[1:-1])) != code
+    label = " ".join(c.text for c in line.cells[1:-1])
+    return (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) != code
 
 
 def _repeated_code_row(line: Line, maps: Maps, state: ReportState) -> bool:
@@ -112,6 +113,10 @@ def _repeated_code_row(line: Line, maps: Maps, state: ReportState) -> bool:
     t = maps.income_type(code) if CODE.match(code) else None
     if t is None or not t.is_itemised or not any(ln["code"] == code for ln in state.lines):
         return False
+    if line_amount(line) is not None and len(line.cells) > 2:
+        own = " ".join(c.text for c in line.cells[1:-1])  # the type's own label, numbers and all
+        if code in (maps.code_for_label(own), maps.code_for_label_by_likeness(own)):
+            return False
     pieces = [p for c in line.cells[1:] for p in split_run(c, maps)]
     kinds = [classify(p.text, maps) for p in pieces]
     label = " ".join(p.text for p, k in zip(pieces, kinds, strict=True) if k is None)
@@ -184,6 +189,11 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if income is not None:
             tables.close()
             code, label, amount, x0 = income
+            heading = next((ln for ln in state.lines if ln["code"] == code and ln["amount"] is None), None)
+            if heading is not None and amount is not None:
+                heading["amount"] = amount  # the type's heading came first (its table above its line)
+                current = current_label = pending_line = None
+                continue
             entry = _add_line(state, maps, code, label, amount, line)
             if not CODE.match(line.cells[0].text.split()[0]) and maps.code_for_label(label) is None \
                     and code not in (c.text.strip() for c in line.cells):
