@@ -214,3 +214,13 @@ def test_an_income_line_after_its_types_heading_fills_the_headings_amount():
     eservice.parse(Document("x.pdf", [Page(1, 595, 842, rows)]), MAPS, s)
     assert [(ln["code"], ln["amount"]) for ln in s.lines] == [("5.2", 1805.0), ("5.1", 16724.08)]
     assert [(c["code"], c["amount"]) for c in s.contributions] == [("5.2", 1805.0)]
+
+
+def test_an_e_service_income_line_with_damaged_grouping_is_read_only_under_its_types_label():
+    from partifinans.extract.eservice import _income_line
+    warnings = []
+    got = _income_line(_line(10, (40, "1.3"), (80, "Stöd till partigrupper i riksdagen"), (400, "7947 000,00")), MAPS,
+                       lambda page, msg: warnings.append(msg))
+    assert got[:3] == ("1.3", "Stöd till partigrupper i riksdagen", 7947000.0)
+    assert warnings == ["amount '7947 000,00' of 1.3 read as 7947000.00 (its digit grouping is damaged; the sums check it)"]
+    assert _income_line(_line(10, (40, "1.3"), (80, "Medlemsavgifter"), (400, "7947 000")), MAPS, warnings.append) is None

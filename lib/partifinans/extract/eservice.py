@@ -19,13 +19,13 @@ from .checks import label_and_amount
 from .fields import FieldReader, name_from_letter, read_prose, read_unknown_label, read_year
 from .labels import CODE, Maps, norm
 from .pdftext import Cell, Document, Line
-from .shapes import classify, has_item_shapes, is_income_header, line_amount, split_run
+from .shapes import classify, damaged_amount, has_item_shapes, is_income_header, line_amount, split_run
 from .tables import TOTAL_WORD, TableReader, continue_header, place_by_sums, read_table_header
 
 _CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
 
 
-def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
+def _income_line(line: Line, maps: Maps, warn=None) -> tuple[str, str, float | None, float] | None:
     """``(code, label, amount, label_x0)`` for a line starting with an income-type code."""
     cells = line.cells
     first = cells[0].text.strip()
@@ -39,13 +39,22 @@ def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float]
         code = m.group(1)
         label_cells = [cells[0]] + cells[1:]
     amount = line_amount(line) if len(cells) > 1 else None
-    if amount is not None:
+    damaged = None
+    if amount is None and warn is not None and len(label_cells) >= 2 and label_cells[-1] is cells[-1]:
+        damaged = damaged_amount(cells[-1].text)  # "7947 000,00": kept only if the label is the code's type's
+    if amount is not None or damaged is not None:
         label_cells = label_cells[:-1] if label_cells and label_cells[-1] is cells[-1] else label_cells
     texts = [c.text for c in label_cells]
     if not CODE.match(first):
         texts[0] = _CODE_LABEL.match(first).group(2)
     label = " ".join(texts).strip()
     x0 = label_cells[0].x0 if label_cells else cells[0].x1
+    if damaged is not None:
+        if code not in (maps.code_for_label(label), maps.code_for_label_by_likeness(label)):
+            return None
+        amount = damaged
+        warn(line.page, f"amount {cells[-1].text!r} of {code} read as {amount:.2f} (its digit grouping is "
+                        f"damaged; the sums check it)")
     return code, label, amount, x0
 
 
@@ -180,7 +189,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
 
         item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps) or _repeated_code_row(line, maps, state)
         as_income = _income_cells(line, maps, state)
-        income = None if item_shaped else (_income_line(as_income, maps) or _coded_by_label(as_income, maps))
+        income = None if item_shaped else (_income_line(as_income, maps, state.warn) or _coded_by_label(as_income, maps))
         if income is not None and income[2] is None and any(ln["code"] == income[0] for ln in state.lines):
             spec = income[0]  # "5.4 Specifikation": a heading naming a type already read
             income = None
