@@ -224,3 +224,10 @@ def test_an_e_service_income_line_with_damaged_grouping_is_read_only_under_its_t
     assert got[:3] == ("1.3", "Stöd till partigrupper i riksdagen", 7947000.0)
     assert warnings == ["amount '7947 000,00' of 1.3 read as 7947000.00 (its digit grouping is damaged; the sums check it)"]
     assert _income_line(_line(10, (40, "1.3"), (80, "Medlemsavgifter"), (400, "7947 000")), MAPS, warnings.append) is None
+
+
+def test_a_lone_mark_at_either_end_of_a_name_or_address_is_dropped():
+    from partifinans.extract.tables import _STRAY
+    assert _STRAY.sub("", "— Testallén 16, 456 78 Låtsasvik") == "Testallén 16, 456 78 Låtsasvik"
+    assert _STRAY.sub("", "Testallén 53, 567 89 Fiktiva :") == "Testallén 53, 567 89 Fiktiva"
+    assert _STRAY.sub("", "Bygg - och Måleri AB") == "Bygg - och Måleri AB"  # inside a name it stays
