@@ -339,3 +339,23 @@ def test_income_panels_one_per_party_groups_in_distinct_hues(tables):
     assert {1000, 11000, 2000} <= heights  # 2021 membership fees; 2022 contributions and lottery
     assert any(t.get_text() == plots.SOURCE_NOTE for t in fig.texts)
     matplotlib.pyplot.close(fig)
+
+
+def test_files_to_check_lists_low_then_medium_confidence_with_their_checks():
+    reports = schema.conform(pd.DataFrame({
+        "report_id": ["a", "b", "c", "d", "o"],
+        "source_path": ["z.pdf", "y.pdf", "x.pdf", "w.pdf", "open.csv"],
+        "source_sha256": ["1", "2", "3", "4", "5"], "is_primary": [True] * 5,
+        "source_kind": ["pdf", "pdf", "pdf", "pdf", "opendata"],
+        "reporter_name": ["A", "B", "C", "D", "O"],
+        "year": [2022] * 5,
+        "confidence": ["medium", "high", "low", "low", None],
+        "checks": [["no printed total to check the lines against"], ["the lines add up to the printed total 10.00"],
+                   ["the lines do not add up to the printed total 12.00", "no reporter name found"],
+                   ["2 warning(s): something was not read or not placed"], None],
+    }), "reports")
+    out = analysis.files_to_check({"reports": reports})
+    assert list(out["source_path"]) == ["w.pdf", "x.pdf", "z.pdf"]
+    assert list(out["confidence"]) == ["low", "low", "medium"]
+    assert out.loc[1, "checks"] == "the lines do not add up to the printed total 12.00; no reporter name found"
+    assert "y.pdf" not in set(out["source_path"])  # high confidence: nothing to open by hand

@@ -81,6 +81,22 @@ def failed_files(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return files.loc[files["status"] != "parsed", ["path", "status", "reason"]].reset_index(drop=True)
 
 
+_CONFIDENCE_ORDER = {"low": 0, "medium": 1}
+
+
+def files_to_check(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The PDF reports to open by hand: low confidence first, then medium, each with the checks behind
+    its confidence (the reader's own: sums, year, reporter, nothing unplaced; extract/checks.py) joined
+    into one text. Every report is listed, primary or not: each is a file someone must look at."""
+    reports = tables["reports"]
+    cols = ["confidence", "source_path", "reporter_name", "year", "ocr", "checks"]
+    out = reports.loc[reports["confidence"].isin(list(_CONFIDENCE_ORDER)), cols].copy()
+    out["checks"] = out["checks"].map(lambda c: "; ".join(c) if c is not None and len(c) else "")
+    out["_order"] = out["confidence"].map(_CONFIDENCE_ORDER)
+    out = out.sort_values(["_order", "source_path"], kind="stable", ignore_index=True)
+    return out.drop(columns="_order")
+
+
 def reconciliation(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per report: printed total, sum of lines, difference (only reports whose difference exceeds 1 kr)."""
     reports = primary_reports(tables)

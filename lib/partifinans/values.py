@@ -33,7 +33,7 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-]|\s+)(\d{4})$")
 
 
 def parse_amount(text: object) -> float | None:
-    """An amount in SEK from ``1 234 567,00``, ``1234567``, ``1 234 567 kr``, ``125 000:-``, ``35 000,-``,
+    """An amount in SEK from ``1 234 567,00``, ``1234567``, ``1 234 567 kr``, ``SEK 1 234 567``, ``125 000:-``, ``35 000,-``,
     ``292.120,50``, ...
 
     ``-`` or blank means zero. Returns None for text that is not an amount.
@@ -49,6 +49,7 @@ def parse_amount(text: object) -> float | None:
     for sep in _SPACES[1:]:
         s = s.replace(sep, " ")
     s = re.sub(r"\s*(?:kr|kronor|sek)\.?$", "", s, flags=re.IGNORECASE).strip()
+    s = re.sub(r"^(?:sek|kr\.?)\s+(?=[\d-])", "", s, flags=re.IGNORECASE)  # "SEK 1 365 838": the currency first
     s = re.sub(r"\s*[:,.]-$", "", s).strip()  # "125 000:-", "35 000,-", "35.000.-"
     if s in _ZERO:
         return 0.0

@@ -28,8 +28,8 @@ from .. import config
 from ..errors import BadInput
 from . import eservice, form2014, ocr
 from .assembly import ReportState, to_report
-from .checks import assess, reconcile
-from .fields import decide_year
+from .checks import assess, reconcile, total_by_sums
+from .fields import decide_year, year_from_heading
 from .geometry import remove_furniture
 from .inflate import InflateLimitExceeded, inflate_limit
 from .labels import CODE, norm
@@ -114,14 +114,18 @@ def detect_family(doc: Document) -> str | None:
 
 
 def _is_income_line(line, maps) -> bool:
-    """A line with an amount whose first cells name an income type by its code or its label."""
+    """A line with an amount whose other cells name an income type: by its code, first or in a cell of
+    its own wherever it stands ("Medlemsavgifter | 2.1 | 12 000"), or by its label."""
     if len(line.cells) < 2 or line_amount(line) is None:
         return False
     first = line.cells[0].text.strip()
     code = first.split()[0] if first else ""
     if CODE.match(code) and maps.income_type(code):
         return True
-    return maps.code_for_label(" ".join(c.text for c in line.cells[:-1])) is not None
+    rest = line.cells[:-1]
+    if any(CODE.match(c.text.strip()) and maps.income_type(c.text.strip()) for c in rest):
+        return True
+    return maps.code_for_label(" ".join(c.text for c in rest)) is not None
 
 
 @contextlib.contextmanager
@@ -206,6 +210,8 @@ def _parse(path: Path, hook: ocr.OcrHook | None = None) -> dict:
         layout = form2014.parse(doc, maps, state)
     else:
         layout = eservice.parse(doc, maps, state)
+    total_by_sums(state, maps)
+    year_from_heading(list(doc.lines()), state)
     decide_year(state)
     if state.year is None:
         state.warn(None, "no reporting year found")

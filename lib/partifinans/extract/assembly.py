@@ -42,6 +42,7 @@ class ReportState:
     year_sources: list[tuple[int, str, int | None]] = field(default_factory=list)  # (year, evidence, page)
     checks: list[str] = field(default_factory=list)
     confidence: str | None = None
+    unplaced: list[tuple[int, Line]] = field(default_factory=list)  # (index of its warning, line)
 
     def warn(self, page: int | None, message: str) -> None:
         where = f"page {page}: " if page else ""
@@ -55,6 +56,7 @@ _LABEL_COLON = re.compile(r"^([^:\d][^:]{0,59}):(?:\s|$)")
 
 def warn_unplaced(state: ReportState, line: Line) -> None:
     """A line no reader could place: an unknown label when it starts like one ("Hemsida: ..."), else the line."""
+    state.unplaced.append((len(state.warnings), line))  # a total may yet be found among them (checks.py)
     m = _LABEL_COLON.match(line.cells[0].text)
     if m:
         state.warn(line.page, f"unknown label {m.group(1) + ':'!r} (line {line.text!r})")

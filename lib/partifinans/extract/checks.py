@@ -15,14 +15,63 @@ A user opens the ``low`` files by hand first (notebook 01 lists them).
 
 from __future__ import annotations
 
+from .. import values
 from .assembly import ReportState
 from .labels import Maps
+from .pdftext import Line
+from .shapes import classify, line_amount, split_run
 
 # Warnings that mean a value may be missing or wrong, not only that some text was not understood.
 _SERIOUS = ("mismatch", "not placed:", "entries in a table without a heading", "disagrees", "has no amount",
             "printed twice", "no value", "unknown income type", "unknown income label", "no reporting year",
             "no reporter name", "pages missing", "page has no text", "not understood")
 _NO_ORG_NUMBER_ROLES = {"ledamot", "ersattare"}
+
+
+def label_and_amount(line: Line, maps: Maps) -> tuple[str, float] | None:
+    """``(label, amount)`` of a line that ends in an amount, in its own cell or in one run with the label."""
+    if len(line.cells) >= 2:
+        amount = line_amount(line)
+        return (" ".join(c.text for c in line.cells[:-1]), amount) if amount is not None else None
+    pieces = split_run(line.cells[0], maps) if line.cells else []
+    if len(pieces) == 2 and classify(pieces[1].text, maps) == "amount" and not classify(pieces[0].text, maps):
+        amount = values.parse_amount(pieces[1].text)
+        return (pieces[0].text, amount) if amount is not None else None
+    return None
+
+
+def total_by_sums(state: ReportState, maps: Maps) -> None:
+    """The printed total among the lines no reader placed, when the report has none yet: a line whose
+    label names a sum (:meth:`Maps.is_total_like`, fuzzy) and whose amount the sums confirm: it equals
+    the sum of the income lines, or the sum of the other sum-like lines (group subtotals). A single
+    sum-like line that nothing confirms is taken too, with a warning (``reconcile`` then reports the
+    difference). A line taken is no longer warned as unplaced."""
+    if state.kind != "intaktsredovisning" or state.total is not None or not state.lines:
+        return
+    cands = []
+    for i, line in state.unplaced:
+        got = label_and_amount(line, maps)
+        if got is not None and maps.is_total_like(got[0]):
+            cands.append((i, got[0], got[1], line.page))
+    if not cands:
+        return
+    lines_sum = sum(ln["amount"] for ln in state.lines if ln["amount"] is not None)
+    hit = [c for c in cands if abs(c[2] - lines_sum) < 0.5]
+    if not hit and len(cands) > 2:
+        hit = [c for c in cands if abs(2 * c[2] - sum(o[2] for o in cands)) < 0.5]
+    note = None
+    if not hit and len(cands) == 1:
+        hit = cands
+        note = (f"total {cands[0][2]:.2f} taken from the line {cands[0][1]!r} by its wording alone "
+                f"(the income lines sum to {lines_sum:.2f})")
+    if not hit:
+        return
+    i, label, amount, page = hit[-1]
+    state.total, state.total_page = amount, page
+    state.warnings[i] = None
+    state.warnings = [w for w in state.warnings if w is not None]
+    if note:
+        state.warn(page, note)
 
 
 def reconcile(state: ReportState, maps: Maps) -> None:

@@ -15,16 +15,17 @@ import re
 
 from .. import values
 from .assembly import ReportState, warn_unplaced
-from .fields import FieldReader, name_from_letter, read_prose, read_year
+from .checks import label_and_amount
+from .fields import FieldReader, name_from_letter, read_prose, read_unknown_label, read_year
 from .labels import CODE, Maps, norm
-from .pdftext import Document, Line
-from .shapes import classify, has_item_shapes, is_income_header, line_amount
+from .pdftext import Cell, Document, Line
+from .shapes import classify, damaged_amount, has_item_shapes, is_income_header, line_amount, split_run
 from .tables import TOTAL_WORD, TableReader, continue_header, place_by_sums, read_table_header
 
 _CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
 
 
-def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
+def _income_line(line: Line, maps: Maps, warn=None) -> tuple[str, str, float | None, float] | None:
     """``(code, label, amount, label_x0)`` for a line starting with an income-type code."""
     cells = line.cells
     first = cells[0].text.strip()
@@ -38,14 +39,49 @@ def _income_line(line: Line, maps: Maps) -> tuple[str, str, float | None, float]
         code = m.group(1)
         label_cells = [cells[0]] + cells[1:]
     amount = line_amount(line) if len(cells) > 1 else None
-    if amount is not None:
+    damaged = None
+    if amount is None and warn is not None and len(label_cells) >= 2 and label_cells[-1] is cells[-1]:
+        damaged = damaged_amount(cells[-1].text)  # "7947 000,00": kept only if the label is the code's type's
+    if amount is not None or damaged is not None:
         label_cells = label_cells[:-1] if label_cells and label_cells[-1] is cells[-1] else label_cells
     texts = [c.text for c in label_cells]
     if not CODE.match(first):
         texts[0] = _CODE_LABEL.match(first).group(2)
     label = " ".join(texts).strip()
     x0 = label_cells[0].x0 if label_cells else cells[0].x1
+    if damaged is not None:
+        if code not in (maps.code_for_label(label), maps.code_for_label_by_likeness(label)):
+            return None
+        amount = damaged
+        warn(line.page, f"amount {cells[-1].text!r} of {code} read as {amount:.2f} (its digit grouping is "
+                        f"damaged; the sums check it)")
     return code, label, amount, x0
+
+
+_SLIPPED_CODE = re.compile(r"^(\d)(\d)$")
+
+
+def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
+    """A line as an income line would stand, from what an OCR layer or a typewriter makes of it: a run
+    of label and amount cut in two ("Medlemsavgifter 12 000"), and a code whose dot was lost ("51" for
+    5.1) restored when, and only when, the label beside it is that type's label (a warning says so)."""
+    cells = list(line.cells)
+    if len(cells) == 1 and len(cells[0].words) >= 2:
+        pieces = split_run(cells[0], maps)
+        if len(pieces) == 2 and classify(pieces[1].text, maps) == "amount" and not classify(pieces[0].text, maps) \
+                and pieces[1].x0 - pieces[0].x1 > line.bottom - line.top:  # a column's gap, not a word space
+            cells = pieces
+    first = cells[0]
+    m = _SLIPPED_CODE.match(first.words[0][2]) if first.words else None
+    if m and (len(first.words) >= 2 or len(cells) >= 2):
+        code = f"{m.group(1)}.{m.group(2)}"
+        head, rest = (first, cells[1:]) if len(first.words) == 1 else (first.split(1)[0], [first.split(1)[1], *cells[1:]])
+        label = " ".join(c.text for c in (rest[:-1] if len(rest) > 1 and classify(rest[-1].text, maps) == "amount"
+                                          else rest))
+        if maps.income_type(code) and (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) == code:
+            state.warn(line.page, f"income code {head.text!r} read as {code}: its label {label!r} is that type's")
+            cells = [Cell(head.x0, head.x1, head.top, head.bottom, code, [(head.x0, head.x1, code)]), *rest]
+    return Line(line.page, line.top, line.bottom, cells) if cells != line.cells else line
 
 
 def _code_after_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
@@ -72,7 +108,29 @@ def _coded_row(line: Line, tables: TableReader, maps: Maps) -> bool:
     code = first.text.strip()
     if not (CODE.match(code) and maps.income_type(code)) or abs(first.x0 - t.columns[0].x0) > 2:
         return False
-    return maps.code_for_label(" ".join(c.text for c in line.cells[1:-1])) != code
+    label = " ".join(c.text for c in line.cells[1:-1])
+    return (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) != code
+
+
+def _repeated_code_row(line: Line, maps: Maps, state: ReportState) -> bool:
+    """A line starting with the code of an itemised type whose income line was already read, with an
+    amount and a text that is not that type's label ("5.4 | 468 455 Åke Nyrén" under a header we could
+    not read): a donor row of that type, not a second income line."""
+    if len(line.cells) < 2:
+        return False
+    code = line.cells[0].text.strip()
+    t = maps.income_type(code) if CODE.match(code) else None
+    if t is None or not t.is_itemised or not any(ln["code"] == code for ln in state.lines):
+        return False
+    if line_amount(line) is not None and len(line.cells) > 2:
+        own = " ".join(c.text for c in line.cells[1:-1])  # the type's own label, numbers and all
+        if code in (maps.code_for_label(own), maps.code_for_label_by_likeness(own)):
+            return False
+    pieces = [p for c in line.cells[1:] for p in split_run(c, maps)]
+    kinds = [classify(p.text, maps) for p in pieces]
+    label = " ".join(p.text for p, k in zip(pieces, kinds, strict=True) if k is None)
+    return "amount" in kinds and bool(label) and maps.code_for_label(label) != code \
+        and maps.code_for_label_by_likeness(label) != code
 
 
 def _group_subtotal(line: Line, maps: Maps) -> int | None:
@@ -129,8 +187,9 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             in_declaration = line  # a declaration paragraph runs on while its lines follow closely
             continue
 
-        item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps)
-        income = None if item_shaped else (_income_line(line, maps) or _coded_by_label(line, maps))
+        item_shaped = has_item_shapes(line, maps) or _coded_row(line, tables, maps) or _repeated_code_row(line, maps, state)
+        as_income = _income_cells(line, maps, state)
+        income = None if item_shaped else (_income_line(as_income, maps, state.warn) or _coded_by_label(as_income, maps))
         if income is not None and income[2] is None and any(ln["code"] == income[0] for ln in state.lines):
             spec = income[0]  # "5.4 Specifikation": a heading naming a type already read
             income = None
@@ -139,6 +198,11 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if income is not None:
             tables.close()
             code, label, amount, x0 = income
+            heading = next((ln for ln in state.lines if ln["code"] == code and ln["amount"] is None), None)
+            if heading is not None and amount is not None:
+                heading["amount"] = amount  # the type's heading came first (its table above its line)
+                current = current_label = pending_line = None
+                continue
             entry = _add_line(state, maps, code, label, amount, line)
             if not CODE.match(line.cells[0].text.split()[0]) and maps.code_for_label(label) is None \
                     and code not in (c.text.strip() for c in line.cells):
@@ -153,6 +217,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             tables.close()  # the sum of one group's lines, printed under them: a check, not a line
             continue
         total = _total(line, maps)
+        if total is None and not item_shaped:
+            total = _total_by_wording(line, maps, state)
         if total is not None:
             if tables.table is not None and current is not None and _is_subtotal(total, current, state, tables):
                 subtotals.append((total, line.page))
@@ -212,7 +278,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if tables.table is not None:
             continue  # a "Label: value" line inside a table area was read as a field
-        if (item_shaped or (line_amount(line) is not None and _fits_open_line(line, current, state, maps))) \
+        if (item_shaped or _fits_open_line(line, current, state, maps)) \
                 and maps.match_field(line.cells[0].text) is None:
             tables.open_headerless(group, code, line)  # a table printed without a header
             tables.read(line)
@@ -227,6 +293,8 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
         if len(line.cells) == 1 and len(text.split()) >= 8:
             paragraph = [line]  # a sentence; read with its next lines
             sentences.append(text)
+        elif read_unknown_label(line, maps, state) or fields.await_unknown(line):
+            continue
         warn_unplaced(state, line)
     tables.close()
     name_from_letter(state, letterhead, sentences + [" ".join(ln.text for ln in paragraph)])
@@ -279,13 +347,14 @@ def _spec_heading(line: Line, maps: Maps, state: ReportState) -> str | None:
         return codes.pop()
     if codes:
         return None
-    texts = [line.text] + ([line.text.split(":", 1)[1]] if ":" in line.text else [])
+    texts = [line.text, *re.split(r"\s*:\s*|\s+[\u2013\u2014-]\s+", line.text)]
     for text in texts:
         words = text.split()
         for k in range(min(3, len(words))):  # a word or two before the label: "Specifikation av", "Details:"
-            code = maps.code_for_label(" ".join(words[k:]))
-            if code and maps.income_type(code).is_itemised:
-                return code
+            for j in range(min(3, len(words) - k)):  # or after it: "... kronor - givare", "...: donors"
+                code = maps.code_for_label(" ".join(words[k:len(words) - j]))
+                if code and maps.income_type(code).is_itemised:
+                    return code
     return None
 
 
@@ -302,6 +371,19 @@ def _total(line: Line, maps: Maps) -> float | None:
     return None
 
 
+def _total_by_wording(line: Line, maps: Maps, state: ReportState) -> float | None:
+    """The amount of a line whose label names a sum in words we have no exact label for ("Grand total",
+    "Intäkter totalt"), when it equals the sum of the income lines read so far (inside a table too:
+    such a line is not a donor's row)."""
+    if state.total is not None or len(state.lines) < 2:
+        return None
+    got = label_and_amount(line, maps)
+    if got is None or not maps.is_total_like(got[0]):
+        return None
+    lines_sum = sum(ln["amount"] for ln in state.lines if ln["amount"] is not None)
+    return got[1] if abs(got[1] - lines_sum) < 0.5 else None
+
+
 def _is_subtotal(amount: float, current: dict, state: ReportState, tables: TableReader) -> bool:
     """A sum printed under a table that repeats its own line's amount, not the document's total."""
     rows = [c["amount"] for c in state.contributions if c.get("_table") == tables.table.number]
@@ -311,14 +393,23 @@ def _is_subtotal(amount: float, current: dict, state: ReportState, tables: Table
 
 def _fits_open_line(line: Line, current: dict | None, state: ReportState, maps: Maps) -> bool:
     """A name and an amount under an itemised line whose items do not yet add up to it: one of them."""
-    if current is None or current.get("amount") is None or len(line.cells) < 2:
+    if current is None or current.get("amount") is None:
+        return False
+    if len(line.cells) >= 2:
+        amount = line_amount(line)
+    else:  # one run, a name and an amount either way round ("189 148 Vendela Orrgren")
+        pieces = split_run(line.cells[0], maps)
+        kinds = [classify(p.text, maps) for p in pieces]
+        amount = values.parse_amount(pieces[kinds.index("amount")].text) \
+            if len(pieces) == 2 and set(kinds) == {"amount", None} else None
+    if amount is None:
         return False
     t = maps.income_type(current["code"]) if current["code"] else None
     if t is None or not t.is_itemised or maps.match_field(line.cells[0].text):
         return False
     listed = sum(c["amount"] for c in state.contributions
                  if (c["group"], c["code"]) == (current["group"], current["code"]))
-    return listed + (line_amount(line) or 0) <= current["amount"] + 0.5
+    return listed + amount <= current["amount"] + 0.5
 
 
 def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:

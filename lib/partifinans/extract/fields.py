@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process
+
 from .. import identifiers, values
 from .assembly import ReportState
 from .labels import Maps, norm
 from .pdftext import Cell, Line
-from .shapes import ISO_DATE, is_identity, line_amount
+from .shapes import ISO_DATE, classify, is_identity, line_amount, split_run
 
 # --- reporter fields -----------------------------------------------------------------------------
 
@@ -67,6 +69,13 @@ def set_field(state: ReportState, maps: Maps, name: str, value: str, page: int) 
             r.party = value
     elif name == "role":
         role = maps.roles.get(norm(value))
+        if role is None and len(norm(value)) >= 4:  # a slip in a word ("Pani" for "Parti"): the closest, said
+            hits = process.extract(norm(value), list(maps.roles), scorer=fuzz.ratio, limit=len(maps.roles))
+            hit = hits[0] if hits and hits[0][1] >= 60 else None
+            other = next((h[1] for h in hits if maps.roles[h[0]] != maps.roles[hits[0][0]]), 0)
+            if hit is not None and hit[1] - other >= 15:  # clearly closest to one kind, not between two
+                role = maps.roles[hit[0]]
+                state.warn(page, f"kind of reporter {value!r} read as {hit[0]!r} (the closest known word)")
         if role is None:
             state.warn(page, f"unknown kind of reporter {value!r}")
         if not _keep_first(state, page, "kind of reporter", r.role, role):
@@ -123,7 +132,7 @@ class FieldReader:
     def __init__(self, state: ReportState, maps: Maps):
         self.state = state
         self.maps = maps
-        self.awaiting: list[tuple[str, Cell]] = []  # labels whose value is on the next line
+        self.awaiting: list[tuple[str | None, Cell]] = []  # labels whose value is on the next line
         self.last_value: tuple[str, Cell, Line] | None = None  # for a value wrapped over two lines
         self.line_values: list[tuple[str, Cell, Line]] = []  # every value read on the last field line
 
@@ -142,6 +151,11 @@ class FieldReader:
         for name, label_cell in self.awaiting:
             for cell in line.cells:
                 if cell.x0 < label_cell.x1 and cell.x1 > label_cell.x0 - 2:
+                    if name is None:  # an unknown label: its value's shape decides, or it is warned
+                        if not place_by_label_or_shape(label_cell.text, cell.text, line.page, self.maps, self.state):
+                            self.state.warn(line.page, f"unknown label {label_cell.text!r} with value {cell.text!r} not placed")
+                        used = True
+                        break
                     set_field(self.state, self.maps, name, cell.text, line.page)
                     self.last_value = (name, cell, line)
                     used = True
@@ -174,6 +188,8 @@ class FieldReader:
                 i += 1
                 continue
             name, rest = m
+            if re.fullmatch(r"\([^()]*\)\s*:?", rest):
+                rest = ""  # a qualifier of the label ("Organisationsnummer (10 siffror):"), not its value
             if rest:
                 set_field(self.state, self.maps, name, rest, line.page)
                 self.last_value = (name, cells[i], line)
@@ -187,6 +203,17 @@ class FieldReader:
             else:
                 self.awaiting.append((name, cells[i]))
                 i += 1
+        return True
+
+    def await_unknown(self, line: Line) -> bool:
+        """A lone label we have no words for, ending in a colon, before the income lines: its value is
+        on the next line (labels above values) and is placed by :func:`place_by_label_or_shape`."""
+        if self.state.lines or self.state.contributions or len(line.cells) != 1:
+            return False
+        text = line.cells[0].text
+        if not text.rstrip().endswith(":") or not _is_label(text):
+            return False
+        self.awaiting.append((None, line.cells[0]))
         return True
 
     def _is_label_cell(self, cell: Cell) -> bool:
@@ -209,6 +236,85 @@ class FieldReader:
         setattr(self.state.reporter, name, f"{current} {c.text}".strip())
         self.last_value = (name, c, line)
         return True
+
+def _label_value(line: Line, maps: Maps) -> tuple[str, str] | None:
+    """``(label, value)`` of a line that is a short label and one value: two cells, or one run whose
+    end is a date or an identity number ("Filed on 11 February 2023")."""
+    cells = line.cells
+    if len(cells) == 2:
+        return cells[0].text, cells[1].text
+    if len(cells) == 1 and len(cells[0].words) >= 2:
+        pieces = split_run(cells[0], maps, strong_only=True)
+        if len(pieces) == 2:
+            return pieces[0].text, pieces[1].text
+        words = cells[0].text.split()
+        for k in range(1, min(4, len(words))):  # "Redovisande förening Havsörnepartiet": a name label's word
+            if _names_a_name(" ".join(words[:k]), maps) and words[k][:1].isupper():
+                return " ".join(words[:k]), " ".join(words[k:])
+    return None
+
+
+def _names_a_name(label: str, maps: Maps) -> bool:
+    """A label whose last word is, or begins with, a one-word label of the reporter's name ("namn",
+    "förening", "name": "Föreningens namn", "Redovisande förening"), and that is no column header."""
+    words = norm(label).split()
+    if not words or maps.column(label) is not None:
+        return False
+    name_words = [w for w, f in maps.field_labels.items() if f == "name" and " " not in w and len(w) >= 4]
+    return any(words[-1].startswith(w) for w in name_words)
+
+
+def _is_label(text: str) -> bool:
+    t = text.strip().rstrip(":").strip()
+    return bool(t) and t[0].isupper() and not any(ch.isdigit() for ch in t) and len(t.split()) <= 5
+
+
+def read_unknown_label(line: Line, maps: Maps, state: ReportState) -> bool:
+    """A reporter field under a label we have no words for, read before the income lines: by the
+    closest known label (rapidfuzz ratio >= 85: "Datum för inlämnande"), else by the value's shape:
+    one date is the date of submission, two dates the period, an organisation number the reporter's.
+    A value placed by its shape alone is said in a warning (evidence, not a match). True when read."""
+    if state.lines or state.contributions:
+        return False
+    got = _label_value(line, maps)
+    if got is None or not _is_label(got[0]):
+        return False
+    return place_by_label_or_shape(got[0], got[1], line.page, maps, state)
+
+
+def place_by_label_or_shape(label: str, value: str, page: int, maps: Maps, state: ReportState) -> bool:
+    """The field an unknown label's value belongs to (see :func:`read_unknown_label`). True when placed."""
+    label, value = label.strip().rstrip(":").strip(), value.strip()
+    hit = process.extractOne(norm(label), list(maps.field_labels), scorer=fuzz.ratio, score_cutoff=85) \
+        if len(label) >= 6 else None
+    if hit is not None:
+        set_field(state, maps, maps.field_labels[hit[0]], value, page)
+        return True
+    kind = classify(value, maps)
+    if kind == "date" and state.submitted is None:
+        set_field(state, maps, "submitted", value, page)
+        state.warn(page, f"{value!r} beside the unknown label {label!r} read as the date of submission "
+                              f"(the only single date a report's header holds)")
+        return True
+    if kind == "donor_id" and state.reporter.org_number is None:
+        ident = identifiers.parse_identifier(value)
+        if ident is not None and ident.kind == "orgnr":
+            set_field(state, maps, "org_number", value, page)
+            state.warn(page, f"{value!r} beside the unknown label {label!r} read as the reporter's "
+                                  f"organisationsnummer (its shape)")
+            return True
+    if kind is None and state.reporter.name is None and _names_a_name(label, maps) and value[:1].isupper() \
+            and not any(ch.isdigit() for ch in value) and maps.column(value) is None:
+        set_field(state, maps, "name", value, page)
+        state.warn(page, f"{value!r} beside the unknown label {label!r} read as the reporter's name "
+                              f"(the label names a name)")
+        return True
+    if kind is None and state.period is None and parse_period(value) is not None:
+        set_field(state, maps, "period", value, page)
+        state.warn(page, f"{value!r} beside the unknown label {label!r} read as the period (its shape)")
+        return True
+    return False
+
 
 # --- the reporting year --------------------------------------------------------------------------
 
@@ -275,6 +381,21 @@ def name_from_letter(state: ReportState, letterhead: list[str], sentences: list[
         if any(s.startswith(name) and s[len(name):len(name) + 1] in (" ", ",") for s in sentences):
             state.reporter.name = name
             return
+
+def year_from_heading(lines: list[Line], state: ReportState) -> None:
+    """Last resort when nothing else states the year: a heading among the first lines of the first page
+    (one cell, a few words, no other number) that ends in a year ("Intäkter och bidrag 2023"). A title
+    we have no words for still dates the report; the evidence says so."""
+    if state.year_sources:
+        return
+    for line in lines[:4]:
+        if line.page != 1 or len(line.cells) != 1 or len(line.text.split()) > 8:
+            continue
+        m = re.fullmatch(r"([^\d]+?)\s+" + _YEAR + r"\.?", line.text.strip())
+        if m and m.group(1)[:1].isupper():
+            state.add_year(int(m.group(2)), "a heading on page 1", line.page)
+            return
+
 
 def decide_year(state: ReportState) -> None:
     """The reporting year from every source that states it; a warning when they disagree.

@@ -12,10 +12,10 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 
 from .assembly import ReportState, warn_unplaced
-from .fields import FieldReader, read_year
+from .fields import FieldReader, read_unknown_label, read_year
 from .labels import Maps, norm
 from .pdftext import Document, Line
-from .shapes import is_income_header, line_amount
+from .shapes import damaged_amount, has_item_shapes, is_income_header, line_amount
 from .tables import TableReader, continue_header, read_table_header
 
 CONTRIBUTION_GROUP = 5
@@ -56,6 +56,11 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         amount = line_amount(line)
         label = " ".join(c.text for c in line.cells[:-1])
+        if amount is None and len(line.cells) >= 2 and tables.table is None and _income_group(label, maps) is not None:
+            amount = damaged_amount(line.cells[-1].text)
+            if amount is not None:
+                state.warn(line.page, f"amount {line.cells[-1].text!r} of {label!r} read as {amount:.2f} "
+                                      f"(its digit grouping is damaged; the sums check it)")
         group = _income_group(label, maps) if amount is not None and len(line.cells) >= 2 else None
         if tables.table is None and (in_income or group is not None or maps.is_total(label)) \
                 and amount is not None and len(line.cells) >= 2:
@@ -65,6 +70,7 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
                 last_label = None
                 continue
             if group is None:
+                state.unplaced.append((len(state.warnings), line))  # perhaps the total (checks.py)
                 state.warn(line.page, f"unknown income label {label!r} ({amount}) not placed")
                 last_label = None
                 continue
@@ -82,9 +88,16 @@ def parse(doc: Document, maps: Maps, state: ReportState) -> str:
             continue
         if tables.table is not None:
             continue
+        if has_item_shapes(line, maps) and maps.match_field(line.cells[0].text) is None:
+            tables.open_headerless(CONTRIBUTION_GROUP, None, line)  # rows known by their values' shapes
+            tables.read(line)
+            in_income = False
+            continue
         if fields.read(line):
             continue
         if fields.continue_value(line):
+            continue
+        if read_unknown_label(line, maps, state) or fields.await_unknown(line):
             continue
         warn_unplaced(state, line)
     tables.close()

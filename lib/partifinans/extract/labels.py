@@ -62,6 +62,7 @@ class Maps:
     levels: dict[str, str]
     forms: dict[str, str]
     total_labels: frozenset[str]
+    total_words: tuple[str, ...]
     column_labels: dict[str, str]  # norm(header) -> column
     income_headers: tuple[tuple[str, ...], ...]
     noise: tuple[re.Pattern, ...]
@@ -118,6 +119,12 @@ class Maps:
 
     def is_total(self, label: str) -> bool:
         return norm(label) in self.total_labels
+
+    def is_total_like(self, label: str) -> bool:
+        """A label with a word that is, or is close to (rapidfuzz ratio >= 85), a word that names a sum
+        ("Intäkter totalt", "Grand total"): evidence for a total, which the sums must confirm."""
+        words = re.findall(r"[^\W\d_]+", norm(label))
+        return any(fuzz.ratio(w, t) >= 85 for w in words for t in self.total_words)
 
     def income_type(self, code: str) -> IncomeType | None:
         return self.income_types.get(code)
@@ -184,6 +191,7 @@ def load() -> Maps:
         levels={norm(k): v for k, v in data["levels"].items()},
         forms={norm(k): v for k, v in data["forms"].items()},
         total_labels=frozenset(norm(x) for x in data["total"]),
+        total_words=tuple(norm(x) for x in data["total_words"]),
         column_labels=columns,
         income_headers=tuple(tuple(norm(x) for x in h) for h in data["income_headers"]),
         noise=tuple(re.compile(p, re.IGNORECASE) for p in data["noise"]),

@@ -58,6 +58,18 @@ def line_amount(line: Line) -> float | None:
         return None
     return values.parse_amount(t)
 
+_DAMAGED_GROUPS = re.compile(r"^(\d{1,4})((?:[ .\u00a0]\d{3})+)(,\d{2})?$")
+
+def damaged_amount(text: str) -> float | None:
+    """An amount whose digit grouping an OCR layer damaged ("1235 000", "3.027 000"): digits in groups
+    of three after a first group of up to four, any of space or dot between. Only for a place where
+    an amount must stand (an income line's amount cell); the caller warns, and the sums check it."""
+    m = _DAMAGED_GROUPS.match(re.sub(r"\s*(?:kr|kronor|sek)\.?$", "", text.strip(), flags=re.IGNORECASE))
+    if not m:
+        return None
+    digits = m.group(1) + re.sub(r"\D", "", m.group(2))
+    return float(digits) + (float("0." + m.group(3)[1:]) if m.group(3) else 0.0)
+
 def has_item_shapes(line: Line, maps: Maps) -> bool:
     """True when a line holds an amount and, beside it, an identity number or a date: a row of an
     itemised table (wherever the amount stands: "920403+1059 | Pengar | 383 951,- 2020-06-01 | Namn")."""

@@ -164,6 +164,10 @@ _TAIL = re.compile(r"^(?:[a-zåäö]|(?:AB|HB|KB|ek\.?\s?för\.?|ideell förenin
 
 TOTAL_WORD = re.compile(r"^(?:summa|totalt?|sum|delsumma|subtotal)\b", re.IGNORECASE)
 
+# A lone mark at either end of a name or address, set off by a space: a rule or a speck an OCR layer
+# read as "—" or ":" ("— Testallén 16", "567 89 Fiktiva :"), never part of the text.
+_STRAY = re.compile(r"^[\-\u2013\u2014:;|]+\s+|\s+[\-\u2013\u2014:;|]+$")
+
 def _aligned_kind(entry: dict, cell: Cell) -> str | None:
     """The text column of a row whose cell starts where ``cell`` starts (a wrapped line of a table
     printed without a header), or None."""
@@ -320,9 +324,9 @@ class TableReader:
 
     def _fill(self, entry: dict, raw: dict[str, str], page: int) -> None:
         if "donor" in raw:
-            entry["donor"] = " ".join(raw["donor"].split())
+            entry["donor"] = _STRAY.sub("", " ".join(raw["donor"].split())) or None
         if "address" in raw:
-            entry["address"] = " ".join(raw["address"].split())
+            entry["address"] = _STRAY.sub("", " ".join(raw["address"].split())) or None
         if "donor_id" in raw:
             ident = identifiers.parse_identifier(raw["donor_id"].replace(" ", ""))
             if ident is None:
