@@ -359,3 +359,10 @@ def test_files_to_check_lists_low_then_medium_confidence_with_their_checks():
     assert list(out["confidence"]) == ["low", "low", "medium"]
     assert out.loc[1, "checks"] == "the lines do not add up to the printed total 12.00; no reporter name found"
     assert "y.pdf" not in set(out["source_path"])  # high confidence: nothing to open by hand
+
+
+def test_format_sek_shows_no_internal_join_keys():
+    frame = pd.DataFrame({"entity_id": ["47614292153f769e"], "canonical_name": ["Provdata AB"], "total": [1259000.0]})
+    shown = analysis.format_sek(frame, ["total"])
+    assert list(shown.columns) == ["canonical_name", "total"] and shown["total"].iloc[0] == "1 259 000 kr"
+    assert "entity_id" in frame.columns  # the caller's frame keeps its key

@@ -152,3 +152,11 @@ def test_anonymous_fee_is_twice_the_excess():
 def test_omitted_income_fee_is_capped():
     assert law.omitted_income_fee(40000) == 40000.0
     assert law.omitted_income_fee(250000) == 100000.0
+
+
+def test_fees_are_described_in_words_with_amount_years_and_source():
+    fees = {f["fee"]: f for f in law.fees()}
+    late = fees["Late report: party or side organisation at Riksdag / European Parliament level"]
+    assert (late["amount"], late["applies"]) == ("10 000 kr", "from 2018")
+    assert "Sanktionsavgifter" in late["source"]
+    assert len(fees) == 7 and not any(f["fee"].startswith("fee_") for f in fees.values())

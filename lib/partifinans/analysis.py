@@ -268,9 +268,14 @@ def project_relative(path: Path | str) -> str:
         return path.name
 
 
+INTERNAL_IDS = ("entity_id", "report_id", "contribution_id", "record_id")
+"""Keys that join the tables (content hashes): what a reader needs is the name, file and page."""
+
+
 def format_sek(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """A copy of ``frame`` with the given amount columns as text: ``1 234 kr`` (see :func:`sek`)."""
-    out = frame.copy()
+    """A copy of ``frame`` as shown to a reader: the given amount columns as text (``1 234 kr``, see
+    :func:`sek`) and without the internal join keys (:data:`INTERNAL_IDS`)."""
+    out = frame.drop(columns=[c for c in INTERNAL_IDS if c in frame.columns])
     for col in columns:
         out[col] = out[col].map(sek).astype(object)
     return out

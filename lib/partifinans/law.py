@@ -28,6 +28,33 @@ THRESHOLDS = {
 }
 
 
+# What each sanction fee in law.csv is, in plain words (its amount, years and source are law.csv's).
+FEE_MEANINGS = {
+    "fee_late_riks": "Late report: party or side organisation at Riksdag / European Parliament level",
+    "fee_late_local": "Late report: organisation at regional or municipal level",
+    "fee_late_member": "Late report: member or substitute (ledamot, ersättare)",
+    "fee_incorrect_riks": "Incorrect report (särskild avgift): Riksdag / European Parliament level",
+    "fee_incorrect_local": "Incorrect report (särskild avgift): regional or municipal level, and members",
+    "fee_omitted_max": "Income left out of a report: the amount left out, at most",
+    "fee_anonymous_factor": "Forbidden anonymous contribution not returned: times the part above 0.05 pbb",
+}
+
+
+def fees() -> list[dict]:
+    """The sanction fees as a reader sees them: what each is, its amount, the years it applies to and
+    its source (for notebook 03 and the register; no parameter codes)."""
+    out = []
+    for row in table():
+        if row["parameter"] not in FEE_MEANINGS:
+            continue
+        amount = f"{row['value']:g} x" if row["unit"] == "factor" else f"{row['value']:,.0f} kr".replace(",", " ")
+        years = f"{row['first_year'] or ''}-{row['last_year'] or ''}".strip("-")
+        years = f"from {row['first_year']}" if row["first_year"] and not row["last_year"] else years
+        out.append({"fee": FEE_MEANINGS[row["parameter"]], "amount": amount, "applies": years,
+                    "source": row["source"]})
+    return out
+
+
 @lru_cache(maxsize=1)
 def table() -> list[dict]:
     """The rows of law.csv: parameter, year (int or None), value (float), unit, source."""

@@ -500,7 +500,7 @@ class OcrHook:
             layer = text_layer(path, wanted, sha256, self.cache_dir)
         self.layer = layer
         try:
-            doc = read_document(layer.pdf)
+            doc = read_document(layer.pdf, engine="pdfminer")  # see read_document
         except BadInput:  # OCR found no word on any of the pages
             doc = None
         if doc is not None:
