@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+from robustness.pdf_mutations import pdf_with_stream
 
 from partifinans import config
 from partifinans.errors import BadInput
@@ -97,26 +98,7 @@ def test_fixture_with_mediabox_offset_reads_alike(tmp_path):
 
 # --- the pre-scan ---------------------------------------------------------------------------------
 
-def _pdf_with_stream(path: Path, dict_entries: bytes, data: bytes) -> Path:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< " + dict_entries + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+_pdf_with_stream = pdf_with_stream  # tests/robustness/pdf_mutations.py
 
 
 CONTENT = b"BT /F1 12 Tf 72 720 Td (Intaktsredovisning) Tj ET\n"

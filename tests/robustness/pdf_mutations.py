@@ -234,3 +234,28 @@ def compare_reports(outcomes: list[Outcome], originals: dict[str, dict]) -> dict
             fields = sorted(k for k in content(before) if o.report.get(k) != before.get(k))
             silent.append(f"{o.case.path.name} ({o.case.kind}, seed {o.case.seed}): differs in {', '.join(fields)}")
     return {**counts, "silent": silent}
+
+
+def pdf_with_stream(path, dict_entries: bytes, data: bytes):
+    """A one-page PDF whose content stream is ``data`` under the stream dictionary ``dict_entries``
+    (``b"/Filter /FlateDecode"``...): for bombs and filter chains (tests/robustness/test_limits.py,
+    tests/extract/test_pdftext.py)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< " + dict_entries + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path

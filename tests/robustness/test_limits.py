@@ -19,6 +19,7 @@ from partifinans.demo.corpus import demo_reports
 from partifinans.demo.render import render_pdf
 from partifinans.errors import BadInput
 from partifinans.extract import parse_pdf
+from robustness.pdf_mutations import pdf_with_stream
 
 
 def _blank_pages(path: Path, n: int) -> Path:
@@ -52,26 +53,7 @@ def _bomb(path: Path, inflated_bytes: int) -> Path:
     for _ in range(inflated_bytes // len(chunk)):
         parts.append(z.compress(chunk))
     parts.append(z.flush())
-    stream = b"".join(parts)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return pdf_with_stream(path, b"/Filter /FlateDecode", b"".join(parts))
 
 
 @pytest.fixture
