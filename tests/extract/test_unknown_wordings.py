@@ -81,7 +81,7 @@ def test_unknown_labels_are_read_by_the_shape_of_their_value_with_a_warning():
     assert s.period == {"start": "2021-01-01", "end": "2021-12-31"}
     assert len(s.warnings) == 3
     # a person's number is never the reporter's organisation number; nothing after the income lines
-    assert not read_unknown_label(_line(40, (50, "Kontakt"), (200, "19850312-1234")), MAPS, ReportState(path="y"))
+    assert not read_unknown_label(_line(40, (50, "Kontakt"), (200, "18900102-1238")), MAPS, ReportState(path="y"))
     late = _state_with_lines(10)
     assert not read_unknown_label(_line(50, (50, "Stockholm"), (200, "2024-05-05")), MAPS, late)
     assert late.submitted is None
