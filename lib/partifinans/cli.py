@@ -120,6 +120,15 @@ def _ocr_option(s: argparse.ArgumentParser) -> None:
                         "($PARTIFINANS_OCR_CACHE)")
 
 
+def _processed_option(s: argparse.ArgumentParser, processed) -> None:
+    s.add_argument("processed", nargs="?", default=str(processed), help=f"the processed tables (default: {processed})")
+
+
+def _reveal_private_option(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--reveal-private", action="store_true",
+                   help="include private donors' names (default: shown as Privatperson <hash>)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -168,33 +177,31 @@ def build_parser() -> argparse.ArgumentParser:
     s = _sub(sub, "graph", "export the money graph",
              "Export the money graph (donors -> organisations -> parties) for Gephi or OCCRP Aleph.",
              ["partifinans graph --format gexf --out money.gexf", "partifinans graph data/processed --format ftm --out money.ftm.json"])
-    s.add_argument("processed", nargs="?", default=str(processed), help=f"the processed tables (default: {processed})")
+    _processed_option(s, processed)
     s.add_argument("--format", choices=["graphml", "gexf", "ftm"], required=True,
                    help="graphml, gexf (Gephi) or ftm (followthemoney, for Aleph); required")
     s.add_argument("--out", required=True, help="the file to write (required)")
-    s.add_argument("--reveal-private", action="store_true",
-                   help="include private donors' names (default: shown as Privatperson <hash>)")
+    _reveal_private_option(s)
     s.set_defaults(func=_cmd_graph)
 
     s = _sub(sub, "flags", "list gaps and circumvention flags",
              "List the flag register: gaps and circumvention patterns, each with its evidence (file and page).",
              ["partifinans flags --party MP --year 2023", "partifinans flags --xlsx register.xlsx"])
-    s.add_argument("processed", nargs="?", default=str(processed), help=f"the processed tables (default: {processed})")
+    _processed_option(s, processed)
     fmt = s.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="a JSON array on stdout (default: a readable table)")
     fmt.add_argument("--csv", action="store_true", help="CSV on stdout (default: a readable table)")
     fmt.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook: flags and evidence sheets")
     s.add_argument("--year", type=_year, help="only this reporting year (default: all years)")
     s.add_argument("--party", help="only this party: name or abbreviation, any case, e.g. MP (default: all)")
-    s.add_argument("--reveal-private", action="store_true",
-                   help="include private donors' names (default: shown as Privatperson <hash>)")
+    _reveal_private_option(s)
     s.set_defaults(func=_cmd_flags)
 
     s = _sub(sub, "report", "write the HTML flag register",
              "Write the flag register as one self-contained HTML page (opens offline). Evidence is linked "
              "to the source file and page, and shown as text beside the link.",
              ["partifinans report --out register.html", "partifinans report --out register.html --bundle --reveal-private"])
-    s.add_argument("processed", nargs="?", default=str(processed), help=f"the processed tables (default: {processed})")
+    _processed_option(s, processed)
     s.add_argument("--out", required=True, help="the HTML file to write (required)")
     s.add_argument("--links", choices=["relative", "absolute"], default="relative",
                    help="evidence links relative to the HTML file (move the folder together) or absolute "
@@ -203,8 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write each cited page as a PNG in <OUT>-evidence/ beside the HTML and link "
                    "it, so the register and its evidence travel as one folder; the pages show private "
                    "donors as printed, so this needs --reveal-private (default: off)")
-    s.add_argument("--reveal-private", action="store_true",
-                   help="include private donors' names (default: shown as Privatperson <hash>)")
+    _reveal_private_option(s)
     s.set_defaults(func=_cmd_report)
 
     s = _sub(sub, "sqlite", "write the processed tables into one SQLite database (for Datasette)",
@@ -212,11 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
              "and a Datasette metadata file beside it (descriptions, facets, canned queries). Private donors "
              "are pseudonymised unless --reveal-private; a personnummer is never written in clear.",
              ["partifinans sqlite --out partifinans.db", "make browse"])
-    s.add_argument("processed", nargs="?", default=str(processed), help=f"the processed tables (default: {processed})")
+    _processed_option(s, processed)
     s.add_argument("--out", required=True, help="the database file to write, e.g. partifinans.db (required)")
     s.add_argument("--metadata", default=None, help="Datasette metadata file (default: <out stem>.metadata.json)")
-    s.add_argument("--reveal-private", action="store_true",
-                   help="include private donors' names (default: shown as Privatperson <hash>)")
+    _reveal_private_option(s)
     s.set_defaults(func=_cmd_sqlite)
 
     s = _sub(sub, "fetch", "download the open-data file or listed report URLs",

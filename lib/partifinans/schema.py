@@ -61,9 +61,6 @@ FORMS = ("pengar", "varor", "tjänster", "övrigt")
 DONOR_KINDS = ("person", "organisation", "anonymous", "unknown")
 FILE_STATUSES = ("parsed", "failed", "skipped")
 SOURCE_KINDS = ("pdf", "opendata")
-# What an income type means, one boolean column each in lines and contributions (harmonise.py
-# fills them from maps/income_types.csv).
-CODE_FLAGS = ("is_anonymous", "is_collection", "is_lottery", "is_internal_transfer", "is_related_entity")
 
 
 def _group_names() -> dict[int, str]:
@@ -76,6 +73,17 @@ def _group_names() -> dict[int, str]:
 
 GROUP_NAMES: dict[int, str] = _group_names()  # 1 -> "Offentligt stöd", ... (maps/income_groups.csv)
 GROUPS = tuple(GROUP_NAMES)
+
+# What an income type is, as columns of both ``lines`` and ``contributions`` (harmonise.py writes
+# them from the one code map, maps/income_types.csv).
+CODE_FLAG_COLUMNS = [
+    Column("is_anonymous", B, "Anonymous contribution type (5.2, 8.2): maps/income_types.csv"),
+    Column("is_collection", B, "Cash collection type (4.1, 8.1): maps/income_types.csv"),
+    Column("is_lottery", B, "Lottery income type (3.2, 3.3): maps/income_types.csv"),
+    Column("is_internal_transfer", B, "From the party's own organisation (5.5, or its label on the 2014 form): maps/income_types.csv"),
+    Column("is_related_entity", B, "Income of a related entity (group 8): maps/income_types.csv"),
+]
+CODE_FLAGS = tuple(c.name for c in CODE_FLAG_COLUMNS)
 
 TABLES: dict[str, list[Column]] = {
     "files": [
@@ -95,10 +103,10 @@ TABLES: dict[str, list[Column]] = {
         Column("source_sha256", S, "SHA-256 of that file", nullable=False),
         Column("source_kind", S, "pdf | opendata", nullable=False),
         Column("is_primary", B, "True for the one report analyses use for its reporter-year (org_id, year): harmonise.primary_flags; null only before harmonise"),
-        Column("kind", S, "intaktsredovisning | anmalan", "REPORTS.md: The documents"),
+        Column("kind", S, "intaktsredovisning | anmalan", "Kammarkollegiet, \"Parti och sidoorganisation - ska du intäktsredovisa?\""),
         Column("year", INT, "Reporting (financial) year", "Räkenskapsår / Redovisningsår"),
         Column("org_number", S, "Reporter's organisationsnummer NNNNNN-NNNN as printed, normalised when valid", "Organisationsnummer"),
-        Column("is_org_number_valid", B, "Whether org_number passes its check digit (null when absent)", "REPORTS.md: Identifiers"),
+        Column("is_org_number_valid", B, "Whether org_number passes its check digit (null when absent)", "lag (1974:174) om identitetsbeteckning för juridiska personer m.fl."),
         Column("reporter_name", S, "Name of the reporting organisation or person", "Organisationens namn / Namn"),
         Column("party", S, "Party name, canonical through maps/parties.csv (aliases, historic names); an unknown party as printed", "Parti / Partitillhörighet"),
         Column("party_id", S, "Party id of maps/parties.csv (Kammarkollegiet's open-data party id); null for an unknown party", "Partitillhörighet"),
@@ -119,17 +127,13 @@ TABLES: dict[str, list[Column]] = {
     ],
     "lines": [
         Column("report_id", S, "Report the line belongs to", nullable=False),
-        Column("group", INT, "Income group 1-6, 8 (open-data numbering)", "REPORTS.md: What a report contains", nullable=False),
+        Column("group", INT, "Income group 1-6, 8 (open-data numbering)", "lag (2018:90) 11 §; the open-data file's Intäktsgrupp fältkod", nullable=False),
         Column("code", S, "Income type code such as 5.7; null when the document has none (2014 form)", "Intäktstyp fältkod"),
         Column("label", S, "The type's label as printed", "Intäktstyp"),
         Column("amount", F, "Amount of the type (SEK); for an itemised type its subtotal", "Belopp", nullable=False),
         Column("page", INT, "PDF page (1-based); null for open data"),
         Column("row", INT, "Open data: 1-based data row; null for PDFs"),
-        Column("is_anonymous", B, "Anonymous contribution type (5.2, 8.2): maps/income_types.csv"),
-        Column("is_collection", B, "Cash collection type (4.1, 8.1): maps/income_types.csv"),
-        Column("is_lottery", B, "Lottery income type (3.2, 3.3): maps/income_types.csv"),
-        Column("is_internal_transfer", B, "From the party's own organisation (5.5, or its label on the 2014 form): maps/income_types.csv"),
-        Column("is_related_entity", B, "Income of a related entity (group 8): maps/income_types.csv"),
+        *CODE_FLAG_COLUMNS,
     ],
     "contributions": [
         Column("contribution_id", S, "Stable id: make_id(reporter, year, code, donor, donor_id, date, amount, occurrence) (harmonise.py)", nullable=False),
@@ -148,11 +152,7 @@ TABLES: dict[str, list[Column]] = {
         Column("row", INT, "Open data: 1-based data row; null for PDFs"),
         Column("entity_id", S, "Linked donor entity (see entities); null for anonymous gifts"),
         Column("address_key", S, "The address as linkage compares it (link.normalise.parse_address); null without an address"),
-        Column("is_anonymous", B, "Anonymous contribution type (5.2, 8.2): maps/income_types.csv"),
-        Column("is_collection", B, "Cash collection type (4.1, 8.1): maps/income_types.csv"),
-        Column("is_lottery", B, "Lottery income type (3.2, 3.3): maps/income_types.csv"),
-        Column("is_internal_transfer", B, "From the party's own organisation (5.5, or its label on the 2014 form): maps/income_types.csv"),
-        Column("is_related_entity", B, "Income of a related entity (group 8): maps/income_types.csv"),
+        *CODE_FLAG_COLUMNS,
     ],
     "entities": [
         Column("entity_id", S, "Stable donor entity id (hash of its strongest key)", nullable=False),
