@@ -215,3 +215,60 @@ def test_a_misread_identity_number_on_an_ocr_page_is_a_warning_with_its_page():
         "page 2: OCR: organisationsnummer 556677-8898 of 'Provdata AB' fails its check digit (misread?)",
     ]
 
+
+
+# --- the page image made ready for Tesseract (no Tesseract needed) -------------------------------
+
+def _page_with_rules(dpi: int = 300):
+    """A white page (black-and-white, 'L') with two rows of text, a rule under each, a vertical
+    rule between the columns, a speck of dust and a full stop beside a digit."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (int(8.27 * dpi), int(3 * dpi)), 255)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=dpi // 7)
+    for i, y in enumerate((150, 450)):
+        d.text((120, y), f"5.{i + 1}  Bidrag upp till och med 233 kronor", font=font, fill=0)
+        d.text((1900, y), "135 000", font=font, fill=0)
+        d.line((100, y + 70, 2380, y + 70), fill=0, width=3)  # the rule under the row
+    d.line((1850, 100, 1850, 650), fill=0, width=2)  # a column rule
+    d.rectangle((1000, 800, 1002, 802), fill=0)  # dust, far from any ink
+    return img
+
+
+def test_the_skew_of_a_tilted_page_is_found_to_a_tenth_of_a_degree():
+    from PIL import Image
+
+    page = _page_with_rules()
+    for tilt in (-1.0, -0.4, 0.7):
+        tilted = page.rotate(tilt, resample=Image.BICUBIC, fillcolor=255).point(lambda v: 255 if v > 128 else 0)
+        assert abs(ocr.skew_angle(tilted) + tilt) <= 0.1, tilt
+    assert ocr.skew_angle(page) == 0.0
+
+
+def test_rules_and_dust_are_erased_and_the_text_stays():
+    import numpy as np
+
+    ink = np.asarray(_page_with_rules()) < 128
+    rules = ocr.rule_pixels(ink, 300)
+    assert rules[220, 100:2380].all() and rules[100:650, 1850].all()  # both rules, end to end
+    assert not rules[150:215, 120:1800].any()  # no pixel of the text rows
+    specks = ocr.speck_pixels(ink & ~rules, 300)
+    assert specks[800:803, 1000:1003].all() and specks.sum() == 9  # the dust, and nothing else
+
+
+def test_the_pieces_of_one_table_row_become_one_line_at_the_smaller_size():
+    row = [ocr.OcrLine(449.4, 13.0, [ocr.Word("David", 61, 80, 90), ocr.Word("18900425-7706", 261, 317, 90)]),
+           ocr.OcrLine(450.1, 8.0, [ocr.Word("Fiktivbacken", 391, 440, 90), ocr.Word("71 000", 775, 798, 90)]),
+           ocr.OcrLine(469.3, 8.0, [ocr.Word("Greta", 61, 80, 90)])]
+    lines = ocr.join_rows(row)
+    assert [[w.text for w in ln.words] for ln in lines] == [["David", "18900425-7706", "Fiktivbacken", "71 000"],
+                                                          ["Greta"]]
+    assert lines[0].size == 8.0
+
+
+def test_stray_marks_beside_a_word_go_and_a_quoted_name_keeps_its_quotes():
+    assert ocr.strip_marks('"Redovisningsperiod', 0, 19)[0] == "Redovisningsperiod"
+    assert ocr.strip_marks("500,34.", 0, 7) == ("500,34", 0, 6)
+    assert ocr.strip_marks('"Vänner"', 0, 8)[0] == '"Vänner"'
+    assert ocr.strip_marks("2016.", 0, 5)[0] == "2016."  # a year at a sentence's end is not an amount
