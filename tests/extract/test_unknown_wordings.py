@@ -231,3 +231,25 @@ def test_a_lone_mark_at_either_end_of_a_name_or_address_is_dropped():
     assert _STRAY.sub("", "— Testallén 16, 456 78 Låtsasvik") == "Testallén 16, 456 78 Låtsasvik"
     assert _STRAY.sub("", "Testallén 53, 567 89 Fiktiva :") == "Testallén 53, 567 89 Fiktiva"
     assert _STRAY.sub("", "Bygg - och Måleri AB") == "Bygg - och Måleri AB"  # inside a name it stays
+
+
+def test_a_code_with_one_digit_misread_is_taken_as_the_type_its_label_names_with_a_warning():
+    from partifinans.extract.eservice import _income_cells, _income_line
+    s = ReportState(path="x.pdf")
+    s.lines.append({"group": 5, "code": "5.1", "label": "Bidrag upp till och med 233 kronor", "amount": 135000.0, "page": 1})
+    slipped = _line(10, (40, "5.1"), (80, "Övriga bidrag över 23 250 kronor"), (500, "279 000"))
+    fixed = _income_cells(slipped, MAPS, s)
+    assert _income_line(fixed, MAPS)[:3] == ("5.7", "Övriga bidrag över 23 250 kronor", 279000.0)
+    assert s.warnings == ["page 1: income code 5.1 read as 5.7: its label 'Övriga bidrag över 23 250 kronor' is "
+                          "5.7's, not 5.1's (a digit misread by OCR or mistyped; check the page)"]
+    # the printed code stands when the label's type is two digits away, or already has its line
+    far = _line(10, (40, "2.1"), (80, "Övriga bidrag över 23 250 kronor"), (500, "279 000"))
+    assert _income_cells(far, MAPS, s) is far
+    s.lines.append({"group": 5, "code": "5.7", "label": "", "amount": 1.0, "page": 1})
+    assert _income_cells(slipped, MAPS, s) is slipped
+
+
+def test_an_amount_in_whole_kronor_with_damaged_grouping_is_read():
+    from partifinans.extract.shapes import damaged_amount
+    assert damaged_amount("3162 000:-") == damaged_amount("3162 000,-") == damaged_amount("3162 000 kr") == 3162000.0
+    assert damaged_amount("31620 00:-") is None

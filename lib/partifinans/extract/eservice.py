@@ -63,8 +63,9 @@ _SLIPPED_CODE = re.compile(r"^(\d)(\d)$")
 
 def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
     """A line as an income line would stand, from what an OCR layer or a typewriter makes of it: a run
-    of label and amount cut in two ("Medlemsavgifter 12 000"), and a code whose dot was lost ("51" for
-    5.1) restored when, and only when, the label beside it is that type's label (a warning says so)."""
+    of label and amount cut in two ("Medlemsavgifter 12 000"), a code whose dot was lost ("51" for
+    5.1) restored when, and only when, the label beside it is that type's label, and a code with one
+    digit wrong taken as the code its label belongs to (``_slipped_digit``); a warning says so."""
     cells = list(line.cells)
     if len(cells) == 1 and len(cells[0].words) >= 2:
         pieces = split_run(cells[0], maps)
@@ -72,16 +73,41 @@ def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
                 and pieces[1].x0 - pieces[0].x1 > line.bottom - line.top:  # a column's gap, not a word space
             cells = pieces
     first = cells[0]
-    m = _SLIPPED_CODE.match(first.words[0][2]) if first.words else None
-    if m and (len(first.words) >= 2 or len(cells) >= 2):
+    word = first.words[0][2] if first.words else ""
+    if not word or (len(first.words) < 2 and len(cells) < 2):
+        return Line(line.page, line.top, line.bottom, cells) if cells != line.cells else line
+    head, rest = (first, cells[1:]) if len(first.words) == 1 else (first.split(1)[0], [first.split(1)[1], *cells[1:]])
+    label = " ".join(c.text for c in (rest[:-1] if len(rest) > 1 and classify(rest[-1].text, maps) == "amount"
+                                      else rest))
+    m = _SLIPPED_CODE.match(word)
+    code = None
+    if m and maps.income_type(f"{m.group(1)}.{m.group(2)}") \
+            and (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) == f"{m.group(1)}.{m.group(2)}":
         code = f"{m.group(1)}.{m.group(2)}"
-        head, rest = (first, cells[1:]) if len(first.words) == 1 else (first.split(1)[0], [first.split(1)[1], *cells[1:]])
-        label = " ".join(c.text for c in (rest[:-1] if len(rest) > 1 and classify(rest[-1].text, maps) == "amount"
-                                          else rest))
-        if maps.income_type(code) and (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) == code:
-            state.warn(line.page, f"income code {head.text!r} read as {code}: its label {label!r} is that type's")
-            cells = [Cell(head.x0, head.x1, head.top, head.bottom, code, [(head.x0, head.x1, code)]), *rest]
+        state.warn(line.page, f"income code {head.text!r} read as {code}: its label {label!r} is that type's")
+    elif CODE.match(word) and maps.income_type(word):
+        code = _slipped_digit(word, label, maps, state)
+        if code is not None:
+            state.warn(line.page, f"income code {word} read as {code}: its label {label!r} is {code}'s, not "
+                                  f"{word}'s (a digit misread by OCR or mistyped; check the page)")
+    if code is not None:
+        cells = [Cell(head.x0, head.x1, head.top, head.bottom, code, [(head.x0, head.x1, code)]), *rest]
     return Line(line.page, line.top, line.bottom, cells) if cells != line.cells else line
+
+
+def _slipped_digit(code: str, label: str, maps: Maps, state: ReportState) -> str | None:
+    """The code a line means when its printed code has one digit wrong ("5.1" beside the label of
+    5.7, an OCR slip of 7 for 1): the label is another type's (word for word, or clearly by likeness),
+    that type's code differs
+    from the printed one in one digit, the printed code's own label is not this one, and that type
+    has no line yet. Otherwise None (the printed code stands)."""
+    other = maps.code_for_label(label) or maps.code_for_label_by_likeness(label)
+    if other is None or other == code or len(other) != len(code) \
+            or sum(a != b for a, b in zip(other, code, strict=True)) != 1:
+        return None
+    if any(ln["code"] == other for ln in state.lines):
+        return None
+    return other
 
 
 def _code_after_label(line: Line, maps: Maps) -> tuple[str, str, float | None, float] | None:
