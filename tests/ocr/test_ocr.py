@@ -272,3 +272,16 @@ def test_stray_marks_beside_a_word_go_and_a_quoted_name_keeps_its_quotes():
     assert ocr.strip_marks("500,34.", 0, 7) == ("500,34", 0, 6)
     assert ocr.strip_marks('"Vänner"', 0, 8)[0] == '"Vänner"'
     assert ocr.strip_marks("2016.", 0, 5)[0] == "2016."  # a year at a sentence's end is not an amount
+
+
+def test_a_label_a_letter_away_from_its_wording_on_an_ocr_page_is_a_warning_with_its_page():
+    report = {"reporter": {"org_number": None}, "contributions": [],
+              "lines": [{"code": None, "label": "Finansielta intäkter", "page": 1},  # the 2014 form
+                        {"code": None, "label": "Finansiella intäkter", "page": 1},
+                        {"code": "2.1", "label": "Medlemsavgifler", "page": 2},
+                        {"code": "2.1", "label": "Membership fees", "page": 2},  # a known wording
+                        {"code": "2.1", "label": "Medlemsavgifler", "page": 3}]}  # page 3 is born-digital
+    assert ocr.check_warnings(report, [1, 2]) == [
+        "page 1: OCR: label 'Finansielta intäkter' is not quite a known wording (a letter misread?)",
+        "page 2: OCR: label 'Medlemsavgifler' is not quite a known wording (a letter misread?)",
+    ]

@@ -709,7 +709,8 @@ class OcrHook:
 # --- what an OCR'd report says about itself ------------------------------------------------------
 
 def check_warnings(report: dict, pages: list[int]) -> list[str]:
-    """Identity numbers on OCR'd pages that fail their check digit, each a warning with its page.
+    """Identity numbers on OCR'd pages that fail their check digit, and income-line labels a letter
+    away from their type's wording, each a warning with its page.
 
     For a born-digital report a failed check digit is data (``is_donor_id_valid``); read by OCR it
     is more likely a misread digit, which the user must check on the page. Sums are checked for
@@ -732,6 +733,31 @@ def check_warnings(report: dict, pages: list[int]) -> list[str]:
                 kind = "personnummer" if ident.kind == "pnr" else "organisationsnummer"
                 out.append(f"page {c['page']}: OCR: {kind} {c['donor_id']} of {c.get('donor')!r} fails its "
                            f"check digit (misread?)")
+    return out + _label_slips(report, on_ocr)
+
+
+def _label_slips(report: dict, on_ocr: set[int]) -> list[str]:
+    """Income lines on OCR'd pages whose label is nearly, but not exactly, a known wording ("Finansielta
+    intäkter"): a letter misread, which no sum can catch, so the user is told. An e-service line is
+    compared with its type's wordings, a line of the 2014 form (no code) with the form's labels."""
+    from rapidfuzz import fuzz, process
+
+    from .labels import label_shape, load, norm
+
+    maps = load()
+    out = []
+    for ln in report.get("lines") or []:
+        code, label = ln.get("code"), ln.get("label") or ""
+        if ln.get("page") not in on_ocr or not label:
+            continue
+        if code is None:
+            known = norm(label) in maps.form2014_groups
+            near = process.extractOne(norm(label), list(maps.form2014_groups), scorer=fuzz.ratio, score_cutoff=85)
+        else:
+            known = maps.income_type(code) is None or label_shape(label) in maps.income_aliases
+            near = maps.code_for_label_by_likeness(label) == code
+        if not known and near:
+            out.append(f"page {ln['page']}: OCR: label {label!r} is not quite a known wording (a letter misread?)")
     return out
 
 
