@@ -1,7 +1,7 @@
 """``partifinans fetch``: polite downloads of the open-data file and of listed report URLs.
 
 - ``partifinans fetch opendata [--url URL] [--dest DIR]`` downloads Kammarkollegiet's open-data file
-  from :data:`OPENDATA_URL` (REPORTS.md) into ``data/raw/opendata/``.
+  from :data:`OPENDATA_URL` into ``data/raw/opendata/``.
 - ``partifinans fetch urls LIST.txt [--dest DIR]`` downloads each URL in LIST.txt (one a line;
   blank lines and ``#`` comments ignored) into ``data/raw/pdf/``.
 
@@ -44,7 +44,7 @@ from . import config
 from .errors import UserError
 
 OPENDATA_URL = "https://partiinsyn.kammarkollegiet.se/PartiinsynOpenData/PartiinsynOpenData.csv"
-"""Where Kammarkollegiet publishes the open-data file (REPORTS.md, "The open-data CSV")."""
+"""Where Kammarkollegiet publishes the open-data file of the Partiinsyn register."""
 OPENDATA_FILENAME = "PartiinsynOpenData.csv"
 MANIFEST_NAME = "MANIFEST.csv"
 MANIFEST_COLUMNS = ["url", "path", "fetched_at", "sha256", "bytes", "http_status", "etag", "last_modified"]

@@ -2,7 +2,7 @@
 
 - Organisationsnummer: 10 digits ``NNNNNN-NNNN``; written in the wild as ``5566778899``,
   ``556677-8899``, ``16556677-8899`` (century prefix 16) or as a VAT number ``SE556677889901``.
-  The first digit gives the legal-form group (REPORTS.md, Identifiers).
+  The first digit gives the legal-form group (Skatteverket, "Organisationsnummer", SKV 709).
 - Personnummer: ``YYMMDD-NNNN`` or ``YYYYMMDD-NNNN``; samordningsnummer add 60 to the day.
 
 A personnummer is sensitive personal data (a donation reveals a political opinion): callers that

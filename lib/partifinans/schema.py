@@ -17,13 +17,15 @@ Conventions
 Swedish terms of art kept as values
 ------------------------------------
 - *intäktsredovisning*: the yearly income report (lag 2018:90, 11 §; before 2018 lag 2014:105).
-- *anmälan*: the notice a party below the reporting threshold may file instead (REPORTS.md).
+- *anmälan*: the notice a party below the reporting threshold may file instead (Kammarkollegiet,
+  "Parti och sidoorganisation - ska du intäktsredovisa?").
 - *pbb*: prisbasbelopp, price base amount; thresholds are fractions of it (see ``law.py``).
 - roles: *parti* (a party association), *sidoorganisation* (side organisation: youth wing,
   women's association ...), *ledamot* / *ersattare* (elected member / substitute member).
 - levels: *riks* (national), *region*, *kommun* (municipal), *eu* (European Parliament).
 - groups: the open-data income groups 1 Offentligt stöd, 2 Medlemsavgifter, 3 Försäljning och
-  lotterier, 4 Insamling av kontanter, 5 Bidrag, 6 Övrigt, 8 Närstående verksamhet (REPORTS.md).
+  lotterier, 4 Insamling av kontanter, 5 Bidrag, 6 Övrigt, 8 Närstående verksamhet (Kammarkollegiet's open-data file, column
+  Intäktsgrupp; ``maps/income_types.csv``).
 
 Personal data
 -------------

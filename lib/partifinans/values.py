@@ -1,4 +1,5 @@
-"""Reading amounts and dates as they are written in the reports (REPORTS.md, Formats seen in the wild).
+"""Reading amounts and dates as they are written in the reports (Kammarkollegiet's e-service
+reports, the 2014 form KAM11001 printed to PDF, and the open-data file's decimal comma).
 
 Both functions take any string and return a value or ``None``; they never raise.
 """

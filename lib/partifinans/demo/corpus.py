@@ -107,7 +107,7 @@ def kronor(value: float) -> str:
 
 
 def type_label(code: str, year: int) -> str:
-    """The label the demo e-service prints for an income type in ``year`` (REPORTS.md type table)."""
+    """The label the demo e-service prints for an income type in ``year`` (``maps/income_types.csv``)."""
     small = kronor(law.threshold(year, "small"))
     anon = kronor(law.threshold(year, "anonymous"))
     ident = kronor(law.threshold(year, "identity"))

@@ -5,7 +5,8 @@ contract dict without ``source`` and ``warnings``; any ``page`` values in it are
 the renderer decides pagination and reports where each line and contribution landed
 (:func:`draw_report` returns a :class:`Placement`).
 
-Layouts (the visual arrangements a parser must cope with, REPORTS.md "The documents"):
+Layouts (the visual arrangements a parser must cope with: Kammarkollegiet's e-service renderings
+since 2018, the 2014-law form KAM11001, the anmälan notice):
 
 - ``eservice_table``     2018-law e-service report, portrait, bordered tables, labels beside values;
 - ``eservice_stacked``   free text, labels above values, no borders (Times);
@@ -57,7 +58,7 @@ FORM_WORDS = {"pengar": "Pengar", "varor": "Varor", "tjänster": "Tjänster", "�
 MONTH_WORDS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
                "oktober", "november", "december")
 
-# Label spellings per layout (REPORTS.md, "The documents"); deliberately different so the parser
+# Label spellings per layout; deliberately different so the parser
 # must use its alias maps.
 LABELS = {
     "eservice_table": {

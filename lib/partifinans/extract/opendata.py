@@ -769,7 +769,7 @@ def _contributions(items: pd.DataFrame, report_ids: np.ndarray) -> tuple[pd.Data
     id_kind = desc.map(table["id_kind"]).to_numpy(dtype=object)
     is_private = desc.map(table["is_private"]).to_numpy(dtype=bool)
     # Anonymous by the code map (maps/income_types.csv: 4.1, 5.2, 8.1, 8.2), unless the description
-    # names an identity number: the group-8 numbering is not confirmed (REPORTS.md: "8.x"), so a
+    # names an identity number: no published Kammarkollegiet source numbers the group-8 types, so a
     # named donor under an anonymous code is kept, with a warning, never dropped.
     anonymous_type = np.isin(code, anonymous_codes())
     named = pd.notna(donor_id) & anonymous_type
