@@ -253,3 +253,14 @@ def test_an_amount_in_whole_kronor_with_damaged_grouping_is_read():
     from partifinans.extract.shapes import damaged_amount
     assert damaged_amount("3162 000:-") == damaged_amount("3162 000,-") == damaged_amount("3162 000 kr") == 3162000.0
     assert damaged_amount("31620 00:-") is None
+
+
+def test_a_code_read_with_a_look_alike_letter_is_restored_only_when_its_label_is_that_types():
+    from partifinans.extract.eservice import _income_cells, _income_line
+    s = ReportState(path="x.pdf")
+    fixed = _income_cells(_line(10, (40, "S.1"), (80, "Bidrag upp till och med 238 kronor"), (500, "2 600 kr")), MAPS, s)
+    assert _income_line(fixed, MAPS)[:3] == ("5.1", "Bidrag upp till och med 238 kronor", 2600.0)
+    assert s.warnings == ["page 1: income code 'S.1' read as 5.1: its label 'Bidrag upp till och med 238 kronor' "
+                          "is that type's"]
+    other = _line(10, (40, "S.1"), (80, "Medlemsavgifter"), (500, "2 600 kr"))
+    assert _income_cells(other, MAPS, s) is other

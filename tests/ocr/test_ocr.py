@@ -285,3 +285,11 @@ def test_a_label_a_letter_away_from_its_wording_on_an_ocr_page_is_a_warning_with
         "page 1: OCR: label 'Finansielta intäkter' is not quite a known wording (a letter misread?)",
         "page 2: OCR: label 'Medlemsavgifler' is not quite a known wording (a letter misread?)",
     ]
+
+
+def test_a_word_whose_box_runs_over_the_next_ends_where_the_next_begins():
+    line = ocr.OcrLine(500.0, 9.0, [ocr.Word("12", 517.7, 524.9, 90), ocr.Word("100", 529.4, 552.7, 90),
+                                    ocr.Word("kr", 544.3, 553.2, 90)])
+    (row,) = ocr.join_rows([line])
+    assert [(w.text, w.x0, round(w.x1, 3)) for w in row.words] == [("12", 517.7, 524.9), ("100", 529.4, 544.2),
+                                                                   ("kr", 544.3, 553.2)]

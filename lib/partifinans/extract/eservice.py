@@ -59,12 +59,16 @@ def _income_line(line: Line, maps: Maps, warn=None) -> tuple[str, str, float | N
 
 
 _SLIPPED_CODE = re.compile(r"^(\d)(\d)$")
+# Letters an OCR layer reads for digits in a code ("S.1" for 5.1, "l.3" for 1.3, "2.O" for 2.0).
+DIGIT_LOOKALIKES = str.maketrans({"S": "5", "s": "5", "O": "0", "o": "0", "l": "1", "I": "1", "|": "1",
+                                  "B": "8", "Z": "2", "z": "2", ":": ".", ",": "."})
 
 
 def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
     """A line as an income line would stand, from what an OCR layer or a typewriter makes of it: a run
     of label and amount cut in two ("Medlemsavgifter 12 000"), a code whose dot was lost ("51" for
-    5.1) restored when, and only when, the label beside it is that type's label, and a code with one
+    5.1) or whose digits came out as look-alike letters or marks ("S.1", "5:2") restored when, and
+    only when, the label beside it is that type's label, and a code with one
     digit wrong taken as the code its label belongs to (``_slipped_digit``); a warning says so."""
     cells = list(line.cells)
     if len(cells) == 1 and len(cells[0].words) >= 2:
@@ -79,11 +83,13 @@ def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
     head, rest = (first, cells[1:]) if len(first.words) == 1 else (first.split(1)[0], [first.split(1)[1], *cells[1:]])
     label = " ".join(c.text for c in (rest[:-1] if len(rest) > 1 and classify(rest[-1].text, maps) == "amount"
                                       else rest))
-    m = _SLIPPED_CODE.match(word)
+    look = word.translate(DIGIT_LOOKALIKES)
+    m = _SLIPPED_CODE.match(look)
+    candidate = f"{m.group(1)}.{m.group(2)}" if m else look
     code = None
-    if m and maps.income_type(f"{m.group(1)}.{m.group(2)}") \
-            and (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) == f"{m.group(1)}.{m.group(2)}":
-        code = f"{m.group(1)}.{m.group(2)}"
+    if candidate != word and maps.income_type(candidate) \
+            and (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) == candidate:
+        code = candidate
         state.warn(line.page, f"income code {head.text!r} read as {code}: its label {label!r} is that type's")
     elif CODE.match(word) and maps.income_type(word):
         code = _slipped_digit(word, label, maps, state)
