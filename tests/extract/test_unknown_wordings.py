@@ -252,6 +252,7 @@ def test_a_code_with_one_digit_misread_is_taken_as_the_type_its_label_names_with
 def test_an_amount_in_whole_kronor_with_damaged_grouping_is_read():
     from partifinans.extract.shapes import damaged_amount
     assert damaged_amount("3162 000:-") == damaged_amount("3162 000,-") == damaged_amount("3162 000 kr") == 3162000.0
+    assert damaged_amount("2941-000 kr") == 2941000.0
     assert damaged_amount("31620 00:-") is None
 
 

@@ -58,12 +58,13 @@ def line_amount(line: Line) -> float | None:
         return None
     return values.parse_amount(t)
 
-_DAMAGED_GROUPS = re.compile(r"^(\d{1,4})((?:[ .\u00a0]\d{3})+)(,\d{2})?$")
+_DAMAGED_GROUPS = re.compile(r"^(\d{1,4})((?:[ .\u00a0-]\d{3})+)(,\d{2})?$")
 
 def damaged_amount(text: str) -> float | None:
-    """An amount whose digit grouping an OCR layer damaged ("1235 000", "3.027 000", "3162 000:-"): digits in groups
-    of three after a first group of up to four, any of space or dot between. Only for a place where
-    an amount must stand (an income line's amount cell); the caller warns, and the sums check it."""
+    """An amount whose digit grouping an OCR layer damaged ("1235 000", "3.027 000", "2941-000 kr",
+    "3162 000:-"): digits in groups of three after a first group of up to four, any of space, dot or
+    hyphen between. Only for a place where an amount must stand (an income line's amount cell); the
+    caller warns, and the sums check it."""
     m = _DAMAGED_GROUPS.match(re.sub(r"\s*(?:(?:kr|kronor|sek)\.?|:-|,-)$", "", text.strip(), flags=re.IGNORECASE))
     if not m:
         return None
