@@ -147,33 +147,76 @@ def test_absolute_links_survive_the_register_being_moved(project):
         assert href.startswith("file://") and Path(href[len("file://"):].split("#")[0].replace("%C3%A5", "å")).exists()
 
 
-def _real_pdf(path: Path, pages: int) -> None:
+def _real_pdf(path: Path, pages: int, donor_page: int | None = None) -> None:
+    """A PDF of ``pages`` pages; on ``donor_page`` a donor's row: name, personnummer, address, date, amount."""
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path))
     for n in range(1, pages + 1):
         c.drawString(72, 720, f"Sida {n}")
+        if n == donor_page:
+            for x, text in ((72, "Anna Testsson"), (180, "18900425-7706"), (270, "Provgatan 1, 123 45 Exempelstad"),
+                            (470, "2023-05-02"), (545, "40 000")):
+                c.drawString(x, 600, text)
         c.showPage()
     c.save()
 
 
-def test_bundle_writes_each_cited_page_beside_the_register(project, capsys):
+def _ink(png: Path, x0: float, x1: float, top: float, bottom: float, dpi: int = 110) -> float:
+    """The share of dark pixels in a box given in points (top from the page's top edge)."""
+    import numpy as np
+    from PIL import Image
+
+    s = dpi / 72
+    a = np.asarray(Image.open(png).convert("L"))[round(top * s):round(bottom * s), round(x0 * s):round(x1 * s)]
+    return float((a < 100).mean())
+
+
+def test_bundle_writes_each_cited_page_beside_the_register_with_private_donors_painted_over(project, capsys):
     root, processed = project
-    for name, pages in (("liberalerna-borås-2022.pdf", 2), ("centerpartiet-lund-2023.pdf", 3)):
-        _real_pdf(root / "data" / "raw" / "demo" / name, pages)
+    for name, pages, donor_page in (("liberalerna-borås-2022.pdf", 2, None), ("centerpartiet-lund-2023.pdf", 3, 3)):
+        _real_pdf(root / "data" / "raw" / "demo" / name, pages, donor_page)
     out = root / "send" / "register.html"
-    # the pages name private donors as printed: not without --reveal-private
-    assert cli.main(["report", str(processed), "--out", str(out), "--bundle"]) == 2
-    assert "add --reveal-private" in capsys.readouterr().err and not out.parent.exists()
-    assert cli.main(["report", str(processed), "--out", str(out), "--bundle", "--reveal-private"]) == 0
+    assert cli.main(["report", str(processed), "--out", str(out), "--bundle"]) == 0
     bundle = root / "send" / "register-evidence"
     assert sorted(p.name for p in bundle.iterdir()) == [
         "centerpartiet-lund-2023-p3.png", "liberalerna-borås-2022-p1.png", "liberalerna-borås-2022-p2.png",
     ]
-    assert (bundle / "centerpartiet-lund-2023-p3.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page3 = bundle / "centerpartiet-lund-2023-p3.png"
+    assert page3.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the row's baseline is 600 pt from the bottom of an A4 page (842 pt): name, number and address
+    # are painted black; the date and the amount stay readable, as does the page's own text
+    row_top, row_bottom = 842 - 600 - 7, 842 - 600 + 1
+    assert _ink(page3, 74, 140, row_top, row_bottom) > 0.95  # Anna Testsson
+    assert _ink(page3, 182, 250, row_top, row_bottom) > 0.95  # her personnummer
+    assert _ink(page3, 272, 430, row_top, row_bottom) > 0.95  # her address
+    assert _ink(page3, 472, 525, row_top, row_bottom) < 0.5  # the date
+    assert _ink(page3, 547, 575, row_top, row_bottom) < 0.5  # the amount
+    assert _ink(page3, 72, 110, 842 - 720 - 7, 842 - 720 + 1) < 0.5  # "Sida 3"
     _, page = _parse(out)
     assert ("register-evidence/centerpartiet-lund-2023-p3.png", "(copy)") in page.links
+    assert capsys.readouterr().err.strip() == (f"report: 3 flags -> {out}; 3 cited pages copied to {bundle} "
+                                               f"with private donors painted over")
+    # with --reveal-private the pages are copied as printed
+    assert cli.main(["report", str(processed), "--out", str(out), "--bundle", "--reveal-private"]) == 0
+    assert _ink(page3, 74, 140, row_top, row_bottom) < 0.5
     assert capsys.readouterr().err.strip() == f"report: 3 flags -> {out}; 3 cited pages copied to {bundle}"
+
+
+def test_a_page_read_by_ocr_is_left_out_of_a_redacted_bundle(tmp_path):
+    from partifinans.report import PrivateDonors, Written, write_bundle
+
+    scan, digital = tmp_path / "scan.pdf", tmp_path / "digital.pdf"
+    _real_pdf(scan, 2, 2)
+    _real_pdf(digital, 2, 2)
+    redact = PrivateDonors(names={}, ocr_files={scan})
+    written, left_out = write_bundle([(scan, 2), (digital, 1), (digital, 2)], tmp_path / "b", redact=redact)
+    assert sorted(written.values()) == ["digital-p1.png", "digital-p2.png"] and left_out == 1
+    assert _ink(tmp_path / "b" / "digital-p2.png", 182, 250, 842 - 600 - 7, 842 - 600 + 1) > 0.95  # the number
+    line = Written(tmp_path / "r.html", 3, tmp_path / "b", 2, left_out, redacted=True).line()
+    assert line == (f"report: 3 flags -> {tmp_path / 'r.html'}; 2 cited pages copied to {tmp_path / 'b'} with private "
+                    f"donors painted over; 1 read by OCR or without text left out (their donors cannot be found to "
+                    f"paint over; --reveal-private copies them as they are)")
 
 
 def test_no_external_requests(project):

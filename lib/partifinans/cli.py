@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = _sub(sub, "report", "write the HTML flag register",
              "Write the flag register as one self-contained HTML page (opens offline). Evidence is linked "
              "to the source file and page, and shown as text beside the link.",
-             ["partifinans report --out register.html", "partifinans report --out register.html --bundle --reveal-private"])
+             ["partifinans report --out register.html", "partifinans report --out register.html --bundle"])
     _processed_option(s, processed)
     s.add_argument("--out", required=True, help="the HTML file to write (required)")
     s.add_argument("--links", choices=["relative", "absolute"], default="relative",
@@ -208,8 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "file:// addresses (the page works anywhere on this machine) (default: relative)")
     s.add_argument("--bundle", action="store_true",
                    help="also write each cited page as a PNG in <OUT>-evidence/ beside the HTML and link "
-                   "it, so the register and its evidence travel as one folder; the pages show private "
-                   "donors as printed, so this needs --reveal-private (default: off)")
+                   "it, so the register and its evidence travel as one folder; private donors' names, "
+                   "personnummer and addresses are painted over unless --reveal-private, and pages read by "
+                   "OCR are then left out (default: off)")
     _reveal_private_option(s)
     s.set_defaults(func=_cmd_report)
 

@@ -10,8 +10,8 @@ when fresh, else computed; see ``detect/cli.py``) and writes one HTML file with
   file (``links="relative"``: move the folder together) or absolute ``file://`` addresses
   (``links="absolute"``); ``bundle=True`` also writes every cited page as a PNG into
   ``<name>-evidence/`` beside the HTML and links it, so register and evidence travel as one folder
-  (only with ``reveal_private=True``: the pages are the documents themselves, private donors'
-  names and numbers included);
+  (the pages are the documents themselves: private donors' names, numbers and addresses are
+  painted over (``redact.py``) unless ``reveal_private=True``);
 - filters by severity, pattern, year and party (a few lines of inline JavaScript); the filter is
   kept in the address, so ``register.html#severity=high&year=2023&party=MP`` opens filtered (a
   party by name or abbreviation); a value that matches nothing is named on the page instead of
@@ -44,7 +44,7 @@ from .analysis import GROUP_NAMES
 from .detect.base import records
 from .detect.cli import load_flags, pseudonymise_private_donors
 from .detect.config import SEVERITY_ORDER
-from .errors import BadInput, UserError
+from .errors import BadInput
 from .plots import group_colour
 from .values import format_sek as fmt_sek
 
@@ -287,13 +287,20 @@ def bundle_name(target: Path, page: int | None) -> str:
     return target.name
 
 
-def write_bundle(evidence: list[tuple[Path, int | None]], bundle_dir: Path, dpi: int = 110) -> dict:
-    """Each cited page as a PNG in ``bundle_dir`` (other cited files copied whole). Returns
-    ``{(target, page): file name}`` for those written; a page that cannot be rendered is left out."""
+def write_bundle(evidence: list[tuple[Path, int | None]], bundle_dir: Path, dpi: int = 110,
+                 redact: PrivateDonors | None = None) -> tuple[dict, int]:
+    """Each cited page as a PNG in ``bundle_dir`` (other cited files copied whole). With ``redact``
+    the private donors on each page are painted over (``redact.py``) and a page that cannot be
+    redacted (read by OCR, or without text of its own) is left out. Returns ``({(target, page): file
+    name}`` for those written``, the number of pages left out)``; a page that cannot be rendered is
+    left out too."""
     import pypdfium2 as pdfium
+
+    from .redact import page_lines, paint, private_boxes
 
     bundle_dir.mkdir(parents=True, exist_ok=True)
     written: dict = {}
+    left_out = 0
     by_file: dict[Path, set] = {}
     for target, page in evidence:
         by_file.setdefault(target, set()).add(page)
@@ -301,24 +308,58 @@ def write_bundle(evidence: list[tuple[Path, int | None]], bundle_dir: Path, dpi:
         if not target.exists():
             continue
         if target.suffix.lower() != ".pdf":
-            shutil.copyfile(target, bundle_dir / target.name)
+            shutil.copyfile(target, bundle_dir / target.name)  # the open-data file names no private donor
             written.update({(target, p): target.name for p in pages})
             continue
+        wanted = sorted(p for p in pages if p)
         try:
             pdf = pdfium.PdfDocument(str(target))
+            lines = page_lines(target) if redact is not None and target not in redact.ocr_files else {}
         except Exception:  # noqa: BLE001 - an unreadable file is left out of the bundle, the link stays
             continue
         try:
-            for page in sorted(p for p in pages if p):
+            for page in wanted:
                 if not 1 <= page <= len(pdf):
                     continue
+                if redact is not None and not lines.get(page):
+                    left_out += 1  # read by OCR, or no text of its own: its donors cannot be found
+                    continue
                 image = pdf[page - 1].render(scale=dpi / 72).to_pil()
+                if redact is not None:
+                    paint(image, private_boxes(lines[page], redact.names.get((target, page), set())), dpi / 72)
                 name = bundle_name(target, page)
                 image.save(bundle_dir / name, optimize=True)
                 written[(target, page)] = name
         finally:
             pdf.close()
-    return written
+    return written, left_out
+
+
+@dataclass
+class PrivateDonors:
+    """What ``write_bundle`` needs to paint private donors over: their names by (file, page), as
+    the reader took them from that page, and the files read by OCR."""
+
+    names: dict[tuple[Path, int], set[str]]
+    ocr_files: set[Path]
+
+    @classmethod
+    def from_tables(cls, tables: dict | None, processed_dir: Path) -> PrivateDonors:
+        names: dict[tuple[Path, int], set[str]] = {}
+        ocr_files: set[Path] = set()
+        if not tables or "reports" not in tables:
+            return cls(names, ocr_files)
+        reports = tables["reports"]
+        where = {r: _source_target(p, processed_dir) for r, p in zip(reports["report_id"], reports["source_path"],
+                                                                      strict=True)}
+        ocr_files = {where[r] for r, o in zip(reports["report_id"], reports["ocr"], strict=True) if o is True}
+        c = tables.get("contributions")
+        if c is not None and len(c):
+            persons = c[(c["donor_kind"] == "person") & c["donor"].notna() & c["page"].notna()]
+            for r, page, donor in zip(persons["report_id"], persons["page"], persons["donor"], strict=True):
+                if r in where:
+                    names.setdefault((where[r], int(page)), set()).add(str(donor))
+        return cls(names, ocr_files)
 
 
 def _keep_amounts_together(text: str) -> str:
@@ -476,9 +517,17 @@ class Written:
     flags: int
     bundle_dir: Path | None = None
     bundled: int = 0
+    left_out: int = 0  # cited pages not bundled because they could not be redacted
+    redacted: bool = False
 
     def line(self) -> str:
-        extra = f"; {self.bundled} cited pages copied to {self.bundle_dir}" if self.bundle_dir else ""
+        extra = ""
+        if self.bundle_dir:
+            extra = f"; {self.bundled} cited pages copied to {self.bundle_dir}"
+            extra += " with private donors painted over" if self.redacted else ""
+            if self.left_out:
+                extra += (f"; {self.left_out} read by OCR or without text left out (their donors cannot be "
+                          f"found to paint over; --reveal-private copies them as they are)")
         return f"report: {self.flags} flags -> {self.path}{extra}"
 
 
@@ -491,27 +540,23 @@ def publish_report(
     out = Path(out)
     if links not in ("relative", "absolute"):
         raise ValueError(f"links must be 'relative' or 'absolute', not {links!r}")
-    if bundle and not reveal_private:
-        # The pages are copies of the source documents: they name private donors and may print their
-        # personnummer, which no export shows unless the user asks (README, Privacy rules).
-        raise UserError(
-            "report: --bundle copies the cited report pages, which name private donors and may show their "
-            "personnummer; add --reveal-private to confirm the bundle goes only to someone entitled to see them"
-        )
     tables = store.read_tables(processed_dir) if processed_dir.is_dir() else None
     flags = load_flags(processed_dir, tables)  # raises BadInput for a directory without tables
     if not reveal_private:
         flags = pseudonymise_private_donors(flags, tables)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        bundled, bundle_dir = None, None
+        bundled, bundle_dir, left_out = None, None, 0
         if bundle:
             bundle_dir = out.with_name(f"{out.stem}-evidence")
             cited = [
                 (_source_target(ev["source_path"], processed_dir), ev.get("page"))
                 for r in records(flags) for ev in json.loads(r["evidence"] or "[]")
             ]
-            bundled = write_bundle(cited, bundle_dir)
+            # The pages are the documents themselves: they name private donors and may print their
+            # personnummer, which no export shows unless the user asks (README, Privacy rules).
+            redact = None if reveal_private else PrivateDonors.from_tables(tables, processed_dir)
+            bundled, left_out = write_bundle(cited, bundle_dir, redact=redact)
         text = build_html(flags, tables, processed_dir, out.parent, links=links, bundled=bundled, bundle_dir=bundle_dir)
         tmp = out.with_name(f".{out.name}.partial")
         try:
@@ -521,7 +566,8 @@ def publish_report(
             tmp.unlink(missing_ok=True)
     except OSError as exc:
         raise BadInput(out, f"cannot write the register ({exc.strerror or exc})") from None
-    return Written(out, len(flags), bundle_dir, len(set((bundled or {}).values())))
+    return Written(out, len(flags), bundle_dir, len(set((bundled or {}).values())), left_out,
+                   redacted=bundle and not reveal_private)
 
 
 def write_report(
