@@ -265,3 +265,11 @@ def test_a_code_read_with_a_look_alike_letter_is_restored_only_when_its_label_is
                           "is that type's"]
     other = _line(10, (40, "S.1"), (80, "Medlemsavgifter"), (500, "2 600 kr"))
     assert _income_cells(other, MAPS, s) is other
+
+
+def test_a_number_with_one_look_alike_letter_is_repaired_and_a_house_number_is_not():
+    from partifinans.extract.shapes import digits_for_lookalike
+    assert digits_for_lookalike("S14919-8904") == "514919-8904"
+    assert digits_for_lookalike("2O21-05-12") == "2021-05-12"
+    for kept in ("123B", "SE556677889901", "2021-05-12", "Storgatan", "S1O919-8904"):
+        assert digits_for_lookalike(kept) is None, kept

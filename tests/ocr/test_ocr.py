@@ -293,3 +293,14 @@ def test_a_word_whose_box_runs_over_the_next_ends_where_the_next_begins():
     (row,) = ocr.join_rows([line])
     assert [(w.text, w.x0, round(w.x1, 3)) for w in row.words] == [("12", 517.7, 524.9), ("100", 529.4, 544.2),
                                                                    ("kr", 544.3, 553.2)]
+
+
+def test_a_letter_read_among_digits_is_made_a_digit_with_a_warning_on_its_page():
+    hocr = (b"<html><body><span class='ocr_line' title='bbox 100 100 900 140; baseline 0 -5; x_size 40'>"
+            b"<span class='ocrx_word' title='bbox 100 100 300 140; x_wconf 91'>S14919-8904</span>"
+            b"<span class='ocrx_word' title='bbox 400 100 500 140; x_wconf 95'>123B</span>"
+            b"</span></body></html>")
+    page = ocr.hocr_to_page(hocr, 2, 595.0, 842.0, 300)
+    assert [w.text for w in page.lines[0].words] == ["514919-8904", "123B"]
+    assert ocr._uncertain([page]) == ["page 2: OCR read 'S14919-8904' as '514919-8904' (a letter among digits); "
+                                      "check the value on the page"]

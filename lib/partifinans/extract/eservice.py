@@ -19,7 +19,15 @@ from .checks import label_and_amount
 from .fields import FieldReader, name_from_letter, read_prose, read_unknown_label, read_year
 from .labels import CODE, Maps, norm
 from .pdftext import Cell, Document, Line
-from .shapes import classify, damaged_amount, has_item_shapes, is_income_header, line_amount, split_run
+from .shapes import (
+    CODE_LOOKALIKES,
+    classify,
+    damaged_amount,
+    has_item_shapes,
+    is_income_header,
+    line_amount,
+    split_run,
+)
 from .tables import TOTAL_WORD, TableReader, continue_header, place_by_sums, read_table_header
 
 _CODE_LABEL = re.compile(r"^(\d{1,2}\.\d{1,2})\s+(.+)$")
@@ -59,9 +67,6 @@ def _income_line(line: Line, maps: Maps, warn=None) -> tuple[str, str, float | N
 
 
 _SLIPPED_CODE = re.compile(r"^(\d)(\d)$")
-# Letters an OCR layer reads for digits in a code ("S.1" for 5.1, "l.3" for 1.3, "2.O" for 2.0).
-DIGIT_LOOKALIKES = str.maketrans({"S": "5", "s": "5", "O": "0", "o": "0", "l": "1", "I": "1", "|": "1",
-                                  "B": "8", "Z": "2", "z": "2", ":": ".", ",": "."})
 
 
 def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
@@ -83,7 +88,7 @@ def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
     head, rest = (first, cells[1:]) if len(first.words) == 1 else (first.split(1)[0], [first.split(1)[1], *cells[1:]])
     label = " ".join(c.text for c in (rest[:-1] if len(rest) > 1 and classify(rest[-1].text, maps) == "amount"
                                       else rest))
-    look = word.translate(DIGIT_LOOKALIKES)
+    look = word.translate(CODE_LOOKALIKES)
     m = _SLIPPED_CODE.match(look)
     candidate = f"{m.group(1)}.{m.group(2)}" if m else look
     code = None

@@ -49,6 +49,7 @@ from xml.etree import ElementTree
 
 from .. import config
 from ..errors import BadInput
+from .shapes import digits_for_lookalike
 
 MODES = ("auto", "never", "force")
 LANGUAGE = "swe"
@@ -57,7 +58,7 @@ HOW_TO_ENABLE = ("to read scans, install Tesseract with its Swedish model (Debia
                  "tesseract-ocr tesseract-ocr-swe; conda: conda install -c conda-forge tesseract, then add "
                  "swe.traineddata to its tessdata folder)")
 # Bumped when the way a text layer is made changes, so that older cached layers are not reused.
-LAYER_VERSION = "9"
+LAYER_VERSION = "10"
 
 
 
@@ -116,6 +117,7 @@ class Word:
     x0: float  # points, deskewed, from the page's left edge
     x1: float
     confidence: float  # Tesseract's word confidence, 0-100
+    read_as: str | None = None  # what Tesseract read, when a look-alike letter was made a digit
 
 
 @dataclass
@@ -250,10 +252,12 @@ def hocr_to_page(hocr: bytes, number: int, width: float, height: float, dpi: flo
             text, wx0, wx1 = strip_marks(*strip_rules(raw, wx0, wx1))
             if not text:
                 continue
+            repaired = digits_for_lookalike(text)
             mid_y = (wy0 + wy1) / 2
             left, _ = turn(wx0, mid_y)
             right, _ = turn(wx1, mid_y)
-            out.words.append(Word(text, left, max(right, left + 0.5), conf))
+            out.words.append(Word(repaired or text, left, max(right, left + 0.5), conf,
+                                  text if repaired else None))
         lines.append(out)
     return OcrPage(number, width, height, math.degrees(math.atan(slope)), join_rows(lines))
 
@@ -560,7 +564,10 @@ def _uncertain(pages: list[OcrPage]) -> list[str]:
     for page in pages:
         for line in page.lines:
             for w in line.words:
-                if w.confidence < config.OCR_LOW_CONFIDENCE and any(ch.isdigit() for ch in w.text):
+                if w.read_as is not None:
+                    out.append(f"page {page.number}: OCR read {w.read_as!r} as {w.text!r} (a letter among "
+                               f"digits); check the value on the page")
+                elif w.confidence < config.OCR_LOW_CONFIDENCE and any(ch.isdigit() for ch in w.text):
                     out.append(f"page {page.number}: OCR unsure of {w.text!r} (confidence {w.confidence:.0f}); "
                                f"check the value on the page")
     return out

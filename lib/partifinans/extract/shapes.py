@@ -58,6 +58,24 @@ def line_amount(line: Line) -> float | None:
         return None
     return values.parse_amount(t)
 
+# Letters an OCR layer reads for digits ("S14919-8904", "2O21-05-12") ...
+DIGIT_LOOKALIKES = {"S": "5", "O": "0", "o": "0", "l": "1", "I": "1", "B": "8", "Z": "2"}
+# ... and, in an income code, marks for its dot as well ("S.1" for 5.1, "5:2" for 5.2).
+CODE_LOOKALIKES = str.maketrans(DIGIT_LOOKALIKES | {"s": "5", "z": "2", "|": "1", ":": ".", ",": "."})
+_NUMBER_MARKS = set("0123456789-.,:")
+
+
+def digits_for_lookalike(text: str) -> str | None:
+    """A number with one letter an OCR layer read for a digit, repaired ("S14919-8904" ->
+    "514919-8904"), or None. Only a word of at least four digits, one look-alike letter and
+    nothing but digits and number marks besides: a house number ("12B") or a word is never touched.
+    The caller warns; the check digit, the date or the sums then check the value."""
+    letters = [ch for ch in text if ch not in _NUMBER_MARKS]
+    if len(letters) != 1 or letters[0] not in DIGIT_LOOKALIKES or sum(ch.isdigit() for ch in text) < 4:
+        return None
+    return text.replace(letters[0], DIGIT_LOOKALIKES[letters[0]])
+
+
 _DAMAGED_GROUPS = re.compile(r"^(\d{1,4})((?:[ .\u00a0-]\d{3})+)(,\d{2})?$")
 
 def damaged_amount(text: str) -> float | None:
