@@ -304,3 +304,11 @@ def test_a_letter_read_among_digits_is_made_a_digit_with_a_warning_on_its_page()
     assert [w.text for w in page.lines[0].words] == ["514919-8904", "123B"]
     assert ocr._uncertain([page]) == ["page 2: OCR read 'S14919-8904' as '514919-8904' (a letter among digits); "
                                       "check the value on the page"]
+
+
+def test_a_party_a_letter_away_from_a_known_party_on_an_ocr_page_is_a_warning():
+    report = {"reporter": {"org_number": None, "party": "Sociaidemokraterna"}, "contributions": [], "lines": []}
+    assert ocr.check_warnings(report, [1]) == [
+        "page 1: OCR: party 'Sociaidemokraterna' is not quite 'Socialdemokraterna' (a letter misread?)"]
+    report["reporter"]["party"] = "Socialdemokraterna"
+    assert ocr.check_warnings(report, [1]) == []

@@ -727,8 +727,8 @@ class OcrHook:
 # --- what an OCR'd report says about itself ------------------------------------------------------
 
 def check_warnings(report: dict, pages: list[int]) -> list[str]:
-    """Identity numbers on OCR'd pages that fail their check digit, and income-line labels a letter
-    away from their type's wording, each a warning with its page.
+    """Identity numbers on OCR'd pages that fail their check digit, and income-line labels and the
+    reporter's party a letter away from a known wording, each a warning with its page.
 
     For a born-digital report a failed check digit is data (``is_donor_id_valid``); read by OCR it
     is more likely a misread digit, which the user must check on the page. Sums are checked for
@@ -751,7 +751,23 @@ def check_warnings(report: dict, pages: list[int]) -> list[str]:
                 kind = "personnummer" if ident.kind == "pnr" else "organisationsnummer"
                 out.append(f"page {c['page']}: OCR: {kind} {c['donor_id']} of {c.get('donor')!r} fails its "
                            f"check digit (misread?)")
-    return out + _label_slips(report, on_ocr)
+    return out + _label_slips(report, on_ocr) + _party_slip(report, on_ocr)
+
+
+def _party_slip(report: dict, on_ocr: set[int]) -> list[str]:
+    """The reporter's party, read by OCR, a letter or two away from a party in ``maps/parties.csv``
+    ("Sociaidemokraterna"): the harmonise stage would keep it as an unknown party."""
+    from rapidfuzz import fuzz, process
+
+    from ..harmonise import canonical_party, party_map
+
+    party = (report.get("reporter") or {}).get("party")
+    if not party or not on_ocr or canonical_party(party)[0] is not None:
+        return []
+    near = process.extractOne(party, list(party_map()["name"]), scorer=fuzz.ratio, score_cutoff=85)
+    if near is None:
+        return []
+    return [f"page {min(on_ocr)}: OCR: party {party!r} is not quite {near[0]!r} (a letter misread?)"]
 
 
 def _label_slips(report: dict, on_ocr: set[int]) -> list[str]:
