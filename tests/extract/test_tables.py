@@ -63,3 +63,21 @@ def test_a_table_no_line_adds_up_to_is_not_kept_and_says_so():
     assert state.contributions == []
     assert state.warnings == ["page 1: 1 entries in a table without a heading (sum 30000.00) not placed: "
                               "no itemised line add up to them"]
+
+
+def test_a_letter_read_for_a_digit_under_the_amount_header_is_read_with_a_warning():
+    from partifinans.extract.tables import Column
+
+    header = _line(90, (60, "Namn"), (300, "Typ av bidrag"), (380, "Datum"), (480, "Belopp (kr)"))
+    columns = [Column("donor", 60, 80, "Namn"), Column("form", 300, 360, "Typ av bidrag"),
+               Column("date", 380, 430, "Datum"), Column("amount", 480, 540, "Belopp (kr)")]
+    state = ReportState(path="hand-written")
+    reader = TableReader(state, MAPS)
+    reader.open(Table(columns, 5, "5.2", header))
+    for ln in (_line(100, (300, "Pengar"), (380, "2020-04-28"), (490, "I 220kr")),
+               _line(112, (300, "Pengar"), (380, "2020-08-23"), (490, "1 260 kr")),
+               _line(124, (60, "Stina"), (300, "Pengar"), (380, "2020-09-01"), (490, "Anna"))):
+        reader.read(ln)
+    reader.close()
+    assert [(c["date"], c["amount"]) for c in state.contributions] == [("2020-04-28", 1220.0), ("2020-08-23", 1260.0)]
+    assert state.warnings[0] == "page 1: amount 'I 220kr' read as '1 220kr' (a letter read for a digit; the sums check it)"

@@ -76,6 +76,23 @@ def digits_for_lookalike(text: str) -> str | None:
     return text.replace(letters[0], DIGIT_LOOKALIKES[letters[0]])
 
 
+_CURRENCY = re.compile(r"\s*(?:(?:kr|kronor|sek)\.?|:-|,-)$", re.IGNORECASE)
+
+
+def amount_for_lookalike(text: str) -> str | None:
+    """An amount with one letter an OCR layer read for a digit, repaired ("I 220kr" -> "1 220kr"), or
+    None: besides its currency, only digits, spaces and number marks and one look-alike letter. Only
+    for a cell in a table's amount column; the caller warns, and the sums check the value."""
+    t = text.strip()
+    suffix = _CURRENCY.search(t)
+    body = t[:suffix.start()] if suffix else t
+    letters = [ch for ch in body if ch not in _NUMBER_MARKS and not ch.isspace()]
+    if len(letters) != 1 or letters[0] not in DIGIT_LOOKALIKES or not any(ch.isdigit() for ch in body):
+        return None
+    fixed = body.replace(letters[0], DIGIT_LOOKALIKES[letters[0]]) + (suffix.group(0) if suffix else "")
+    return fixed if values.parse_amount(fixed) is not None else None
+
+
 _DAMAGED_GROUPS = re.compile(r"^(\d{1,4})((?:[ .\u00a0-]\d{3})+)(,\d{2})?$")
 
 def damaged_amount(text: str) -> float | None:
@@ -83,7 +100,7 @@ def damaged_amount(text: str) -> float | None:
     "3162 000:-"): digits in groups of three after a first group of up to four, any of space, dot or
     hyphen between. Only for a place where an amount must stand (an income line's amount cell); the
     caller warns, and the sums check it."""
-    m = _DAMAGED_GROUPS.match(re.sub(r"\s*(?:(?:kr|kronor|sek)\.?|:-|,-)$", "", text.strip(), flags=re.IGNORECASE))
+    m = _DAMAGED_GROUPS.match(_CURRENCY.sub("", text.strip()))
     if not m:
         return None
     digits = m.group(1) + re.sub(r"\D", "", m.group(2))

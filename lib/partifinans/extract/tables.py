@@ -18,7 +18,7 @@ from .. import identifiers, values
 from .assembly import ReportState
 from .labels import CODE, Maps, norm
 from .pdftext import Cell, Line
-from .shapes import TEXT_COLUMNS, classify, line_amount, split_run
+from .shapes import TEXT_COLUMNS, amount_for_lookalike, classify, line_amount, split_run
 
 
 @dataclass
@@ -209,7 +209,7 @@ class TableReader:
 
     def read(self, line: Line) -> None:
         assert self.table is not None
-        pieces = _row_pieces(self.table, line, self.maps)
+        pieces = [self._repaired_amount(k, c, line.page) for k, c in _row_pieces(self.table, line, self.maps)]
         kinds = [k for k, _ in pieces]
         if "amount" not in kinds:
             self.fragments.append((line, pieces))
@@ -245,6 +245,18 @@ class TableReader:
         self.state.contributions.append(entry)
         self._place_fragments((entry, line))
         self.last_row = (entry, line)
+
+    def _repaired_amount(self, kind: str | None, cell: Cell, page: int) -> tuple[str | None, Cell]:
+        """A cell under the amount header that is an amount but for one letter read for a digit
+        ("I 220kr"): read as that amount, with a warning."""
+        if kind not in (None, *TEXT_COLUMNS) or not self.table.columns \
+                or self.table.column_at(cell.x0).name != "amount":
+            return kind, cell  # a typed value, or text that stands under another header
+        fixed = amount_for_lookalike(cell.text)
+        if fixed is None:
+            return kind, cell
+        self.state.warn(page, f"amount {cell.text!r} read as {fixed!r} (a letter read for a digit; the sums check it)")
+        return "amount", Cell(cell.x0, cell.x1, cell.top, cell.bottom, fixed, [(cell.x0, cell.x1, fixed)])
 
     def _place_fragments(self, row_below: tuple[dict, Line] | None) -> None:
         """Join the text lines waiting since the last row to the row above or ``row_below``."""
