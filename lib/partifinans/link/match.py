@@ -742,7 +742,8 @@ def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndar
     folded_codes = pd.factorize(pd.Series(_map_distinct(spellings, fold), dtype=object))[0]
     alphabetical = np.empty(len(spellings), dtype=np.int64)
     alphabetical[sorted(range(len(spellings)), key=spellings.__getitem__)] = np.arange(len(spellings))
-    accents = np.array([0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings], dtype=np.int64)
+    # letters outside ASCII: the ones an ASCII encoding drops
+    accents = np.array([len(x) - len(x.encode("ascii", "ignore")) for x in spellings], dtype=np.int64)
     mixed_case = np.array([x != x.upper() for x in spellings], dtype=bool)
     has_name = np.array([x != "" for x in spellings], dtype=bool)[spelling]
     df = pd.DataFrame({"entity_id": entity[has_name], "spelling": spelling[has_name]})
@@ -802,7 +803,8 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     # codes come from the integer roots, not from hashing a million id strings
     root_codes, unique_roots = pd.factorize(roots)
     id_of_root = [ids[r] for r in unique_roots.tolist()]
-    entity = pd.Series(_take(id_of_root, root_codes), dtype=object)
+    entity_of_record = _take(id_of_root, root_codes)
+    entity = pd.Series(entity_of_record, dtype=object)
     evidence = [
         linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
         for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
@@ -856,7 +858,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
         }
     )
     stage("links and entities tables")
-    uncertain = _uncertain_frame(linker, entity)
+    uncertain = _uncertain_frame(linker, entity_of_record)
     stage("review table")
     for cached in (parse_name, parse_address):
         cached.cache_clear()  # a million names would otherwise stay in memory after the run
@@ -886,7 +888,7 @@ UNCERTAIN_COLUMNS = [
 ]
 
 
-def _uncertain_frame(linker: _Linker, entity: pd.Series) -> pd.DataFrame:
+def _uncertain_frame(linker: _Linker, entity: list[str]) -> pd.DataFrame:
     recs = linker.recs
     rows = []
     seen = set()
