@@ -199,6 +199,8 @@ class _Records:
     recipient: list[str]
     name_code: np.ndarray  # per record: its position in distinct_names
     distinct_names: list[Name]
+    address_code: np.ndarray  # per record: its position in distinct_addresses
+    distinct_addresses: list[Address]
 
 
 def prepare(records: pd.DataFrame) -> _Records:
@@ -251,18 +253,21 @@ def prepare(records: pd.DataFrame) -> _Records:
     kind = np.where(kind != "", kind, np.where(id_kind != None, id_kind, from_name))  # noqa: E711
     kinds = kind.tolist()
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
+    addresses_u = [parse_address.__wrapped__(v) for v in text["address"][1]]
     return _Records(
         record_id=_take(id_values, id_codes[order]),
         name=_take(name_u, name_codes),
         ident=ident.tolist(),
         kind=kinds,
         names=_take(parsed_u, name_codes),
-        addresses=_take([parse_address.__wrapped__(v) for v in text["address"][1]], codes["address"]),
+        addresses=_take(addresses_u, codes["address"]),
         year=_map_column(pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]),
         person_like=[k != "organisation" for k in kinds],
         recipient=_take([fold(v) for v in text["recipient"][1]], codes["recipient"]),
         name_code=name_codes,
         distinct_names=parsed_u,
+        address_code=codes["address"],
+        distinct_addresses=addresses_u,
     )
 
 
@@ -455,6 +460,7 @@ class _Linker:
         }
         self.groups = groups
         self.group_keys = list(groups)
+        self._index_person_blocks(rows, group_of_row, group_ids % 2 == 1)
         self.group_members = list(groups.values())
         self._units: list = [None] * len(groups)  # units per name group, by its position
         for g, (person_like, _key) in enumerate(self.group_keys):
@@ -466,6 +472,35 @@ class _Linker:
                 for unit in self._org_units(g):
                     if len(unit) > 1:
                         self._link_same(unit, "same_name")
+
+    def _index_person_blocks(self, rows: np.ndarray, group_of_row: np.ndarray, person_group: np.ndarray) -> None:
+        """The address blocks (``Address.block``) each person group gives, as sorted integer keys
+        ``group * n_blocks + block``: which pairs of similar names can meet at an address is then
+        one look-up in numpy (``_share_address_block``)."""
+        recs = self.recs
+        block_of_address = pd.factorize(
+            pd.Series([a.block if a.is_specific else None for a in recs.distinct_addresses], dtype=object)
+        )[0]  # not specific: -1
+        block = block_of_address[recs.address_code[rows]]
+        keep = person_group[group_of_row] & (block >= 0)
+        self._n_blocks = max(int(block_of_address.max()) + 1, 1)
+        self._group_blocks = np.unique(group_of_row[keep].astype(np.int64) * self._n_blocks + block[keep])
+
+    def _share_address_block(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per pair of person groups ``x[k]``, ``y[k]``: whether the two give addresses in one block,
+        without which ``_person_pairs`` finds no pair (a ragged join in numpy)."""
+        keys, n_blocks = self._group_blocks, self._n_blocks
+        group = keys // n_blocks
+        starts = np.searchsorted(group, x, "left")
+        counts = np.searchsorted(group, x, "right") - starts
+        pair = np.repeat(np.arange(len(x)), counts)
+        within = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
+        wanted = y[pair] * n_blocks + keys[np.repeat(starts, counts) + within] % n_blocks
+        found = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        out = np.zeros(len(x), dtype=bool)
+        if len(keys):
+            out[pair[keys[found] == wanted]] = True
+        return out
 
     def _org_units(self, g: int) -> list[list[int]]:
         units = self._units[g]
@@ -557,6 +592,13 @@ class _Linker:
         )
         cand = cand[(cand["sort_a"] == cand["sort_b"]) & ((cand["a"] != cand["b"]) | (cand["rank_a"] < cand["rank_b"]))]
         del pairs, groups
+        first = np.where(cand["rank_a"] < cand["rank_b"], cand["group_a"], cand["group_b"])
+        second = np.where(cand["rank_a"] < cand["rank_b"], cand["group_b"], cand["group_a"])
+        # persons: only names that meet at an address block can give a pair
+        person = np.array([k[0] for k in gkeys], dtype=bool)[first]
+        meet = ~person
+        meet[person] = self._share_address_block(first[person], second[person])
+        cand, first, second = cand[meet], first[meet], second[meet]
         # names whose words disagree ("Jan" / "Jon") are only listed for review
         n_words = np.array([c.count(" ") + 1 for c in cores])
         cand_a, cand_b = cand["a"].to_numpy(), cand["b"].to_numpy()
@@ -565,8 +607,6 @@ class _Linker:
         agrees[maybe] = [
             words_agree(cores[x], cores[y]) for x, y in zip(cand_a[maybe].tolist(), cand_b[maybe].tolist(), strict=True)
         ]
-        first = np.where(cand["rank_a"] < cand["rank_b"], cand["group_a"], cand["group_b"])
-        second = np.where(cand["rank_a"] < cand["rank_b"], cand["group_b"], cand["group_a"])
         order = np.lexsort((rank[second], rank[first], -cand["score"].to_numpy()))
         scores = cand["score"].to_numpy()[order].tolist()
         agrees = agrees[order].tolist()
