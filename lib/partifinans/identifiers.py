@@ -21,7 +21,6 @@ from functools import lru_cache
 import pandas as pd
 from stdnum import luhn
 from stdnum.exceptions import ValidationError
-from stdnum.se import orgnr as _orgnr
 from stdnum.se import personnummer as _pnr
 
 LEGAL_FORM_GROUPS = {
@@ -72,8 +71,10 @@ def is_valid_orgnr(text: str) -> bool:
 @lru_cache(maxsize=100_000)
 def _is_valid_orgnr_digits(digits: str) -> bool:
     """The check digit of ten digits, and not a birth date: asked once per number, however many
-    ways it is written (``5566778899``, ``556677-8899``, ``16556677-8899``, ``SE556677889901``)."""
-    return _orgnr.is_valid(digits) and not _looks_like_personnummer(digits)
+    ways it is written (``5566778899``, ``556677-8899``, ``16556677-8899``, ``SE556677889901``).
+    For ten digits without separators python-stdnum's ``orgnr.validate`` is its Luhn check on
+    ASCII digits; called directly, without the generic cleaning of the spelling."""
+    return digits.isascii() and luhn.is_valid(digits) and not _looks_like_personnummer(digits)
 
 
 def _looks_like_personnummer(digits: str) -> bool:

@@ -27,9 +27,9 @@ _ID_IN_NAME = re.compile(r"(?<![0-9A-Za-z])(?:SE\s?)?(?:\d{2})?\d{6}[-+ ]?\d{4}(
 _POSTCODE = re.compile(r"(?<!\d)(\d{3}) ?(\d{2})(?!\d)")
 _DIGITS = re.compile(r"\d+")
 _ENTRANCE = re.compile(r"\b(\d+) ([a-z])\b")
-_STREET_ABBREVIATIONS = (
-    (re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
-    (re.compile(r"(?<=[a-zåäö])v\.(?=\s|$|\d)"), "vägen "),
+_STREET_ABBREVIATIONS = (  # (what every match contains, the pattern, its replacement)
+    ("g.", re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
+    ("v.", re.compile(r"(?<=[a-zåäö])v\.(?=\s|$|\d)"), "vägen "),
 )
 
 
@@ -39,7 +39,9 @@ def fold(text: str) -> str:
     >>> fold("Bergström-Fastigheter  AB (publ)")
     'bergstrom fastigheter ab publ'
     """
-    s = str(text).casefold().translate(_FOLD_TABLE)
+    s = str(text).casefold()
+    if not s.isascii() or "&" in s:  # else the table changes nothing
+        s = s.translate(_FOLD_TABLE)
     if not s.isascii():  # letters outside the table: the slow, general way
         s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", s).strip()
@@ -252,14 +254,14 @@ def parse_address(raw: str) -> Address:
     if not s:
         return EMPTY_ADDRESS
     low = s.casefold()
-    for pattern, repl in _STREET_ABBREVIATIONS:
-        low = pattern.sub(repl, low)
+    for abbreviation, pattern, repl in _STREET_ABBREVIATIONS:
+        if abbreviation in low:
+            low = pattern.sub(repl, low)
     parts = [p.strip() for p in low.split(",") if p.strip()]
     postcode = town = ""
     street_parts: list[str] = []
     for idx, part in enumerate(parts):
-        m = _POSTCODE.search(part)
-        if m and not postcode and (idx > 0 or len(parts) == 1):
+        if not postcode and (idx > 0 or len(parts) == 1) and (m := _POSTCODE.search(part)):
             postcode = m.group(1) + m.group(2)
             town = fold(part[m.end() :])
             before = part[: m.start()].strip()
@@ -273,8 +275,9 @@ def parse_address(raw: str) -> Address:
         street_parts = parts
     street_text = fold(" ".join(p for p in street_parts if not p.startswith("c/o")))
     street_text = _ENTRANCE.sub(r"\1\2", street_text)  # "22 B" and "22B" are one house number
-    numbers = tuple(t for t in street_text.split() if t[0].isdigit())
-    street = " ".join(t for t in street_text.split() if not t[0].isdigit())
+    words = street_text.split()
+    numbers = tuple(t for t in words if t[0].isdigit())
+    street = " ".join(t for t in words if not t[0].isdigit())
     key = " ".join(x for x in (street_text, postcode, town) if x)
     return Address(key, _shared_value(street), _shared_value(numbers), _shared_value(postcode), _shared_value(town))
 
