@@ -458,7 +458,6 @@ class _Linker:
             (bool(g % 2), key_values[g // 2]): by_group[start:end]
             for g, start, end in zip(group_ids.tolist(), [0, *ends][:-1], ends, strict=True)
         }
-        self.groups = groups
         self.group_keys = list(groups)
         self._index_person_blocks(rows, group_of_row, group_ids % 2 == 1)
         self.group_members = list(groups.values())
@@ -662,6 +661,13 @@ class _Linker:
                         out.append((i, j))
         return out
 
+    def forget_name_groups(self) -> None:
+        """Drop what the name rules needed (groups, their units and address blocks, records per
+        identity number): a million records hold a Python list per group, and the memory freed
+        here serves the weighing and the output tables instead of adding to the peak."""
+        self.group_keys = self.group_members = self._units = self._group_blocks = None
+        self.by_ident = defaultdict(list)
+
     # results --------------------------------------------------------------------------------
     def run(self, stage=lambda name: None) -> None:
         self.apply_judgements()
@@ -670,6 +676,7 @@ class _Linker:
         self.link_exact_names()
         stage("exact names")
         self.link_similar_names()
+        self.forget_name_groups()
         stage("similar names")
         from .weigh import Weigher  # weigh.py reads address_match from this module
 
