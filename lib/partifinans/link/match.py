@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from .. import privacy
@@ -188,7 +190,7 @@ class _Clusters:
 class _Records:
     """The input, sorted by record_id, with everything the rules look at, one list per field."""
 
-    record_id: list[str]
+    record_id: pa.Array  # Arrow strings, sorted: no Python string per record
     name: list[str]
     ident: list[str | None]
     kind: list[str]
@@ -211,14 +213,8 @@ def prepare(records: pd.DataFrame) -> _Records:
     values share one Python object. Nothing is copied per record before that.
     """
     n = len(records)
+    record_id, order = _sorted_ids(records["record_id"] if "record_id" in records.columns else None, n)
     text = {col: _distinct(records[col] if col in records.columns else None, n) for col in _TEXT_COLUMNS}
-    id_codes, id_values = text["record_id"]
-    id_rank = np.empty(len(id_values), dtype=np.int64)
-    id_rank[sorted(range(len(id_values)), key=id_values.__getitem__)] = np.arange(len(id_values))
-    dup = np.flatnonzero(np.bincount(id_codes, minlength=len(id_values)) > 1)
-    if len(dup):
-        raise ValueError(f"record_id {id_values[dup[np.argmin(id_rank[dup])]]!r} occurs more than once")
-    order = np.argsort(id_rank[id_codes], kind="stable")  # records in record_id order
     codes = {col: text[col][0][order] for col in _TEXT_COLUMNS}
     kind_values = text["kind"][1]
     kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values]
@@ -255,7 +251,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
     addresses_u = [parse_address.__wrapped__(v) for v in text["address"][1]]
     return _Records(
-        record_id=_take(id_values, id_codes[order]),
+        record_id=record_id,
         name=_take(name_u, name_codes),
         ident=ident.tolist(),
         kind=kinds,
@@ -271,7 +267,30 @@ def prepare(records: pd.DataFrame) -> _Records:
     )
 
 
-_TEXT_COLUMNS = ("record_id", "name", "donor_id", "address", "kind", "recipient")
+_TEXT_COLUMNS = ("name", "donor_id", "address", "kind", "recipient")
+# every character str.strip() removes (str.isspace(); none lies above U+3000)
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+def _sorted_ids(column: pd.Series | None, n: int) -> tuple[pa.Array, np.ndarray]:
+    """The record ids (stripped, missing: "") in sorted order, and the records' positions in that
+    order. Arrow's kernels do the stripping and sorting (UTF-8 bytes sort as Python sorts str),
+    so a million ids never become Python strings. Raises ``ValueError`` for a duplicated id."""
+    if column is None:
+        ids = pa.array([""] * n, type=pa.string())
+    elif isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        ids = pa.array(column)
+    else:  # other values as str() writes them
+        codes, values = pd.factorize(column)  # missing: code -1, which picks the null appended
+        ids = pa.array([str(v) for v in values.tolist()] + [None], type=pa.string()).take(codes % (len(values) + 1))
+    ids = pc.utf8_trim(pc.fill_null(ids, ""), characters=_WHITESPACE)
+    order = pc.sort_indices(ids)
+    ids = ids.take(order)
+    if n > 1:
+        first_dup = pc.index(pc.equal(ids.slice(1), ids.slice(0, n - 1)), True).as_py()
+        if first_dup >= 0:
+            raise ValueError(f"record_id {ids[first_dup].as_py()!r} occurs more than once")
+    return ids, order.to_numpy()
 
 
 def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
@@ -371,8 +390,8 @@ class _Linker:
     def _resolve(self, ref) -> list[int]:
         if ref.kind == "record":
             ids = self.recs.record_id  # sorted: found by bisection, no index of a million ids
-            i = bisect.bisect_left(ids, ref.value)
-            return [i] if i < len(ids) and ids[i] == ref.value else []
+            i = bisect.bisect_left(range(len(ids)), ref.value, key=lambda k: ids[k].as_py())
+            return [i] if i < len(ids) and ids[i].as_py() == ref.value else []
         return list(self.by_ident.get(ref.value, []))
 
     def apply_judgements(self) -> None:
@@ -761,15 +780,12 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     count: dict[str, int] = defaultdict(int)
     for key in key_of.values():
         count[key] += 1
-    first_record: dict[int, str] = {}
-    for i, root in enumerate(roots.tolist()):
-        if root not in first_record:
-            first_record[root] = recs.record_id[i]
+    first_record = dict(zip(*(a.tolist() for a in np.unique(roots, return_index=True)), strict=True))
     out = {}
     private: list[tuple[int, str]] = []
     for root, key in key_of.items():
         if count[key] > 1:
-            key = key + "|record:" + first_record[root]
+            key = key + "|record:" + recs.record_id[first_record[root]].as_py()
         if "|person:" in key.split("|record:")[0]:
             private.append((root, "partifinans.entity/1|" + key))
         else:
@@ -862,7 +878,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
             "entity_id": entity,
             "rule": [r or "alone" for r in uf.rule],
             "score": pd.array(uf.score, dtype="Float64"),
-            "linked_to": [recs.record_id[j] if j >= 0 else None for j in uf.linked],
+            "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
             "evidence": evidence,
         }
     )
@@ -937,17 +953,21 @@ UNCERTAIN_COLUMNS = [
 
 def _uncertain_frame(linker: _Linker, entity: list[str]) -> pd.DataFrame:
     recs = linker.recs
-    rows = []
+    kept = []
     seen = set()
     for i, j, rule, score, why in linker.uncertain:
         key = (min(i, j), max(i, j))
         if key in seen or key in linker.judged_pairs or entity[i] == entity[j]:
             continue
         seen.add(key)
+        kept.append((key, rule, score, why))
+    ids = recs.record_id.take(pa.array([k for key, *_ in kept for k in key], type=pa.int64())).to_pylist()
+    rows = []
+    for n, (key, rule, score, why) in enumerate(kept):
         rows.append(
             (
-                recs.record_id[key[0]],
-                recs.record_id[key[1]],
+                ids[2 * n],
+                ids[2 * n + 1],
                 display_name(recs.name[key[0]]),
                 display_name(recs.name[key[1]]),
                 rule,
