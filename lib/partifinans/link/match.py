@@ -707,44 +707,45 @@ class _Linker:
 
 def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of names scoring at least ``cutoff``, found within blocks: arrays ``i``, ``j``
-    (``i < j``, sorted) and ``score``.
+    (``i < j``, sorted) and ``score``. ``cores``: folded names (``Name.core``: words of letters
+    and digits, one space between).
 
     Each name goes into the blocks of its ``BLOCK_KEYS_PER_NAME`` rarest words and of their first
     ``PREFIX_LENGTH`` letters (so "Exempelbolag" meets "Exempelbolaget"). A block is scored
-    all-against-all with ``rapidfuzz.process.cdist``; a block larger than ``BLOCK_CAP`` is sorted
-    and scored in overlapping windows of that size (sorted neighbourhood), which keeps the cost
-    linear in the number of names.
+    all-against-all (``rapidfuzz``'s ``ratio``: the pairs of all blocks of up to ``BLOCK_CAP``
+    names in a few calls of ``process.cpdist``); a larger block is sorted and scored in
+    overlapping windows of that size with ``process.cdist`` (sorted neighbourhood), which keeps
+    the cost linear in the number of names.
     """
-    token_lists = [c.split() for c in cores]
-    freq: dict[str, int] = defaultdict(int)
-    for toks in token_lists:
-        for t in set(toks):
-            freq[t] += 1
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, toks in enumerate(token_lists):
-        for t in sorted(set(toks), key=lambda t: (freq[t], t))[:BLOCK_KEYS_PER_NAME]:
-            blocks["w:" + t].append(i)
-            if len(t) > PREFIX_LENGTH:  # a misspelt word still shares its beginning
-                blocks["p:" + t[:PREFIX_LENGTH]].append(i)
-    found_a, found_b, found_score = [], [], []  # one array per window, joined at the end
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        if len(members) <= BLOCK_CAP:
-            windows = [members]
-        else:
-            members = sorted(members, key=lambda i: cores[i])
-            step = BLOCK_CAP // 2
-            windows = [members[s : s + BLOCK_CAP] for s in range(0, len(members) - step, step)]
-        for window in windows:
-            strings = [cores[i] for i in window]
+    block, member = _name_blocks(cores)
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if len(block) else np.empty(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(block)])
+    names = _objects(cores)
+    found_a, found_b, found_score = [], [], []  # one array per call, joined at the end
+    # blocks of up to BLOCK_CAP names: every pair of members
+    left, right = _pairs_within(starts[(sizes >= 2) & (sizes <= BLOCK_CAP)], sizes[(sizes >= 2) & (sizes <= BLOCK_CAP)])
+    for chunk in range(0, len(left), PAIR_CHUNK):
+        a, b = member[left[chunk : chunk + PAIR_CHUNK]], member[right[chunk : chunk + PAIR_CHUNK]]
+        scores = process.cpdist(names[a], names[b], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+        hit = np.flatnonzero(scores)
+        found_a.append(a[hit])
+        found_b.append(b[hit])
+        found_score.append(scores[hit])
+    # larger blocks: in the names' sorted order, windows of BLOCK_CAP names overlapping by half
+    order_of = np.empty(len(cores), dtype=np.int64)
+    order_of[pc.sort_indices(pa.array(cores, type=pa.string())).to_numpy()] = np.arange(len(cores))
+    step = BLOCK_CAP // 2
+    for start, size in zip(starts[sizes > BLOCK_CAP].tolist(), sizes[sizes > BLOCK_CAP].tolist(), strict=True):
+        members = member[start : start + size]
+        members = members[np.argsort(order_of[members], kind="stable")]
+        for s in range(0, size - step, step):
+            ids = members[s : s + BLOCK_CAP]
+            strings = names[ids]
             scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            if len(xs):
-                ids = np.asarray(window, dtype=np.int64)
-                found_a.append(ids[xs])
-                found_b.append(ids[ys])
-                found_score.append(scores[xs, ys])
+            found_a.append(ids[xs])
+            found_b.append(ids[ys])
+            found_score.append(scores[xs, ys])
     if not found_a:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
     a, b = np.concatenate(found_a), np.concatenate(found_b)
@@ -752,6 +753,50 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
     # a pair met in several blocks has the same score in each: keep one, in (a, b) order
     _, first = np.unique(a * len(cores) + b, return_index=True)
     return a[first], b[first], np.concatenate(found_score)[first].astype(float)
+
+
+PAIR_CHUNK = 500_000  # pairs of names scored in one call
+
+
+def _name_blocks(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks of ``similar_pairs`` as two arrays sorted by block, then name: block number
+    and name (its position in ``cores``). Words are counted and chosen with Arrow and numpy: a
+    name's rarest words, ties in alphabetical order; a word longer than ``PREFIX_LENGTH`` also
+    puts the name in the block of its first letters (twice, if both its words begin alike)."""
+    lists = pc.split_pattern(pa.array(cores, type=pa.string()), " ")
+    name = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    flat = pc.list_flatten(lists)
+    nonempty = pc.greater(pc.utf8_length(flat), 0).to_numpy(zero_copy_only=False)
+    encoded = flat.dictionary_encode()
+    words = encoded.dictionary
+    n_words = max(len(words), 1)
+    distinct = np.unique(name[nonempty] * n_words + encoded.indices.to_numpy()[nonempty])  # a word once per name
+    name, word = distinct // n_words, distinct % n_words
+    names_with = np.bincount(word, minlength=len(words))
+    alphabetical = np.empty(len(words), dtype=np.int64)
+    alphabetical[pc.sort_indices(words).to_numpy()] = np.arange(len(words))
+    order = np.lexsort((alphabetical[word], names_with[word], name))  # per name, rarest word first
+    name, word = name[order], word[order]
+    first_of_name = np.r_[True, name[1:] != name[:-1]] if len(name) else np.empty(0, dtype=bool)
+    rank = np.arange(len(name)) - np.maximum.accumulate(np.where(first_of_name, np.arange(len(name)), 0))
+    name, word = name[rank < BLOCK_KEYS_PER_NAME], word[rank < BLOCK_KEYS_PER_NAME]
+    long = (pc.utf8_length(words).to_numpy() > PREFIX_LENGTH)[word]
+    prefix = pc.utf8_slice_codeunits(words, 0, PREFIX_LENGTH).dictionary_encode().indices.to_numpy().astype(np.int64)
+    block = np.r_[word, len(words) + prefix[word[long]]]  # word blocks, then prefix blocks
+    member = np.r_[name, name[long]]
+    order = np.lexsort((member, block))
+    return block[order], member[order]
+
+
+def _pairs_within(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``p < q`` within each run ``starts[k] .. starts[k] + sizes[k]``."""
+    lefts, rights = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for size in np.unique(sizes).tolist():
+        first = starts[sizes == size][:, None]
+        p, q = np.triu_indices(size, 1)
+        lefts.append((first + p).ravel())
+        rights.append((first + q).ravel())
+    return np.concatenate(lefts), np.concatenate(rights)
 
 
 def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, str]:
