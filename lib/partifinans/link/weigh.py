@@ -92,6 +92,8 @@ def short_form_agrees(a: list[str], b: list[str]) -> bool:
     two letters or more must be common to both, and the names must differ (else they are equal)."""
     if len(a) != len(b) or sorted(a) == sorted(b):
         return False
+    if all(len(t) > 1 for t in a) and all(len(t) > 1 for t in b):
+        return False  # no initial on either side: the words would have to be equal
     rest_a, rest_b = Counter(a), Counter(b)
     common = rest_a & rest_b
     if not any(len(t) > 1 for t in common):
