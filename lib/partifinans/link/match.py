@@ -178,7 +178,8 @@ class _Clusters:
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
         xa, xb = self.attrs[ra], self.attrs[rb]
-        self.attrs[ra] = tuple(p if q <= p else _fset(p | q) for p, q in zip(xa, xb, strict=True))
+        if xb is not xa:  # records without an identity number mostly share one tuple
+            self.attrs[ra] = tuple(p if q <= p else _fset(p | q) for p, q in zip(xa, xb, strict=True))
         self.attrs[rb] = None
         for i, j in ((a, b), (b, a)):
             if self.rule[i] is None:
@@ -482,10 +483,15 @@ class _Linker:
         self.group_members = list(groups.values())
         self._units: list = [None] * len(groups)  # units per name group, by its position
         for g, (person_like, _key) in enumerate(self.group_keys):
+            if len(self.group_members[g]) < 2:
+                continue  # nothing to link (its units are made if a similar name needs them)
             if person_like:
                 for block in self._person_units(g).values():
+                    if len(block) < 2:
+                        continue
                     for reps in self._address_units(block):
-                        self._link_same(reps, "same_name_address")
+                        if len(reps) > 1:
+                            self._link_same(reps, "same_name_address")
             else:
                 for unit in self._org_units(g):
                     if len(unit) > 1:
