@@ -622,11 +622,16 @@ class _Linker:
         person = np.array([k[0] for k in gkeys], dtype=bool)[first]
         meet = ~person
         meet[person] = self._share_address_block(first[person], second[person])
-        cand, first, second = cand[meet], first[meet], second[meet]
-        # names whose words disagree ("Jan" / "Jon") are only listed for review
+        # organisations: not two clusters that hold two different identity numbers already (they
+        # can neither be joined nor listed, and a cluster's number never changes once it has one)
+        meet &= ~self._numbered_apart(first, second, person)
+        cand, first, second, person = cand[meet], first[meet], second[meet], person[meet]
+        # names whose words disagree ("Jan" / "Jon") are only listed for review: asked where the
+        # score is high enough to link, of names with as many words
         n_words = np.array([c.count(" ") + 1 for c in cores])
         cand_a, cand_b = cand["a"].to_numpy(), cand["b"].to_numpy()
-        maybe = np.flatnonzero(n_words[cand_a] == n_words[cand_b])  # words_agree needs as many words
+        link_score = np.where(person, PERSON_LINK_SCORE, ORG_LINK_SCORE)
+        maybe = np.flatnonzero((n_words[cand_a] == n_words[cand_b]) & (cand["score"].to_numpy() >= link_score))
         agrees = np.zeros(len(cand), dtype=bool)
         agrees[maybe] = [
             words_agree(cores[x], cores[y]) for x, y in zip(cand_a[maybe].tolist(), cand_b[maybe].tolist(), strict=True)
@@ -649,6 +654,20 @@ class _Linker:
                 ):
                     why = "similar names, same address" if person_like else "similar names"
                     self.uncertain.append((i, j, rule, float(score), why))
+
+    def _numbered_apart(self, first: np.ndarray, second: np.ndarray, person: np.ndarray) -> np.ndarray:
+        """Per pair of name groups: organisation groups of one unit each whose records are in
+        clusters with two different identity numbers (``_org_pairs`` would give that one pair)."""
+        number = np.full(len(self.group_keys), -1, dtype=np.int64)
+        codes: dict[str, int] = {}
+        for g in np.unique(np.r_[first[~person], second[~person]]).tolist():
+            units = self._org_units(g)
+            if len(units) == 1:
+                ids = self.uf.attrs[self.uf.find(units[0][0])][0]
+                if ids:
+                    number[g] = codes.setdefault(min(ids), len(codes))
+        nx, ny = number[first], number[second]
+        return ~person & (nx >= 0) & (ny >= 0) & (nx != ny)
 
     def _org_pairs(self, ga, gb) -> list[tuple[int, int]]:
         recs = self.recs
