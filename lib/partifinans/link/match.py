@@ -321,12 +321,6 @@ def _map_column(column: pd.Series) -> list:
     return _take(values.tolist() + [pd.NA], codes)
 
 
-def _map_distinct(values: list, fn) -> list:
-    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value."""
-    done = {v: fn(v) for v in set(values)}
-    return [done[v] for v in values]
-
-
 def _initial_attrs(recs: _Records) -> list[tuple]:
     attrs = []
     shared: dict[tuple, tuple] = {}  # records without an identity number mostly share their attrs
@@ -872,9 +866,9 @@ def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndar
 
     ``spelling``: per record, its position in ``spellings`` (distinct); ``entity``: per record, the
     entity's code. Grouped on the integer codes; each spelling is looked at once."""
-    folded_codes = pd.factorize(pd.Series(_map_distinct(spellings, fold), dtype=object))[0]
-    alphabetical = np.empty(len(spellings), dtype=np.int64)
-    alphabetical[sorted(range(len(spellings)), key=spellings.__getitem__)] = np.arange(len(spellings))
+    folded_codes = pd.factorize(pd.Series([fold(x) for x in spellings], dtype=object))[0]
+    alphabetical = np.empty(len(spellings), dtype=np.int64)  # UTF-8 sorts as Python sorts str
+    alphabetical[pc.sort_indices(pa.array(spellings, type=pa.string())).to_numpy()] = np.arange(len(spellings))
     # letters outside ASCII: the ones an ASCII encoding drops
     accents = np.array([len(x) - len(x.encode("ascii", "ignore")) for x in spellings], dtype=np.int64)
     mixed_case = np.array([x != x.upper() for x in spellings], dtype=bool)
@@ -955,7 +949,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     # each record's name as shown, as a code into the distinct shown spellings
     used, first = np.unique(recs.name_code, return_index=True)
     spelling_codes, spellings = pd.factorize(
-        pd.Series([display_name(recs.name[i]) if recs.name[i] else "" for i in first.tolist()], dtype=object)
+        pd.Series([display_name(recs.name[i], recs.names[i]) if recs.name[i] else "" for i in first.tolist()], dtype=object)
     )
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes

@@ -161,17 +161,20 @@ def parse_name(raw: str) -> Name:
     )
 
 
-def display_name(raw: str) -> str:
+def display_name(raw: str, parsed: Name | None = None) -> str:
     """The printed name with whitespace tidied and "Last, First" turned into "First Last".
 
-    Only a single comma between two parts without legal-form words is read as "Last, First";
-    "Exempelbolaget, AB" and addresses are left alone. Diacritics and case are kept.
+    Only a single comma between two parts without digits and without legal-form words is read as
+    "Last, First"; "Exempelbolaget, AB" and addresses are left alone. Diacritics and case are
+    kept. ``parsed``: ``parse_name(raw)``, if the caller has it (without digits, the tidied name
+    parses alike).
     """
     s = " ".join(str(raw).split())
     if s.count(",") == 1:
         last, first = (p.strip() for p in s.split(","))
-        if last and first and not parse_name(s).looks_like_organisation and not any(c.isdigit() for c in s):
-            return f"{first} {last}"
+        if last and first and not any(c.isdigit() for c in s):
+            if not (parsed or parse_name(s)).looks_like_organisation:
+                return f"{first} {last}"
     return s
 
 
