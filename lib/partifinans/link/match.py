@@ -740,16 +740,20 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if len(block) else np.empty(0, dtype=np.int64)
     sizes = np.diff(np.r_[starts, len(block)])
     names = _objects(cores)
-    found_a, found_b, found_score = [], [], []  # one array per call, joined at the end
+    # each pair found as one integer: (i * len(cores) + j) * 128 + score (a score is at most 100);
+    # a pair met in several blocks has the same score in each, so duplicates are equal integers
+    found: list[np.ndarray] = []
+
+    def keep(a: np.ndarray, b: np.ndarray, scores: np.ndarray) -> None:
+        hit = np.flatnonzero(scores)
+        a, b = a[hit], b[hit]
+        found.append((np.minimum(a, b) * len(cores) + np.maximum(a, b)) * 128 + scores[hit])
+
     # blocks of up to BLOCK_CAP names: every pair of members
     left, right = _pairs_within(starts[(sizes >= 2) & (sizes <= BLOCK_CAP)], sizes[(sizes >= 2) & (sizes <= BLOCK_CAP)])
     for chunk in range(0, len(left), PAIR_CHUNK):
         a, b = member[left[chunk : chunk + PAIR_CHUNK]], member[right[chunk : chunk + PAIR_CHUNK]]
-        scores = process.cpdist(names[a], names[b], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
-        hit = np.flatnonzero(scores)
-        found_a.append(a[hit])
-        found_b.append(b[hit])
-        found_score.append(scores[hit])
+        keep(a, b, process.cpdist(names[a], names[b], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8))
     # larger blocks: in the names' sorted order, windows of BLOCK_CAP names overlapping by half
     order_of = np.empty(len(cores), dtype=np.int64)
     order_of[pc.sort_indices(pa.array(cores, type=pa.string())).to_numpy()] = np.arange(len(cores))
@@ -762,16 +766,14 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
             strings = names[ids]
             scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            found_a.append(ids[xs])
-            found_b.append(ids[ys])
-            found_score.append(scores[xs, ys])
-    if not found_a:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    a, b = np.concatenate(found_a), np.concatenate(found_b)
-    a, b = np.minimum(a, b), np.maximum(a, b)
-    # a pair met in several blocks has the same score in each: keep one, in (a, b) order
-    _, first = np.unique(a * len(cores) + b, return_index=True)
-    return a[first], b[first], np.concatenate(found_score)[first].astype(float)
+            keep(ids[xs], ids[ys], scores[xs, ys])
+    pairs = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    del found[:]
+    pairs.sort()  # in place: no copy of millions of pairs
+    if len(pairs):
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]  # one of each, in (i, j) order
+    pair, score = np.divmod(pairs, 128)
+    return pair // len(cores), pair % len(cores), score.astype(float)
 
 
 PAIR_CHUNK = 500_000  # pairs of names scored in one call
@@ -925,27 +927,50 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     n = len(recs.record_id)
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
+    # what only the rules and the ids looked at is dropped, so that the tables reuse its memory
+    uf.attrs = None
+    _interned.clear()
+    recs.addresses = recs.distinct_addresses = recs.recipient = recs.person_like = None
     stage("entity ids")
     # entities: one integer code per entity (codes in entity_id order), grouped with numpy; the
     # codes come from the integer roots, not from hashing a million id strings
     root_codes, unique_roots = pd.factorize(roots)
     id_of_root = [ids[r] for r in unique_roots.tolist()]
+    del roots, ids, unique_roots
     entity_of_record = _take(id_of_root, root_codes)
-    entity = pd.Series(entity_of_record, dtype=object)
+    links = _links_frame(linker, entity_of_record)
+    entities = _entities_frame(recs, id_of_root, root_codes, entity_of_record)
+    stage("links and entities tables")
+    uncertain = _uncertain_frame(linker, entity_of_record)
+    stage("review table")
+    for cached in (parse_name, parse_address):
+        cached.cache_clear()  # a million names would otherwise stay in memory after the run
+    forget_shared_values()
+    return Linkage(links, entities, uncertain, linker.warnings)
+
+
+def _links_frame(linker: _Linker, entity_of_record: list[str]) -> pd.DataFrame:
+    recs, uf = linker.recs, linker.uf
     evidence = [
         linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
         for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
     ]
-    links = pd.DataFrame(
+    return pd.DataFrame(
         {
             "record_id": recs.record_id,
-            "entity_id": entity,
+            "entity_id": pd.Series(entity_of_record, dtype=object),
             "rule": [r or "alone" for r in uf.rule],
             "score": pd.array(uf.score, dtype="Float64"),
             "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
             "evidence": evidence,
         }
     )
+
+
+def _entities_frame(
+    recs: _Records, id_of_root: list[str], root_codes: np.ndarray, entity_of_record: list[str]
+) -> pd.DataFrame:
+    """The entities table; ``root_codes``: per record, its cluster's position in ``id_of_root``."""
     # each record's name as shown, as a code into the distinct shown spellings
     used, first = np.unique(recs.name_code, return_index=True)
     spelling_codes, spellings = pd.factorize(
@@ -959,7 +984,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
         rank[sorted(range(len(id_of_root)), key=id_of_root.__getitem__)] = np.arange(len(id_of_root))
         codes = rank[root_codes]
     else:  # two clusters with one id (a hash collision): one entity, as the id says
-        codes, entity_ids = pd.factorize(entity, sort=True)
+        codes, entity_ids = pd.factorize(pd.Series(entity_of_record, dtype=object), sort=True)
     n_entities = len(entity_ids)
     canonical = _canonical_names(spelling_of_name[recs.name_code], spellings.tolist(), codes)
     kind_arr = np.asarray(recs.kind, dtype=object)
@@ -967,30 +992,30 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     has_person[codes[kind_arr == "person"]] = True
     has_org = np.zeros(n_entities, dtype=bool)
     has_org[codes[kind_arr == "organisation"]] = True
-    kinds = np.where(has_person, "person", np.where(has_org, "organisation", "unknown")).astype(object)
-    idents: dict[int, set[str]] = defaultdict(set)
-    for code, ident in zip(codes.tolist(), recs.ident, strict=True):
-        if ident:
-            idents[code].add(ident)
+    kinds = np.array(["unknown", "organisation", "person"], dtype=object)[np.where(has_person, 2, has_org.astype(np.int64))]
     years = pd.Series(pd.array(recs.year, dtype="Int64")).groupby(codes, sort=True)
-    entities = pd.DataFrame(
+    return pd.DataFrame(
         {
             "entity_id": np.asarray(entity_ids, dtype=object),
             "canonical_name": canonical.reindex(range(n_entities)).to_numpy(),
             "kind": kinds,
-            "identifiers": pd.Series([sorted(idents.get(c, ())) for c in range(n_entities)], dtype=object),
+            "identifiers": pd.Series(_identifiers(recs.ident, codes, n_entities), dtype=object),
             "n_records": np.bincount(codes, minlength=n_entities),
             "first_year": years.min().reindex(range(n_entities)).to_numpy(),
             "last_year": years.max().reindex(range(n_entities)).to_numpy(),
         }
     )
-    stage("links and entities tables")
-    uncertain = _uncertain_frame(linker, entity_of_record)
-    stage("review table")
-    for cached in (parse_name, parse_address):
-        cached.cache_clear()  # a million names would otherwise stay in memory after the run
-    forget_shared_values()
-    return Linkage(links, entities, uncertain, linker.warnings)
+
+
+def _identifiers(ident: list[str | None], codes: np.ndarray, n_entities: int) -> list[list[str]]:
+    """Per entity, the sorted list of its records' distinct identity numbers."""
+    rows = np.flatnonzero(np.array([bool(x) for x in ident], dtype=bool))
+    numbers = pd.DataFrame({"entity": codes[rows], "ident": _objects(ident)[rows]}).drop_duplicates()
+    numbers = numbers.sort_values(["entity", "ident"])
+    out: list[list[str]] = [[] for _ in range(n_entities)]
+    for code, number in zip(numbers["entity"].tolist(), numbers["ident"].tolist(), strict=True):
+        out[code].append(number)
+    return out
 
 
 def _resident_mb() -> float:
