@@ -594,24 +594,21 @@ class _Linker:
         # two groups are compared only if both are persons (or both not), with the same markers
         # and the same numbers in the name
         sort_of: dict[tuple, int] = {}
-        sort_codes = [
-            sort_of.setdefault((g[0], nm.markers, nm.numbers), len(sort_of)) for g, nm in zip(gkeys, firsts, strict=True)
-        ]
-        groups = pd.DataFrame({"core": core_codes, "group": np.arange(len(gkeys)), "rank": rank, "sort": sort_codes})
+        sort_codes = np.array(
+            [sort_of.setdefault((g[0], nm.markers, nm.numbers), len(sort_of)) for g, nm in zip(gkeys, firsts, strict=True)],
+            dtype=np.int64,
+        )
         a, b, score = similar_pairs(cores, REVIEW_SCORE)
         # the same words with and without a legal form ("Exempel AB", "Exempel") are groups of one core
         n_groups = np.bincount(core_codes, minlength=len(cores))
         same = np.flatnonzero(n_groups > 1)
-        pairs = pd.DataFrame(
-            {"a": np.r_[a, same], "b": np.r_[b, same], "score": np.r_[score, np.full(len(same), 100.0)]}
-        )
-        cand = pairs.merge(groups.add_suffix("_a"), left_on="a", right_on="core_a").merge(
-            groups.add_suffix("_b"), left_on="b", right_on="core_b"
-        )
-        cand = cand[(cand["sort_a"] == cand["sort_b"]) & ((cand["a"] != cand["b"]) | (cand["rank_a"] < cand["rank_b"]))]
-        del pairs, groups
-        first = np.where(cand["rank_a"] < cand["rank_b"], cand["group_a"], cand["group_b"])
-        second = np.where(cand["rank_a"] < cand["rank_b"], cand["group_b"], cand["group_a"])
+        a, b, score = np.r_[a, same], np.r_[b, same], np.r_[score, np.full(len(same), 100.0)]
+        ga, gb, row = _pairs_of_groups(core_codes, a, b)
+        keep = (sort_codes[ga] == sort_codes[gb]) & ((a[row] != b[row]) | (rank[ga] < rank[gb]))
+        ga, gb, row = ga[keep], gb[keep], row[keep]
+        first = np.where(rank[ga] < rank[gb], ga, gb)
+        second = np.where(rank[ga] < rank[gb], gb, ga)
+        del ga, gb, keep
         # persons: only names that meet at an address block can give a pair
         person = np.array([k[0] for k in gkeys], dtype=bool)[first]
         meet = ~person
@@ -619,21 +616,21 @@ class _Linker:
         # organisations: not two clusters that hold two different identity numbers already (they
         # can neither be joined nor listed, and a cluster's number never changes once it has one)
         meet &= ~self._numbered_apart(first, second, person)
-        cand, first, second, person = cand[meet], first[meet], second[meet], person[meet]
+        row, first, second, person = row[meet], first[meet], second[meet], person[meet]
+        cand_a, cand_b, cand_score = a[row], b[row], score[row]
+        del a, b, score, row
         # names whose words disagree ("Jan" / "Jon") are only listed for review: asked where the
         # score is high enough to link, of names with as many words
         n_words = np.array([c.count(" ") + 1 for c in cores])
-        cand_a, cand_b = cand["a"].to_numpy(), cand["b"].to_numpy()
         link_score = np.where(person, PERSON_LINK_SCORE, ORG_LINK_SCORE)
-        maybe = np.flatnonzero((n_words[cand_a] == n_words[cand_b]) & (cand["score"].to_numpy() >= link_score))
-        agrees = np.zeros(len(cand), dtype=bool)
+        maybe = np.flatnonzero((n_words[cand_a] == n_words[cand_b]) & (cand_score >= link_score))
+        agrees = np.zeros(len(cand_score), dtype=bool)
         agrees[maybe] = [
             words_agree(cores[x], cores[y]) for x, y in zip(cand_a[maybe].tolist(), cand_b[maybe].tolist(), strict=True)
         ]
-        order = np.lexsort((rank[second], rank[first], -cand["score"].to_numpy()))
-        scores = cand["score"].to_numpy()[order].tolist()
+        order = np.lexsort((rank[second], rank[first], -cand_score))
+        scores = cand_score[order].tolist()
         agrees = agrees[order].tolist()
-        del cand
         for score, x, y, agree in zip(scores, first[order].tolist(), second[order].tolist(), agrees, strict=True):
             person_like = gkeys[x][0]
             threshold = (PERSON_LINK_SCORE if person_like else ORG_LINK_SCORE) if agree else 101
@@ -777,6 +774,20 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
 
 
 PAIR_CHUNK = 500_000  # pairs of names scored in one call
+
+
+def _pairs_of_groups(core_of_group: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
+    """For pairs of names ``a[k]``, ``b[k]`` (positions in the distinct names): every pair of name
+    groups, one with name ``a[k]`` and one with ``b[k]``, as three arrays: the two groups and ``k``
+    (a join in numpy; a name is held by one group or a few)."""
+    by_name = np.argsort(core_of_group, kind="stable")
+    count = np.bincount(core_of_group, minlength=int(max(a.max(initial=0), b.max(initial=0))) + 1)
+    start = np.cumsum(count) - count
+    per_pair = count[a] * count[b]
+    row = np.repeat(np.arange(len(a)), per_pair)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    of_b = count[b][row]
+    return by_name[start[a][row] + within // of_b], by_name[start[b][row] + within % of_b], row
 
 
 def _name_blocks(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
