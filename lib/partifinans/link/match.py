@@ -233,20 +233,21 @@ def prepare(records: pd.DataFrame) -> _Records:
     has_name = np.array([bool(v) for v in name_u], dtype=bool)[name_codes]
     look_in_name = no_ident & has_name
     if look_in_name.any():
-        in_name_u = {}
-        for c in np.unique(name_codes[look_in_name]).tolist():
-            written = identifier_in_name(name_u[c])
-            in_name_u[c] = normalise_identifier(written) if written else (None, None)
+        wanted = np.unique(name_codes[look_in_name])
+        found = [identifier_in_name(name_u[c]) for c in wanted.tolist()]
+        found = [normalise_identifier(written) if written else (None, None) for written in found]
+        ident_in_name, kind_in_name = _objects([None] * len(name_u)), _objects([None] * len(name_u))
+        ident_in_name[wanted] = _objects([v[0] for v in found])
+        kind_in_name[wanted] = _objects([v[1] for v in found])
         rows = np.flatnonzero(look_in_name)
-        found = [in_name_u[c] for c in name_codes[rows].tolist()]
-        ident[rows] = [v[0] for v in found]
-        id_kind[rows] = [v[1] for v in found]
+        ident[rows] = ident_in_name[name_codes[rows]]
+        id_kind[rows] = kind_in_name[name_codes[rows]]
     # kind: as given, else from the identity number, else "organisation" if the name has
     # legal-form or marker words
     kind = _objects(kind_u)[codes["kind"]]
-    from_name = np.where(
-        np.array([nm.looks_like_organisation for nm in parsed_u], dtype=bool)[name_codes], "organisation", ""
-    ).astype(object)
+    from_name = _objects(["", "organisation"])[
+        np.array([nm.looks_like_organisation for nm in parsed_u], dtype=np.intp)[name_codes]
+    ]
     kind = np.where(kind != "", kind, np.where(id_kind != None, id_kind, from_name))  # noqa: E711
     kinds = kind.tolist()
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
