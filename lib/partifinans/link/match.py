@@ -468,16 +468,18 @@ class _Linker:
         group_of_row, group_ids = pd.factorize(record_key[rows] * 2 + np.asarray(recs.person_like, dtype=bool)[rows])
         by_group = rows[np.argsort(group_of_row, kind="stable")].tolist()
         ends = np.cumsum(np.bincount(group_of_row, minlength=len(group_ids))).tolist()
-        key_values = key_values.tolist()
-        groups = {
-            (bool(g % 2), key_values[g // 2]): by_group[start:end]
-            for g, start, end in zip(group_ids.tolist(), [0, *ends][:-1], ends, strict=True)
-        }
-        self.group_keys = list(groups)
-        self._index_person_blocks(rows, group_of_row, group_ids % 2 == 1)
-        self.group_members = list(groups.values())
-        self._units: list = [None] * len(groups)  # units per name group, by its position
-        for g, (person_like, _key) in enumerate(self.group_keys):
+        self.group_members = [by_group[start:end] for start, end in zip([0, *ends][:-1], ends, strict=True)]
+        self.group_person = group_ids % 2 == 1  # per group: person-like (or not)
+        # per group: the rank of (person-like, name key) in sorted order, the order in which
+        # similar names are taken; the keys themselves are not kept (UTF-8 sorts as Python sorts str)
+        key_rank = np.empty(len(key_values), dtype=np.int64)
+        key_rank[pc.sort_indices(pa.array(key_values, type=pa.string())).to_numpy()] = np.arange(len(key_values))
+        self.group_rank = np.empty(len(group_ids), dtype=np.int64)
+        self.group_rank[np.lexsort((key_rank[group_ids // 2], self.group_person))] = np.arange(len(group_ids))
+        del key_values, key_of_name
+        self._index_person_blocks(rows, group_of_row, self.group_person)
+        self._units: list = [None] * len(self.group_members)  # units per name group, by its position
+        for g, person_like in enumerate(self.group_person.tolist()):
             if len(self.group_members[g]) < 2:
                 continue  # nothing to link (its units are made if a similar name needs them)
             if person_like:
@@ -585,18 +587,20 @@ class _Linker:
     # 4. similar names ------------------------------------------------------------------------
     def link_similar_names(self) -> None:
         recs = self.recs
-        gkeys = self.group_keys
+        group_person = self.group_person.tolist()
         firsts = [recs.names[members[0]] for members in self.group_members]
         core_codes, cores = pd.factorize(np.array([nm.core for nm in firsts], dtype=object), sort=True)
         cores = cores.tolist()
         # rank of each group key in sorted order: candidates are taken best score first, then by key
-        rank = np.empty(len(gkeys), dtype=np.int64)
-        rank[sorted(range(len(gkeys)), key=gkeys.__getitem__)] = np.arange(len(gkeys))
+        rank = self.group_rank
         # two groups are compared only if both are persons (or both not), with the same markers
         # and the same numbers in the name
         sort_of: dict[tuple, int] = {}
         sort_codes = np.array(
-            [sort_of.setdefault((g[0], nm.markers, nm.numbers), len(sort_of)) for g, nm in zip(gkeys, firsts, strict=True)],
+            [
+                sort_of.setdefault((p, nm.markers, nm.numbers), len(sort_of))
+                for p, nm in zip(group_person, firsts, strict=True)
+            ],
             dtype=np.int64,
         )
         a, b, score = similar_pairs(cores, REVIEW_SCORE)
@@ -611,7 +615,7 @@ class _Linker:
         second = np.where(rank[ga] < rank[gb], gb, ga)
         del ga, gb, keep
         # persons: only names that meet at an address block can give a pair
-        person = np.array([k[0] for k in gkeys], dtype=bool)[first]
+        person = self.group_person[first]
         meet = ~person
         meet[person] = self._share_address_block(first[person], second[person])
         # organisations: not two clusters that hold two different identity numbers already (they
@@ -633,7 +637,7 @@ class _Linker:
         scores = cand_score[order].tolist()
         agrees = agrees[order].tolist()
         for score, x, y, agree in zip(scores, first[order].tolist(), second[order].tolist(), agrees, strict=True):
-            person_like = gkeys[x][0]
+            person_like = group_person[x]
             threshold = (PERSON_LINK_SCORE if person_like else ORG_LINK_SCORE) if agree else 101
             pairs_ab = self._person_pairs(x, y) if person_like else self._org_pairs(x, y)
             rule = "fuzzy_name_address" if person_like else "fuzzy_name"
@@ -650,7 +654,7 @@ class _Linker:
     def _numbered_apart(self, first: np.ndarray, second: np.ndarray, person: np.ndarray) -> np.ndarray:
         """Per pair of name groups: organisation groups of one unit each whose records are in
         clusters with two different identity numbers (``_org_pairs`` would give that one pair)."""
-        number = np.full(len(self.group_keys), -1, dtype=np.int64)
+        number = np.full(len(self.group_members), -1, dtype=np.int64)
         codes: dict[str, int] = {}
         for g in np.unique(np.r_[first[~person], second[~person]]).tolist():
             units = self._org_units(g)
@@ -701,7 +705,7 @@ class _Linker:
         """Drop what the name rules needed (groups, their units and address blocks, records per
         identity number): a million records hold a Python list per group, and the memory freed
         here serves the weighing and the output tables instead of adding to the peak."""
-        self.group_keys = self.group_members = self._units = self._group_blocks = None
+        self.group_person = self.group_rank = self.group_members = self._units = self._group_blocks = None
         self.by_ident = defaultdict(list)
 
     # results --------------------------------------------------------------------------------
