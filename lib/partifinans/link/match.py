@@ -944,7 +944,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
     # what only the rules and the ids looked at is dropped, so that the tables reuse its memory
-    uf.attrs = None
+    uf.attrs = uf.parent = uf.size = None
     _interned.clear()
     recs.addresses = recs.distinct_addresses = recs.recipient = recs.person_like = None
     stage("entity ids")
@@ -955,7 +955,9 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     del roots, ids, unique_roots
     entity_of_record = _take(id_of_root, root_codes)
     links = _links_frame(linker, entity_of_record)
+    uf.rule = uf.score = uf.linked = linker.evidence = None
     entities = _entities_frame(recs, id_of_root, root_codes, entity_of_record)
+    recs.names = recs.distinct_names = recs.kind = recs.ident = recs.year = None
     stage("links and entities tables")
     uncertain = _uncertain_frame(linker, entity_of_record)
     stage("review table")
