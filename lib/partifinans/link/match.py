@@ -252,6 +252,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     kinds = kind.tolist()
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
     addresses_u = [parse_address.__wrapped__(v) for v in text["address"][1]]
+    forget_shared_values()  # the address parts read: needed while reading, and a million records hold many
     return _Records(
         record_id=record_id,
         name=_take(name_u, name_codes),

@@ -266,23 +266,38 @@ def parse_address(raw: str) -> Address:
     for idx, part in enumerate(parts):
         if not postcode and (idx > 0 or len(parts) == 1) and (m := _POSTCODE.search(part)):
             postcode = m.group(1) + m.group(2)
-            town = fold(part[m.end() :])
+            town = _fold_part(part[m.end() :])
             before = part[: m.start()].strip()
             if before:
                 street_parts.append(before)
         elif idx == len(parts) - 1 and idx > 0 and not postcode and not _DIGITS.search(part):
-            town = fold(part)
+            town = _fold_part(part)
         else:
             street_parts.append(part)
     if not street_parts and not postcode and len(parts) == 1:
         street_parts = parts
-    street_text = fold(" ".join(p for p in street_parts if not p.startswith("c/o")))
-    street_text = _ENTRANCE.sub(r"\1\2", street_text)  # "22 B" and "22B" are one house number
+    street_text, street, numbers = _street(" ".join(p for p in street_parts if not p.startswith("c/o")))
+    key = " ".join(x for x in (street_text, postcode, town) if x)
+    return Address(key, street, numbers, _shared_value(postcode), town)
+
+
+# An address's parts recur in many spellings of it (postcode with or without its space, no
+# postcode, capitals): each part is read once. link_records clears these caches with parse_address's.
+@lru_cache(maxsize=200_000)
+def _street(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """The street part of an address: folded ("22 B" as "22b", one house number), its words
+    without numbers, and its numbers."""
+    street_text = _ENTRANCE.sub(r"\1\2", fold(text))
     words = street_text.split()
     numbers = tuple(t for t in words if t[0].isdigit())
     street = " ".join(t for t in words if not t[0].isdigit())
-    key = " ".join(x for x in (street_text, postcode, town) if x)
-    return Address(key, _shared_value(street), _shared_value(numbers), _shared_value(postcode), _shared_value(town))
+    return street_text, _shared_value(street), _shared_value(numbers)
+
+
+@lru_cache(maxsize=50_000)
+def _fold_part(text: str) -> str:
+    """A town part of an address, folded."""
+    return _shared_value(fold(text))
 
 
 _VALUES: dict = {}
@@ -294,5 +309,7 @@ def _shared_value(value):
 
 
 def forget_shared_values() -> None:
-    """Drop the shared values (``link_records`` calls this when it is done)."""
+    """Drop the shared values and the address parts read (``link_records`` calls this when it is done)."""
     _VALUES.clear()
+    _street.cache_clear()
+    _fold_part.cache_clear()
