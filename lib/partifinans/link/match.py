@@ -970,15 +970,18 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
 
 def _links_frame(linker: _Linker, entity_of_record: list[str]) -> pd.DataFrame:
     recs, uf = linker.recs, linker.uf
-    evidence = [
-        linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
-        for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
-    ]
+    # evidence: the rule's, or for a weighed link the weighing's (by record: few have one)
+    rule_codes, rules = pd.factorize(pd.Series(uf.rule, dtype=object))  # no rule: -1
+    rules = rules.tolist() + [None]
+    evidence = _take([RULE_EVIDENCE.get(r) for r in rules], rule_codes)
+    for i in {k for pair in linker.evidence for k in pair}:
+        rule, j = uf.rule[i], uf.linked[i]
+        evidence[i] = linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
     return pd.DataFrame(
         {
             "record_id": recs.record_id,
             "entity_id": pd.Series(entity_of_record, dtype=object),
-            "rule": [r or "alone" for r in uf.rule],
+            "rule": _take([r or "alone" for r in rules], rule_codes),
             "score": pd.array(uf.score, dtype="Float64"),
             "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
             "evidence": evidence,
