@@ -848,15 +848,20 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     A key made of a private person's name and address is hashed with the local pseudonym key
     (``privacy.keyed_hash``), so nobody can confirm a guessed donor by recomputing the id.
     """
+    roots_list = roots.tolist()
     key_of: dict[int, str] = {}
-    for i, root in enumerate(roots.tolist()):
-        attrs = uf.attrs[root]
-        if attrs[0]:
-            key = "id:" + min(attrs[0])
-        else:
-            nm = recs.names[i]
-            name_key = nm.key or "raw:" + recs.name[i]
-            key = "name:" + name_key + ("|person:" + recs.addresses[i].key if recs.person_like[i] else "")
+    for root in dict.fromkeys(roots_list):
+        ids = uf.attrs[root][0]
+        if ids:
+            key_of[root] = "id:" + min(ids)
+    numbered = set(key_of)
+    name_key = _objects([nm.key and "name:" + nm.key for nm in recs.distinct_names])[recs.name_code].tolist()
+    for i, root in enumerate(roots_list):
+        if root in numbered:
+            continue
+        key = name_key[i] or "name:raw:" + recs.name[i]  # no name words: the name as printed
+        if recs.person_like[i]:
+            key += "|person:" + recs.addresses[i].key
         prev = key_of.get(root)
         if prev is None or key < prev:
             key_of[root] = key
