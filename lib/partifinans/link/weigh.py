@@ -254,7 +254,7 @@ class Weigher:
             if total_y
             else 1.0
         )
-        self._levels: dict[tuple[str, str], tuple[str | None, str]] = {}
+        self._levels: dict[tuple[str, str], tuple[str | None, list[str]]] = {}
 
     # comparing --------------------------------------------------------------------------------
     def _name_u(self, words: list[str], x: _Cluster, y: _Cluster) -> float:
@@ -288,13 +288,12 @@ class Weigher:
                 got = ("similar", max(key, key=lambda c: math.prod(self.token_count[t] for t in c.split())))
             else:
                 got = (None, "")
-            self._levels[key] = got
-        level, words = got
-        return level, words.split()
+            got = self._levels[key] = (got[0], got[1].split())
+        return got
 
-    def compare(self, x: _Cluster, y: _Cluster) -> tuple[float, bool, list[str]] | None:
-        """(weight, addresses differ, evidence in words) for two clusters, or None if their names
-        do not agree at any level."""
+    def compare(self, x: _Cluster, y: _Cluster) -> tuple[float, bool, list[tuple[str, float]]] | None:
+        """(weight, addresses differ, evidence: (what, weight) per field, see ``_in_words``) for
+        two clusters, or None if their names do not agree at any level."""
         best = None
         for cx in x.cores:
             for cy in y.cores:
@@ -310,8 +309,7 @@ class Weigher:
         if best is None:
             return None
         w_name, level, u = best
-        label = {"exact": "same name", "short_form": "short form of the name", "similar": "similar name"}
-        parts = [f"{label[level]} (as common as 1 in {max(1, round(1 / u)):,} records) {w_name:+.1f}"]
+        parts = [((level, u), w_name)]
         total = self.prior + w_name
         moved = False
         if x.addresses and y.addresses:
@@ -319,31 +317,41 @@ class Weigher:
             if agree:
                 u_a = max(min(self.address_count[k] for k in agree), 1) / self.n
                 w = _log2(M_ADDRESS_AGREE / u_a)
-                parts.append(f"same address {w:+.1f}")
+                parts.append(("same address", w))
             else:
                 w = _log2((1 - M_ADDRESS_AGREE) / 1.0)
                 moved = True
-                parts.append(f"different addresses {w:+.1f}")
+                parts.append(("different addresses", w))
             total += w
         if x.recipients and y.recipients:
             if x.recipients & y.recipients:
                 w = _log2(M_RECIPIENT_AGREE / self.u_recipient)
-                parts.append(f"same recipient {w:+.1f}")
+                parts.append(("same recipient", w))
             else:
                 w = _log2((1 - M_RECIPIENT_AGREE) / max(1 - self.u_recipient, 1e-9))
-                parts.append(f"other recipients {w:+.1f}")
+                parts.append(("other recipients", w))
             total += w
         if x.years and y.years:
             near = any(abs(a - b) <= YEAR_WINDOW for a in x.years for b in y.years)
             if near:
                 w = _log2(M_YEARS_NEAR / self.u_years)
-                parts.append(f"years within {YEAR_WINDOW} {w:+.1f}")
+                parts.append((f"years within {YEAR_WINDOW}", w))
             else:
                 w = _log2((1 - M_YEARS_NEAR) / max(1 - self.u_years, 1e-9))
-                parts.append(f"years far apart {w:+.1f}")
+                parts.append(("years far apart", w))
             total += w
-        parts.append(f"prior {self.prior:+.1f}")
+        parts.append(("prior", self.prior))
         return total, moved, parts
+
+    @staticmethod
+    def _in_words(parts: list[tuple]) -> str:
+        """The evidence of ``compare`` in words, written only for the pairs that are kept (most
+        compared pairs are too weak to list). The name's part is (level, how common)."""
+        label = {"exact": "same name", "short_form": "short form of the name", "similar": "similar name"}
+        (level, u), w_name = parts[0]
+        words = [f"{label[level]} (as common as 1 in {max(1, round(1 / u)):,} records) {w_name:+.1f}"]
+        words += [f"{what} {w:+.1f}" for what, w in parts[1:]]
+        return "; ".join(words)
 
     # deciding ---------------------------------------------------------------------------------
     def run(self) -> None:
@@ -363,7 +371,7 @@ class Weigher:
                 scored[(rx, ry)] = (w, moved, "")
                 continue
             p = 1.0 / (1.0 + 2.0 ** (-w))
-            scored[(rx, ry)] = (w, moved, "; ".join(parts) + f"; match probability {100 * p:.1f} %")
+            scored[(rx, ry)] = (w, moved, self._in_words(parts) + f"; match probability {100 * p:.1f} %")
         near: dict[int, list[int]] = defaultdict(list)
         for (rx, ry), (w, _moved, _why) in scored.items():
             if w >= REVIEW_WEIGHT:
