@@ -757,19 +757,25 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
     for chunk in range(0, len(left), PAIR_CHUNK):
         a, b = member[left[chunk : chunk + PAIR_CHUNK]], member[right[chunk : chunk + PAIR_CHUNK]]
         keep(a, b, process.cpdist(names[a], names[b], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8))
-    # larger blocks: in the names' sorted order, windows of BLOCK_CAP names overlapping by half
+    # larger blocks: in the names' sorted order, windows of BLOCK_CAP names overlapping by half,
+    # that is every pair within a chunk of half that size and between neighbouring chunks (each
+    # pair scored once, though the windows overlap)
     order_of = np.empty(len(cores), dtype=np.int64)
     order_of[pc.sort_indices(pa.array(cores, type=pa.string())).to_numpy()] = np.arange(len(cores))
     step = BLOCK_CAP // 2
     for start, size in zip(starts[sizes > BLOCK_CAP].tolist(), sizes[sizes > BLOCK_CAP].tolist(), strict=True):
         members = member[start : start + size]
         members = members[np.argsort(order_of[members], kind="stable")]
-        for s in range(0, size - step, step):
-            ids = members[s : s + BLOCK_CAP]
-            strings = names[ids]
+        chunks = [members[s : s + step] for s in range(0, size, step)]
+        for chunk, following in zip(chunks, [*chunks[1:], None], strict=True):
+            strings = names[chunk]
             scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            keep(ids[xs], ids[ys], scores[xs, ys])
+            keep(chunk[xs], chunk[ys], scores[xs, ys])
+            if following is not None:
+                scores = process.cdist(strings, names[following], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+                xs, ys = np.nonzero(scores)
+                keep(chunk[xs], following[ys], scores[xs, ys])
     pairs = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     del found[:]
     pairs.sort()  # in place: no copy of millions of pairs
