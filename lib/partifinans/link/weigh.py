@@ -145,11 +145,9 @@ class Weigher:
         self.linker = linker
         recs = linker.recs
         uf = linker.uf
-        self.members = [
-            i
-            for i, (nm, person_like) in enumerate(zip(recs.names, recs.person_like, strict=True))
-            if person_like and nm.core and not nm.legal_forms and not nm.markers
-        ]
+        # person records whose name has words and no legal-form or marker words
+        plain = np.array([bool(nm.core and not nm.legal_forms and not nm.markers) for nm in recs.distinct_names], dtype=bool)
+        self.members = np.flatnonzero(plain[recs.name_code] & np.array(recs.person_like, dtype=bool)).tolist()
         self.n = len(self.members)
         self.evidence: dict[tuple[int, int], str] = {}
         if self.n < 2:
@@ -207,10 +205,10 @@ class Weigher:
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         sizes = np.diff(np.r_[starts, len(keys)])
         pairs: set[tuple[int, int]] = set()
-        for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
-            if 2 <= size <= BLOCK_CAP:
-                block = (combined[start : start + size] % n_all).tolist()
-                pairs.update(combinations(block, 2))
+        kept = (sizes >= 2) & (sizes <= BLOCK_CAP)
+        for start, size in zip(starts[kept].tolist(), sizes[kept].tolist(), strict=True):
+            block = (combined[start : start + size] % n_all).tolist()
+            pairs.update(combinations(block, 2))
         del combined, keys
         self.pairs = sorted(pairs)
         wanted = {r for pair in self.pairs for r in pair}
