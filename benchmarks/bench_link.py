@@ -269,7 +269,7 @@ def splink_features(records: pd.DataFrame) -> pd.DataFrame:
     recs = prepare(records)
     return pd.DataFrame(
         {
-            "unique_id": recs.record_id,
+            "unique_id": recs.record_id.to_pylist(),
             "name_key": [nm.core or None for nm in recs.names],
             "initials": ["".join(sorted(t[0] for t in nm.core.split())) or None for nm in recs.names],
             "ident": recs.ident,

@@ -16,11 +16,11 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 from stdnum import luhn
 from stdnum.exceptions import ValidationError
-from stdnum.se import orgnr as _orgnr
 from stdnum.se import personnummer as _pnr
 
 LEGAL_FORM_GROUPS = {
@@ -35,6 +35,7 @@ LEGAL_FORM_GROUPS = {
 }
 
 _DIGITS = re.compile(r"\d")
+_TEN_DIGITS = re.compile(r"(\d{2})?(\d{6})[-+]?(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,23 @@ def _ten_digits(text: str) -> tuple[str | None, str] | None:
     s = str(text).strip().replace(" ", "").replace("\u00a0", "")
     if s.upper().startswith("SE") and len(s) == 14 and s[2:].isdigit() and s.endswith("01"):
         return None, s[2:12]
-    m = re.fullmatch(r"(\d{2})?(\d{6})[-+]?(\d{4})", s)
+    m = _TEN_DIGITS.fullmatch(s)
     if not m:
         return None
     return m.group(1), m.group(2) + m.group(3)
 
 
 def is_valid_orgnr(text: str) -> bool:
-    parsed = _ten_digits(text)
-    if parsed is None:
-        return False
-    century, digits = parsed
-    if century not in (None, "16"):
-        return False
-    return _orgnr.is_valid(digits) and not _looks_like_personnummer(digits)
+    return normalise_orgnr(text) is not None
+
+
+@lru_cache(maxsize=100_000)
+def _is_valid_orgnr_digits(digits: str) -> bool:
+    """The check digit of ten digits, and not a birth date: asked once per number, however many
+    ways it is written (``5566778899``, ``556677-8899``, ``16556677-8899``, ``SE556677889901``).
+    For ten digits without separators python-stdnum's ``orgnr.validate`` is its Luhn check on
+    ASCII digits; called directly, without the generic cleaning of the spelling."""
+    return digits.isascii() and luhn.is_valid(digits) and not _looks_like_personnummer(digits)
 
 
 def _looks_like_personnummer(digits: str) -> bool:
@@ -88,9 +92,12 @@ def format_orgnr(digits: str) -> str:
 def normalise_orgnr(text: str) -> str | None:
     """``NNNNNN-NNNN`` for any accepted spelling of a valid organisationsnummer, else None."""
     parsed = _ten_digits(text)
-    if parsed is None or not is_valid_orgnr(text):
+    if parsed is None:
         return None
-    return format_orgnr(parsed[1])
+    century, digits = parsed
+    if century not in (None, "16") or not _is_valid_orgnr_digits(digits):
+        return None
+    return format_orgnr(digits)
 
 
 def is_valid_personnummer(text: str) -> bool:
@@ -171,10 +178,7 @@ def parse_identifier(text: str | None) -> Identifier | None:
         return Identifier("pnr", s, False)
     if century not in (None, "16"):
         return None
-    org = normalise_orgnr(s)
-    if org:
-        return Identifier("orgnr", org, True)
-    return Identifier("orgnr", format_orgnr(digits), False)
+    return Identifier("orgnr", format_orgnr(digits), _is_valid_orgnr_digits(digits))
 
 
 def make_id(*parts: object, length: int = 16) -> str:

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from .. import privacy
@@ -176,7 +178,8 @@ class _Clusters:
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
         xa, xb = self.attrs[ra], self.attrs[rb]
-        self.attrs[ra] = tuple(p if q <= p else _fset(p | q) for p, q in zip(xa, xb, strict=True))
+        if xb is not xa:  # records without an identity number mostly share one tuple
+            self.attrs[ra] = tuple(p if q <= p else _fset(p | q) for p, q in zip(xa, xb, strict=True))
         self.attrs[rb] = None
         for i, j in ((a, b), (b, a)):
             if self.rule[i] is None:
@@ -188,7 +191,7 @@ class _Clusters:
 class _Records:
     """The input, sorted by record_id, with everything the rules look at, one list per field."""
 
-    record_id: list[str]
+    record_id: pa.Array  # Arrow strings, sorted: no Python string per record
     name: list[str]
     ident: list[str | None]
     kind: list[str]
@@ -199,6 +202,8 @@ class _Records:
     recipient: list[str]
     name_code: np.ndarray  # per record: its position in distinct_names
     distinct_names: list[Name]
+    address_code: np.ndarray  # per record: its position in distinct_addresses
+    distinct_addresses: list[Address]
 
 
 def prepare(records: pd.DataFrame) -> _Records:
@@ -209,14 +214,8 @@ def prepare(records: pd.DataFrame) -> _Records:
     values share one Python object. Nothing is copied per record before that.
     """
     n = len(records)
+    record_id, order = _sorted_ids(records["record_id"] if "record_id" in records.columns else None, n)
     text = {col: _distinct(records[col] if col in records.columns else None, n) for col in _TEXT_COLUMNS}
-    id_codes, id_values = text["record_id"]
-    id_rank = np.empty(len(id_values), dtype=np.int64)
-    id_rank[sorted(range(len(id_values)), key=id_values.__getitem__)] = np.arange(len(id_values))
-    dup = np.flatnonzero(np.bincount(id_codes, minlength=len(id_values)) > 1)
-    if len(dup):
-        raise ValueError(f"record_id {id_values[dup[np.argmin(id_rank[dup])]]!r} occurs more than once")
-    order = np.argsort(id_rank[id_codes], kind="stable")  # records in record_id order
     codes = {col: text[col][0][order] for col in _TEXT_COLUMNS}
     kind_values = text["kind"][1]
     kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values]
@@ -234,39 +233,67 @@ def prepare(records: pd.DataFrame) -> _Records:
     has_name = np.array([bool(v) for v in name_u], dtype=bool)[name_codes]
     look_in_name = no_ident & has_name
     if look_in_name.any():
-        in_name_u = {}
-        for c in np.unique(name_codes[look_in_name]).tolist():
-            written = identifier_in_name(name_u[c])
-            in_name_u[c] = normalise_identifier(written) if written else (None, None)
+        wanted = np.unique(name_codes[look_in_name])
+        found = [identifier_in_name(name_u[c]) for c in wanted.tolist()]
+        found = [normalise_identifier(written) if written else (None, None) for written in found]
+        ident_in_name, kind_in_name = _objects([None] * len(name_u)), _objects([None] * len(name_u))
+        ident_in_name[wanted] = _objects([v[0] for v in found])
+        kind_in_name[wanted] = _objects([v[1] for v in found])
         rows = np.flatnonzero(look_in_name)
-        found = [in_name_u[c] for c in name_codes[rows].tolist()]
-        ident[rows] = [v[0] for v in found]
-        id_kind[rows] = [v[1] for v in found]
+        ident[rows] = ident_in_name[name_codes[rows]]
+        id_kind[rows] = kind_in_name[name_codes[rows]]
     # kind: as given, else from the identity number, else "organisation" if the name has
     # legal-form or marker words
     kind = _objects(kind_u)[codes["kind"]]
-    from_name = np.where(
-        np.array([nm.looks_like_organisation for nm in parsed_u], dtype=bool)[name_codes], "organisation", ""
-    ).astype(object)
+    from_name = _objects(["", "organisation"])[
+        np.array([nm.looks_like_organisation for nm in parsed_u], dtype=np.intp)[name_codes]
+    ]
     kind = np.where(kind != "", kind, np.where(id_kind != None, id_kind, from_name))  # noqa: E711
     kinds = kind.tolist()
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
+    addresses_u = [parse_address.__wrapped__(v) for v in text["address"][1]]
+    forget_shared_values()  # the address parts read: needed while reading, and a million records hold many
     return _Records(
-        record_id=_take(id_values, id_codes[order]),
+        record_id=record_id,
         name=_take(name_u, name_codes),
         ident=ident.tolist(),
         kind=kinds,
         names=_take(parsed_u, name_codes),
-        addresses=_take([parse_address.__wrapped__(v) for v in text["address"][1]], codes["address"]),
+        addresses=_take(addresses_u, codes["address"]),
         year=_map_column(pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]),
         person_like=[k != "organisation" for k in kinds],
         recipient=_take([fold(v) for v in text["recipient"][1]], codes["recipient"]),
         name_code=name_codes,
         distinct_names=parsed_u,
+        address_code=codes["address"],
+        distinct_addresses=addresses_u,
     )
 
 
-_TEXT_COLUMNS = ("record_id", "name", "donor_id", "address", "kind", "recipient")
+_TEXT_COLUMNS = ("name", "donor_id", "address", "kind", "recipient")
+# every character str.strip() removes (str.isspace(); none lies above U+3000)
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+def _sorted_ids(column: pd.Series | None, n: int) -> tuple[pa.Array, np.ndarray]:
+    """The record ids (stripped, missing: "") in sorted order, and the records' positions in that
+    order. Arrow's kernels do the stripping and sorting (UTF-8 bytes sort as Python sorts str),
+    so a million ids never become Python strings. Raises ``ValueError`` for a duplicated id."""
+    if column is None:
+        ids = pa.array([""] * n, type=pa.string())
+    elif isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        ids = pa.array(column)
+    else:  # other values as str() writes them
+        codes, values = pd.factorize(column)  # missing: code -1, which picks the null appended
+        ids = pa.array([str(v) for v in values.tolist()] + [None], type=pa.string()).take(codes % (len(values) + 1))
+    ids = pc.utf8_trim(pc.fill_null(ids, ""), characters=_WHITESPACE)
+    order = pc.sort_indices(ids)
+    ids = ids.take(order)
+    if n > 1:
+        first_dup = pc.index(pc.equal(ids.slice(1), ids.slice(0, n - 1)), True).as_py()
+        if first_dup >= 0:
+            raise ValueError(f"record_id {ids[first_dup].as_py()!r} occurs more than once")
+    return ids, order.to_numpy()
 
 
 def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
@@ -294,12 +321,6 @@ def _map_column(column: pd.Series) -> list:
     """``column.tolist()`` with one Python object per distinct value (a million years are ten)."""
     codes, values = pd.factorize(column)  # missing: code -1, which picks the pd.NA appended
     return _take(values.tolist() + [pd.NA], codes)
-
-
-def _map_distinct(values: list, fn) -> list:
-    """``[fn(v) for v in values]``, calling ``fn`` once per distinct value."""
-    done = {v: fn(v) for v in set(values)}
-    return [done[v] for v in values]
 
 
 def _initial_attrs(recs: _Records) -> list[tuple]:
@@ -366,8 +387,8 @@ class _Linker:
     def _resolve(self, ref) -> list[int]:
         if ref.kind == "record":
             ids = self.recs.record_id  # sorted: found by bisection, no index of a million ids
-            i = bisect.bisect_left(ids, ref.value)
-            return [i] if i < len(ids) and ids[i] == ref.value else []
+            i = bisect.bisect_left(range(len(ids)), ref.value, key=lambda k: ids[k].as_py())
+            return [i] if i < len(ids) and ids[i].as_py() == ref.value else []
         return list(self.by_ident.get(ref.value, []))
 
     def apply_judgements(self) -> None:
@@ -448,24 +469,60 @@ class _Linker:
         group_of_row, group_ids = pd.factorize(record_key[rows] * 2 + np.asarray(recs.person_like, dtype=bool)[rows])
         by_group = rows[np.argsort(group_of_row, kind="stable")].tolist()
         ends = np.cumsum(np.bincount(group_of_row, minlength=len(group_ids))).tolist()
-        key_values = key_values.tolist()
-        groups = {
-            (bool(g % 2), key_values[g // 2]): by_group[start:end]
-            for g, start, end in zip(group_ids.tolist(), [0, *ends][:-1], ends, strict=True)
-        }
-        self.groups = groups
-        self.group_keys = list(groups)
-        self.group_members = list(groups.values())
-        self._units: list = [None] * len(groups)  # units per name group, by its position
-        for g, (person_like, _key) in enumerate(self.group_keys):
+        self.group_members = [by_group[start:end] for start, end in zip([0, *ends][:-1], ends, strict=True)]
+        self.group_person = group_ids % 2 == 1  # per group: person-like (or not)
+        # per group: the rank of (person-like, name key) in sorted order, the order in which
+        # similar names are taken; the keys themselves are not kept (UTF-8 sorts as Python sorts str)
+        key_rank = np.empty(len(key_values), dtype=np.int64)
+        key_rank[pc.sort_indices(pa.array(key_values, type=pa.string())).to_numpy()] = np.arange(len(key_values))
+        self.group_rank = np.empty(len(group_ids), dtype=np.int64)
+        self.group_rank[np.lexsort((key_rank[group_ids // 2], self.group_person))] = np.arange(len(group_ids))
+        del key_values, key_of_name
+        self._index_person_blocks(rows, group_of_row, self.group_person)
+        self._units: list = [None] * len(self.group_members)  # units per name group, by its position
+        for g, person_like in enumerate(self.group_person.tolist()):
+            if len(self.group_members[g]) < 2:
+                continue  # nothing to link (its units are made if a similar name needs them)
             if person_like:
                 for block in self._person_units(g).values():
+                    if len(block) < 2:
+                        continue
                     for reps in self._address_units(block):
-                        self._link_same(reps, "same_name_address")
+                        if len(reps) > 1:
+                            self._link_same(reps, "same_name_address")
             else:
                 for unit in self._org_units(g):
                     if len(unit) > 1:
                         self._link_same(unit, "same_name")
+
+    def _index_person_blocks(self, rows: np.ndarray, group_of_row: np.ndarray, person_group: np.ndarray) -> None:
+        """The address blocks (``Address.block``) each person group gives, as sorted integer keys
+        ``group * n_blocks + block``: which pairs of similar names can meet at an address is then
+        one look-up in numpy (``_share_address_block``)."""
+        recs = self.recs
+        block_of_address = pd.factorize(
+            pd.Series([a.block if a.is_specific else None for a in recs.distinct_addresses], dtype=object)
+        )[0]  # not specific: -1
+        block = block_of_address[recs.address_code[rows]]
+        keep = person_group[group_of_row] & (block >= 0)
+        self._n_blocks = max(int(block_of_address.max()) + 1, 1)
+        self._group_blocks = np.unique(group_of_row[keep].astype(np.int64) * self._n_blocks + block[keep])
+
+    def _share_address_block(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per pair of person groups ``x[k]``, ``y[k]``: whether the two give addresses in one block,
+        without which ``_person_pairs`` finds no pair (a ragged join in numpy)."""
+        keys, n_blocks = self._group_blocks, self._n_blocks
+        group = keys // n_blocks
+        starts = np.searchsorted(group, x, "left")
+        counts = np.searchsorted(group, x, "right") - starts
+        pair = np.repeat(np.arange(len(x)), counts)
+        within = np.arange(len(pair)) - np.repeat(np.cumsum(counts) - counts, counts)
+        wanted = y[pair] * n_blocks + keys[np.repeat(starts, counts) + within] % n_blocks
+        found = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        out = np.zeros(len(x), dtype=bool)
+        if len(keys):
+            out[pair[keys[found] == wanted]] = True
+        return out
 
     def _org_units(self, g: int) -> list[list[int]]:
         units = self._units[g]
@@ -531,48 +588,57 @@ class _Linker:
     # 4. similar names ------------------------------------------------------------------------
     def link_similar_names(self) -> None:
         recs = self.recs
-        gkeys = self.group_keys
+        group_person = self.group_person.tolist()
         firsts = [recs.names[members[0]] for members in self.group_members]
         core_codes, cores = pd.factorize(np.array([nm.core for nm in firsts], dtype=object), sort=True)
         cores = cores.tolist()
         # rank of each group key in sorted order: candidates are taken best score first, then by key
-        rank = np.empty(len(gkeys), dtype=np.int64)
-        rank[sorted(range(len(gkeys)), key=gkeys.__getitem__)] = np.arange(len(gkeys))
+        rank = self.group_rank
         # two groups are compared only if both are persons (or both not), with the same markers
         # and the same numbers in the name
         sort_of: dict[tuple, int] = {}
-        sort_codes = [
-            sort_of.setdefault((g[0], nm.markers, nm.numbers), len(sort_of)) for g, nm in zip(gkeys, firsts, strict=True)
-        ]
-        groups = pd.DataFrame({"core": core_codes, "group": np.arange(len(gkeys)), "rank": rank, "sort": sort_codes})
+        sort_codes = np.array(
+            [
+                sort_of.setdefault((p, nm.markers, nm.numbers), len(sort_of))
+                for p, nm in zip(group_person, firsts, strict=True)
+            ],
+            dtype=np.int64,
+        )
         a, b, score = similar_pairs(cores, REVIEW_SCORE)
         # the same words with and without a legal form ("Exempel AB", "Exempel") are groups of one core
         n_groups = np.bincount(core_codes, minlength=len(cores))
         same = np.flatnonzero(n_groups > 1)
-        pairs = pd.DataFrame(
-            {"a": np.r_[a, same], "b": np.r_[b, same], "score": np.r_[score, np.full(len(same), 100.0)]}
-        )
-        cand = pairs.merge(groups.add_suffix("_a"), left_on="a", right_on="core_a").merge(
-            groups.add_suffix("_b"), left_on="b", right_on="core_b"
-        )
-        cand = cand[(cand["sort_a"] == cand["sort_b"]) & ((cand["a"] != cand["b"]) | (cand["rank_a"] < cand["rank_b"]))]
-        del pairs, groups
-        # names whose words disagree ("Jan" / "Jon") are only listed for review
+        a, b, score = np.r_[a, same], np.r_[b, same], np.r_[score, np.full(len(same), 100.0)]
+        ga, gb, row = _pairs_of_groups(core_codes, a, b)
+        keep = (sort_codes[ga] == sort_codes[gb]) & ((a[row] != b[row]) | (rank[ga] < rank[gb]))
+        ga, gb, row = ga[keep], gb[keep], row[keep]
+        first = np.where(rank[ga] < rank[gb], ga, gb)
+        second = np.where(rank[ga] < rank[gb], gb, ga)
+        del ga, gb, keep
+        # persons: only names that meet at an address block can give a pair
+        person = self.group_person[first]
+        meet = ~person
+        meet[person] = self._share_address_block(first[person], second[person])
+        # organisations: not two clusters that hold two different identity numbers already (they
+        # can neither be joined nor listed, and a cluster's number never changes once it has one)
+        meet &= ~self._numbered_apart(first, second, person)
+        row, first, second, person = row[meet], first[meet], second[meet], person[meet]
+        cand_a, cand_b, cand_score = a[row], b[row], score[row]
+        del a, b, score, row
+        # names whose words disagree ("Jan" / "Jon") are only listed for review: asked where the
+        # score is high enough to link, of names with as many words
         n_words = np.array([c.count(" ") + 1 for c in cores])
-        cand_a, cand_b = cand["a"].to_numpy(), cand["b"].to_numpy()
-        maybe = np.flatnonzero(n_words[cand_a] == n_words[cand_b])  # words_agree needs as many words
-        agrees = np.zeros(len(cand), dtype=bool)
+        link_score = np.where(person, PERSON_LINK_SCORE, ORG_LINK_SCORE)
+        maybe = np.flatnonzero((n_words[cand_a] == n_words[cand_b]) & (cand_score >= link_score))
+        agrees = np.zeros(len(cand_score), dtype=bool)
         agrees[maybe] = [
             words_agree(cores[x], cores[y]) for x, y in zip(cand_a[maybe].tolist(), cand_b[maybe].tolist(), strict=True)
         ]
-        first = np.where(cand["rank_a"] < cand["rank_b"], cand["group_a"], cand["group_b"])
-        second = np.where(cand["rank_a"] < cand["rank_b"], cand["group_b"], cand["group_a"])
-        order = np.lexsort((rank[second], rank[first], -cand["score"].to_numpy()))
-        scores = cand["score"].to_numpy()[order].tolist()
+        order = np.lexsort((rank[second], rank[first], -cand_score))
+        scores = cand_score[order].tolist()
         agrees = agrees[order].tolist()
-        del cand
         for score, x, y, agree in zip(scores, first[order].tolist(), second[order].tolist(), agrees, strict=True):
-            person_like = gkeys[x][0]
+            person_like = group_person[x]
             threshold = (PERSON_LINK_SCORE if person_like else ORG_LINK_SCORE) if agree else 101
             pairs_ab = self._person_pairs(x, y) if person_like else self._org_pairs(x, y)
             rule = "fuzzy_name_address" if person_like else "fuzzy_name"
@@ -585,6 +651,20 @@ class _Linker:
                 ):
                     why = "similar names, same address" if person_like else "similar names"
                     self.uncertain.append((i, j, rule, float(score), why))
+
+    def _numbered_apart(self, first: np.ndarray, second: np.ndarray, person: np.ndarray) -> np.ndarray:
+        """Per pair of name groups: organisation groups of one unit each whose records are in
+        clusters with two different identity numbers (``_org_pairs`` would give that one pair)."""
+        number = np.full(len(self.group_members), -1, dtype=np.int64)
+        codes: dict[str, int] = {}
+        for g in np.unique(np.r_[first[~person], second[~person]]).tolist():
+            units = self._org_units(g)
+            if len(units) == 1:
+                ids = self.uf.attrs[self.uf.find(units[0][0])][0]
+                if ids:
+                    number[g] = codes.setdefault(min(ids), len(codes))
+        nx, ny = number[first], number[second]
+        return ~person & (nx >= 0) & (ny >= 0) & (nx != ny)
 
     def _org_pairs(self, ga, gb) -> list[tuple[int, int]]:
         recs = self.recs
@@ -622,6 +702,13 @@ class _Linker:
                         out.append((i, j))
         return out
 
+    def forget_name_groups(self) -> None:
+        """Drop what the name rules needed (groups, their units and address blocks, records per
+        identity number): a million records hold a Python list per group, and the memory freed
+        here serves the weighing and the output tables instead of adding to the peak."""
+        self.group_person = self.group_rank = self.group_members = self._units = self._group_blocks = None
+        self.by_ident = defaultdict(list)
+
     # results --------------------------------------------------------------------------------
     def run(self, stage=lambda name: None) -> None:
         self.apply_judgements()
@@ -630,6 +717,7 @@ class _Linker:
         self.link_exact_names()
         stage("exact names")
         self.link_similar_names()
+        self.forget_name_groups()
         stage("similar names")
         from .weigh import Weigher  # weigh.py reads address_match from this module
 
@@ -641,51 +729,118 @@ class _Linker:
 
 def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of names scoring at least ``cutoff``, found within blocks: arrays ``i``, ``j``
-    (``i < j``, sorted) and ``score``.
+    (``i < j``, sorted) and ``score``. ``cores``: folded names (``Name.core``: words of letters
+    and digits, one space between).
 
     Each name goes into the blocks of its ``BLOCK_KEYS_PER_NAME`` rarest words and of their first
     ``PREFIX_LENGTH`` letters (so "Exempelbolag" meets "Exempelbolaget"). A block is scored
-    all-against-all with ``rapidfuzz.process.cdist``; a block larger than ``BLOCK_CAP`` is sorted
-    and scored in overlapping windows of that size (sorted neighbourhood), which keeps the cost
-    linear in the number of names.
+    all-against-all (``rapidfuzz``'s ``ratio``: the pairs of all blocks of up to ``BLOCK_CAP``
+    names in a few calls of ``process.cpdist``); a larger block is sorted and scored in
+    overlapping windows of that size with ``process.cdist`` (sorted neighbourhood), which keeps
+    the cost linear in the number of names.
     """
-    token_lists = [c.split() for c in cores]
-    freq: dict[str, int] = defaultdict(int)
-    for toks in token_lists:
-        for t in set(toks):
-            freq[t] += 1
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, toks in enumerate(token_lists):
-        for t in sorted(set(toks), key=lambda t: (freq[t], t))[:BLOCK_KEYS_PER_NAME]:
-            blocks["w:" + t].append(i)
-            if len(t) > PREFIX_LENGTH:  # a misspelt word still shares its beginning
-                blocks["p:" + t[:PREFIX_LENGTH]].append(i)
-    found_a, found_b, found_score = [], [], []  # one array per window, joined at the end
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        if len(members) <= BLOCK_CAP:
-            windows = [members]
-        else:
-            members = sorted(members, key=lambda i: cores[i])
-            step = BLOCK_CAP // 2
-            windows = [members[s : s + BLOCK_CAP] for s in range(0, len(members) - step, step)]
-        for window in windows:
-            strings = [cores[i] for i in window]
+    block, member = _name_blocks(cores)
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if len(block) else np.empty(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, len(block)])
+    names = _objects(cores)
+    # each pair found as one integer: (i * len(cores) + j) * 128 + score (a score is at most 100);
+    # a pair met in several blocks has the same score in each, so duplicates are equal integers
+    found: list[np.ndarray] = []
+
+    def keep(a: np.ndarray, b: np.ndarray, scores: np.ndarray) -> None:
+        hit = np.flatnonzero(scores)
+        a, b = a[hit], b[hit]
+        found.append((np.minimum(a, b) * len(cores) + np.maximum(a, b)) * 128 + scores[hit])
+
+    # blocks of up to BLOCK_CAP names: every pair of members
+    left, right = _pairs_within(starts[(sizes >= 2) & (sizes <= BLOCK_CAP)], sizes[(sizes >= 2) & (sizes <= BLOCK_CAP)])
+    for chunk in range(0, len(left), PAIR_CHUNK):
+        a, b = member[left[chunk : chunk + PAIR_CHUNK]], member[right[chunk : chunk + PAIR_CHUNK]]
+        keep(a, b, process.cpdist(names[a], names[b], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8))
+    # larger blocks: in the names' sorted order, windows of BLOCK_CAP names overlapping by half,
+    # that is every pair within a chunk of half that size and between neighbouring chunks (each
+    # pair scored once, though the windows overlap)
+    order_of = np.empty(len(cores), dtype=np.int64)
+    order_of[pc.sort_indices(pa.array(cores, type=pa.string())).to_numpy()] = np.arange(len(cores))
+    step = BLOCK_CAP // 2
+    for start, size in zip(starts[sizes > BLOCK_CAP].tolist(), sizes[sizes > BLOCK_CAP].tolist(), strict=True):
+        members = member[start : start + size]
+        members = members[np.argsort(order_of[members], kind="stable")]
+        chunks = [members[s : s + step] for s in range(0, size, step)]
+        for chunk, following in zip(chunks, [*chunks[1:], None], strict=True):
+            strings = names[chunk]
             scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            if len(xs):
-                ids = np.asarray(window, dtype=np.int64)
-                found_a.append(ids[xs])
-                found_b.append(ids[ys])
-                found_score.append(scores[xs, ys])
-    if not found_a:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
-    a, b = np.concatenate(found_a), np.concatenate(found_b)
-    a, b = np.minimum(a, b), np.maximum(a, b)
-    # a pair met in several blocks has the same score in each: keep one, in (a, b) order
-    _, first = np.unique(a * len(cores) + b, return_index=True)
-    return a[first], b[first], np.concatenate(found_score)[first].astype(float)
+            keep(chunk[xs], chunk[ys], scores[xs, ys])
+            if following is not None:
+                scores = process.cdist(strings, names[following], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+                xs, ys = np.nonzero(scores)
+                keep(chunk[xs], following[ys], scores[xs, ys])
+    pairs = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    del found[:]
+    pairs.sort()  # in place: no copy of millions of pairs
+    if len(pairs):
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]  # one of each, in (i, j) order
+    pair, score = np.divmod(pairs, 128)
+    return pair // len(cores), pair % len(cores), score.astype(float)
+
+
+PAIR_CHUNK = 500_000  # pairs of names scored in one call
+
+
+def _pairs_of_groups(core_of_group: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
+    """For pairs of names ``a[k]``, ``b[k]`` (positions in the distinct names): every pair of name
+    groups, one with name ``a[k]`` and one with ``b[k]``, as three arrays: the two groups and ``k``
+    (a join in numpy; a name is held by one group or a few)."""
+    by_name = np.argsort(core_of_group, kind="stable")
+    count = np.bincount(core_of_group, minlength=int(max(a.max(initial=0), b.max(initial=0))) + 1)
+    start = np.cumsum(count) - count
+    per_pair = count[a] * count[b]
+    row = np.repeat(np.arange(len(a)), per_pair)
+    within = np.arange(len(row)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    of_b = count[b][row]
+    return by_name[start[a][row] + within // of_b], by_name[start[b][row] + within % of_b], row
+
+
+def _name_blocks(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks of ``similar_pairs`` as two arrays sorted by block, then name: block number
+    and name (its position in ``cores``). Words are counted and chosen with Arrow and numpy: a
+    name's rarest words, ties in alphabetical order; a word longer than ``PREFIX_LENGTH`` also
+    puts the name in the block of its first letters (twice, if both its words begin alike)."""
+    lists = pc.split_pattern(pa.array(cores, type=pa.string()), " ")
+    name = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    flat = pc.list_flatten(lists)
+    nonempty = pc.greater(pc.utf8_length(flat), 0).to_numpy(zero_copy_only=False)
+    encoded = flat.dictionary_encode()
+    words = encoded.dictionary
+    n_words = max(len(words), 1)
+    distinct = np.unique(name[nonempty] * n_words + encoded.indices.to_numpy()[nonempty])  # a word once per name
+    name, word = distinct // n_words, distinct % n_words
+    names_with = np.bincount(word, minlength=len(words))
+    alphabetical = np.empty(len(words), dtype=np.int64)
+    alphabetical[pc.sort_indices(words).to_numpy()] = np.arange(len(words))
+    order = np.lexsort((alphabetical[word], names_with[word], name))  # per name, rarest word first
+    name, word = name[order], word[order]
+    first_of_name = np.r_[True, name[1:] != name[:-1]] if len(name) else np.empty(0, dtype=bool)
+    rank = np.arange(len(name)) - np.maximum.accumulate(np.where(first_of_name, np.arange(len(name)), 0))
+    name, word = name[rank < BLOCK_KEYS_PER_NAME], word[rank < BLOCK_KEYS_PER_NAME]
+    long = (pc.utf8_length(words).to_numpy() > PREFIX_LENGTH)[word]
+    prefix = pc.utf8_slice_codeunits(words, 0, PREFIX_LENGTH).dictionary_encode().indices.to_numpy().astype(np.int64)
+    block = np.r_[word, len(words) + prefix[word[long]]]  # word blocks, then prefix blocks
+    member = np.r_[name, name[long]]
+    order = np.lexsort((member, block))
+    return block[order], member[order]
+
+
+def _pairs_within(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``p < q`` within each run ``starts[k] .. starts[k] + sizes[k]``."""
+    lefts, rights = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for size in np.unique(sizes).tolist():
+        first = starts[sizes == size][:, None]
+        p, q = np.triu_indices(size, 1)
+        lefts.append((first + p).ravel())
+        rights.append((first + q).ravel())
+    return np.concatenate(lefts), np.concatenate(rights)
 
 
 def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, str]:
@@ -699,30 +854,32 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     A key made of a private person's name and address is hashed with the local pseudonym key
     (``privacy.keyed_hash``), so nobody can confirm a guessed donor by recomputing the id.
     """
+    roots_list = roots.tolist()
     key_of: dict[int, str] = {}
-    for i, root in enumerate(roots.tolist()):
-        attrs = uf.attrs[root]
-        if attrs[0]:
-            key = "id:" + min(attrs[0])
-        else:
-            nm = recs.names[i]
-            name_key = nm.key or "raw:" + recs.name[i]
-            key = "name:" + name_key + ("|person:" + recs.addresses[i].key if recs.person_like[i] else "")
+    for root in dict.fromkeys(roots_list):
+        ids = uf.attrs[root][0]
+        if ids:
+            key_of[root] = "id:" + min(ids)
+    numbered = set(key_of)
+    name_key = _objects([nm.key and "name:" + nm.key for nm in recs.distinct_names])[recs.name_code].tolist()
+    for i, root in enumerate(roots_list):
+        if root in numbered:
+            continue
+        key = name_key[i] or "name:raw:" + recs.name[i]  # no name words: the name as printed
+        if recs.person_like[i]:
+            key += "|person:" + recs.addresses[i].key
         prev = key_of.get(root)
         if prev is None or key < prev:
             key_of[root] = key
     count: dict[str, int] = defaultdict(int)
     for key in key_of.values():
         count[key] += 1
-    first_record: dict[int, str] = {}
-    for i, root in enumerate(roots.tolist()):
-        if root not in first_record:
-            first_record[root] = recs.record_id[i]
+    first_record = dict(zip(*(a.tolist() for a in np.unique(roots, return_index=True)), strict=True))
     out = {}
     private: list[tuple[int, str]] = []
     for root, key in key_of.items():
         if count[key] > 1:
-            key = key + "|record:" + first_record[root]
+            key = key + "|record:" + recs.record_id[first_record[root]].as_py()
         if "|person:" in key.split("|record:")[0]:
             private.append((root, "partifinans.entity/1|" + key))
         else:
@@ -739,10 +896,11 @@ def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndar
 
     ``spelling``: per record, its position in ``spellings`` (distinct); ``entity``: per record, the
     entity's code. Grouped on the integer codes; each spelling is looked at once."""
-    folded_codes = pd.factorize(pd.Series(_map_distinct(spellings, fold), dtype=object))[0]
-    alphabetical = np.empty(len(spellings), dtype=np.int64)
-    alphabetical[sorted(range(len(spellings)), key=spellings.__getitem__)] = np.arange(len(spellings))
-    accents = np.array([0 if x.isascii() else sum(ord(c) > 127 for c in x) for x in spellings], dtype=np.int64)
+    folded_codes = pd.factorize(pd.Series([fold(x) for x in spellings], dtype=object))[0]
+    alphabetical = np.empty(len(spellings), dtype=np.int64)  # UTF-8 sorts as Python sorts str
+    alphabetical[pc.sort_indices(pa.array(spellings, type=pa.string())).to_numpy()] = np.arange(len(spellings))
+    # letters outside ASCII: the ones an ASCII encoding drops
+    accents = np.array([len(x) - len(x.encode("ascii", "ignore")) for x in spellings], dtype=np.int64)
     mixed_case = np.array([x != x.upper() for x in spellings], dtype=bool)
     has_name = np.array([x != "" for x in spellings], dtype=bool)[spelling]
     df = pd.DataFrame({"entity_id": entity[has_name], "spelling": spelling[has_name]})
@@ -797,30 +955,59 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     n = len(recs.record_id)
     roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
     ids = _entity_ids(recs, roots, uf)
+    # what only the rules and the ids looked at is dropped, so that the tables reuse its memory
+    uf.attrs = uf.parent = uf.size = None
+    _interned.clear()
+    recs.addresses = recs.distinct_addresses = recs.recipient = recs.person_like = None
     stage("entity ids")
     # entities: one integer code per entity (codes in entity_id order), grouped with numpy; the
     # codes come from the integer roots, not from hashing a million id strings
     root_codes, unique_roots = pd.factorize(roots)
     id_of_root = [ids[r] for r in unique_roots.tolist()]
-    entity = pd.Series(_take(id_of_root, root_codes), dtype=object)
-    evidence = [
-        linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
-        for i, (rule, j) in enumerate(zip(uf.rule, uf.linked, strict=True))
-    ]
-    links = pd.DataFrame(
+    del roots, ids, unique_roots
+    entity_of_record = _take(id_of_root, root_codes)
+    links = _links_frame(linker, entity_of_record)
+    uf.rule = uf.score = uf.linked = linker.evidence = None
+    entities = _entities_frame(recs, id_of_root, root_codes, entity_of_record)
+    recs.names = recs.distinct_names = recs.kind = recs.ident = recs.year = None
+    stage("links and entities tables")
+    uncertain = _uncertain_frame(linker, entity_of_record)
+    stage("review table")
+    for cached in (parse_name, parse_address):
+        cached.cache_clear()  # a million names would otherwise stay in memory after the run
+    forget_shared_values()
+    return Linkage(links, entities, uncertain, linker.warnings)
+
+
+def _links_frame(linker: _Linker, entity_of_record: list[str]) -> pd.DataFrame:
+    recs, uf = linker.recs, linker.uf
+    # evidence: the rule's, or for a weighed link the weighing's (by record: few have one)
+    rule_codes, rules = pd.factorize(pd.Series(uf.rule, dtype=object))  # no rule: -1
+    rules = rules.tolist() + [None]
+    evidence = _take([RULE_EVIDENCE.get(r) for r in rules], rule_codes)
+    for i in {k for pair in linker.evidence for k in pair}:
+        rule, j = uf.rule[i], uf.linked[i]
+        evidence[i] = linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
+    return pd.DataFrame(
         {
             "record_id": recs.record_id,
-            "entity_id": entity,
-            "rule": [r or "alone" for r in uf.rule],
+            "entity_id": pd.Series(entity_of_record, dtype=object),
+            "rule": _take([r or "alone" for r in rules], rule_codes),
             "score": pd.array(uf.score, dtype="Float64"),
-            "linked_to": [recs.record_id[j] if j >= 0 else None for j in uf.linked],
+            "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
             "evidence": evidence,
         }
     )
+
+
+def _entities_frame(
+    recs: _Records, id_of_root: list[str], root_codes: np.ndarray, entity_of_record: list[str]
+) -> pd.DataFrame:
+    """The entities table; ``root_codes``: per record, its cluster's position in ``id_of_root``."""
     # each record's name as shown, as a code into the distinct shown spellings
     used, first = np.unique(recs.name_code, return_index=True)
     spelling_codes, spellings = pd.factorize(
-        pd.Series([display_name(recs.name[i]) if recs.name[i] else "" for i in first.tolist()], dtype=object)
+        pd.Series([display_name(recs.name[i], recs.names[i]) if recs.name[i] else "" for i in first.tolist()], dtype=object)
     )
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes
@@ -830,7 +1017,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
         rank[sorted(range(len(id_of_root)), key=id_of_root.__getitem__)] = np.arange(len(id_of_root))
         codes = rank[root_codes]
     else:  # two clusters with one id (a hash collision): one entity, as the id says
-        codes, entity_ids = pd.factorize(entity, sort=True)
+        codes, entity_ids = pd.factorize(pd.Series(entity_of_record, dtype=object), sort=True)
     n_entities = len(entity_ids)
     canonical = _canonical_names(spelling_of_name[recs.name_code], spellings.tolist(), codes)
     kind_arr = np.asarray(recs.kind, dtype=object)
@@ -838,30 +1025,30 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     has_person[codes[kind_arr == "person"]] = True
     has_org = np.zeros(n_entities, dtype=bool)
     has_org[codes[kind_arr == "organisation"]] = True
-    kinds = np.where(has_person, "person", np.where(has_org, "organisation", "unknown")).astype(object)
-    idents: dict[int, set[str]] = defaultdict(set)
-    for code, ident in zip(codes.tolist(), recs.ident, strict=True):
-        if ident:
-            idents[code].add(ident)
+    kinds = np.array(["unknown", "organisation", "person"], dtype=object)[np.where(has_person, 2, has_org.astype(np.int64))]
     years = pd.Series(pd.array(recs.year, dtype="Int64")).groupby(codes, sort=True)
-    entities = pd.DataFrame(
+    return pd.DataFrame(
         {
             "entity_id": np.asarray(entity_ids, dtype=object),
             "canonical_name": canonical.reindex(range(n_entities)).to_numpy(),
             "kind": kinds,
-            "identifiers": pd.Series([sorted(idents.get(c, ())) for c in range(n_entities)], dtype=object),
+            "identifiers": pd.Series(_identifiers(recs.ident, codes, n_entities), dtype=object),
             "n_records": np.bincount(codes, minlength=n_entities),
             "first_year": years.min().reindex(range(n_entities)).to_numpy(),
             "last_year": years.max().reindex(range(n_entities)).to_numpy(),
         }
     )
-    stage("links and entities tables")
-    uncertain = _uncertain_frame(linker, entity)
-    stage("review table")
-    for cached in (parse_name, parse_address):
-        cached.cache_clear()  # a million names would otherwise stay in memory after the run
-    forget_shared_values()
-    return Linkage(links, entities, uncertain, linker.warnings)
+
+
+def _identifiers(ident: list[str | None], codes: np.ndarray, n_entities: int) -> list[list[str]]:
+    """Per entity, the sorted list of its records' distinct identity numbers."""
+    rows = np.flatnonzero(np.array([bool(x) for x in ident], dtype=bool))
+    numbers = pd.DataFrame({"entity": codes[rows], "ident": _objects(ident)[rows]}).drop_duplicates()
+    numbers = numbers.sort_values(["entity", "ident"])
+    out: list[list[str]] = [[] for _ in range(n_entities)]
+    for code, number in zip(numbers["entity"].tolist(), numbers["ident"].tolist(), strict=True):
+        out[code].append(number)
+    return out
 
 
 def _resident_mb() -> float:
@@ -886,19 +1073,23 @@ UNCERTAIN_COLUMNS = [
 ]
 
 
-def _uncertain_frame(linker: _Linker, entity: pd.Series) -> pd.DataFrame:
+def _uncertain_frame(linker: _Linker, entity: list[str]) -> pd.DataFrame:
     recs = linker.recs
-    rows = []
+    kept = []
     seen = set()
     for i, j, rule, score, why in linker.uncertain:
         key = (min(i, j), max(i, j))
         if key in seen or key in linker.judged_pairs or entity[i] == entity[j]:
             continue
         seen.add(key)
+        kept.append((key, rule, score, why))
+    ids = recs.record_id.take(pa.array([k for key, *_ in kept for k in key], type=pa.int64())).to_pylist()
+    rows = []
+    for n, (key, rule, score, why) in enumerate(kept):
         rows.append(
             (
-                recs.record_id[key[0]],
-                recs.record_id[key[1]],
+                ids[2 * n],
+                ids[2 * n + 1],
                 display_name(recs.name[key[0]]),
                 display_name(recs.name[key[1]]),
                 rule,

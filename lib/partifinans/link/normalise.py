@@ -27,9 +27,9 @@ _ID_IN_NAME = re.compile(r"(?<![0-9A-Za-z])(?:SE\s?)?(?:\d{2})?\d{6}[-+ ]?\d{4}(
 _POSTCODE = re.compile(r"(?<!\d)(\d{3}) ?(\d{2})(?!\d)")
 _DIGITS = re.compile(r"\d+")
 _ENTRANCE = re.compile(r"\b(\d+) ([a-z])\b")
-_STREET_ABBREVIATIONS = (
-    (re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
-    (re.compile(r"(?<=[a-zåäö])v\.(?=\s|$|\d)"), "vägen "),
+_STREET_ABBREVIATIONS = (  # (what every match contains, the pattern, its replacement)
+    ("g.", re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
+    ("v.", re.compile(r"(?<=[a-zåäö])v\.(?=\s|$|\d)"), "vägen "),
 )
 
 
@@ -39,7 +39,9 @@ def fold(text: str) -> str:
     >>> fold("Bergström-Fastigheter  AB (publ)")
     'bergstrom fastigheter ab publ'
     """
-    s = str(text).casefold().translate(_FOLD_TABLE)
+    s = str(text).casefold()
+    if not s.isascii() or "&" in s:  # else the table changes nothing
+        s = s.translate(_FOLD_TABLE)
     if not s.isascii():  # letters outside the table: the slow, general way
         s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", s).strip()
@@ -159,17 +161,20 @@ def parse_name(raw: str) -> Name:
     )
 
 
-def display_name(raw: str) -> str:
+def display_name(raw: str, parsed: Name | None = None) -> str:
     """The printed name with whitespace tidied and "Last, First" turned into "First Last".
 
-    Only a single comma between two parts without legal-form words is read as "Last, First";
-    "Exempelbolaget, AB" and addresses are left alone. Diacritics and case are kept.
+    Only a single comma between two parts without digits and without legal-form words is read as
+    "Last, First"; "Exempelbolaget, AB" and addresses are left alone. Diacritics and case are
+    kept. ``parsed``: ``parse_name(raw)``, if the caller has it (without digits, the tidied name
+    parses alike).
     """
     s = " ".join(str(raw).split())
     if s.count(",") == 1:
         last, first = (p.strip() for p in s.split(","))
-        if last and first and not parse_name(s).looks_like_organisation and not any(c.isdigit() for c in s):
-            return f"{first} {last}"
+        if last and first and not any(c.isdigit() for c in s):
+            if not (parsed or parse_name(s)).looks_like_organisation:
+                return f"{first} {last}"
     return s
 
 
@@ -252,31 +257,47 @@ def parse_address(raw: str) -> Address:
     if not s:
         return EMPTY_ADDRESS
     low = s.casefold()
-    for pattern, repl in _STREET_ABBREVIATIONS:
-        low = pattern.sub(repl, low)
+    for abbreviation, pattern, repl in _STREET_ABBREVIATIONS:
+        if abbreviation in low:
+            low = pattern.sub(repl, low)
     parts = [p.strip() for p in low.split(",") if p.strip()]
     postcode = town = ""
     street_parts: list[str] = []
     for idx, part in enumerate(parts):
-        m = _POSTCODE.search(part)
-        if m and not postcode and (idx > 0 or len(parts) == 1):
+        if not postcode and (idx > 0 or len(parts) == 1) and (m := _POSTCODE.search(part)):
             postcode = m.group(1) + m.group(2)
-            town = fold(part[m.end() :])
+            town = _fold_part(part[m.end() :])
             before = part[: m.start()].strip()
             if before:
                 street_parts.append(before)
         elif idx == len(parts) - 1 and idx > 0 and not postcode and not _DIGITS.search(part):
-            town = fold(part)
+            town = _fold_part(part)
         else:
             street_parts.append(part)
     if not street_parts and not postcode and len(parts) == 1:
         street_parts = parts
-    street_text = fold(" ".join(p for p in street_parts if not p.startswith("c/o")))
-    street_text = _ENTRANCE.sub(r"\1\2", street_text)  # "22 B" and "22B" are one house number
-    numbers = tuple(t for t in street_text.split() if t[0].isdigit())
-    street = " ".join(t for t in street_text.split() if not t[0].isdigit())
+    street_text, street, numbers = _street(" ".join(p for p in street_parts if not p.startswith("c/o")))
     key = " ".join(x for x in (street_text, postcode, town) if x)
-    return Address(key, _shared_value(street), _shared_value(numbers), _shared_value(postcode), _shared_value(town))
+    return Address(key, street, numbers, _shared_value(postcode), town)
+
+
+# An address's parts recur in many spellings of it (postcode with or without its space, no
+# postcode, capitals): each part is read once. link_records clears these caches with parse_address's.
+@lru_cache(maxsize=200_000)
+def _street(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """The street part of an address: folded ("22 B" as "22b", one house number), its words
+    without numbers, and its numbers."""
+    street_text = _ENTRANCE.sub(r"\1\2", fold(text))
+    words = street_text.split()
+    numbers = tuple(t for t in words if t[0].isdigit())
+    street = " ".join(t for t in words if not t[0].isdigit())
+    return street_text, _shared_value(street), _shared_value(numbers)
+
+
+@lru_cache(maxsize=50_000)
+def _fold_part(text: str) -> str:
+    """A town part of an address, folded."""
+    return _shared_value(fold(text))
 
 
 _VALUES: dict = {}
@@ -288,5 +309,7 @@ def _shared_value(value):
 
 
 def forget_shared_values() -> None:
-    """Drop the shared values (``link_records`` calls this when it is done)."""
+    """Drop the shared values and the address parts read (``link_records`` calls this when it is done)."""
     _VALUES.clear()
+    _street.cache_clear()
+    _fold_part.cache_clear()

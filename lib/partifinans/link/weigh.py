@@ -92,6 +92,8 @@ def short_form_agrees(a: list[str], b: list[str]) -> bool:
     two letters or more must be common to both, and the names must differ (else they are equal)."""
     if len(a) != len(b) or sorted(a) == sorted(b):
         return False
+    if all(len(t) > 1 for t in a) and all(len(t) > 1 for t in b):
+        return False  # no initial on either side: the words would have to be equal
     rest_a, rest_b = Counter(a), Counter(b)
     common = rest_a & rest_b
     if not any(len(t) > 1 for t in common):
@@ -143,11 +145,9 @@ class Weigher:
         self.linker = linker
         recs = linker.recs
         uf = linker.uf
-        self.members = [
-            i
-            for i, (nm, person_like) in enumerate(zip(recs.names, recs.person_like, strict=True))
-            if person_like and nm.core and not nm.legal_forms and not nm.markers
-        ]
+        # person records whose name has words and no legal-form or marker words
+        plain = np.array([bool(nm.core and not nm.legal_forms and not nm.markers) for nm in recs.distinct_names], dtype=bool)
+        self.members = np.flatnonzero(plain[recs.name_code] & np.array(recs.person_like, dtype=bool)).tolist()
         self.n = len(self.members)
         self.evidence: dict[tuple[int, int], str] = {}
         if self.n < 2:
@@ -205,10 +205,10 @@ class Weigher:
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         sizes = np.diff(np.r_[starts, len(keys)])
         pairs: set[tuple[int, int]] = set()
-        for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
-            if 2 <= size <= BLOCK_CAP:
-                block = (combined[start : start + size] % n_all).tolist()
-                pairs.update(combinations(block, 2))
+        kept = (sizes >= 2) & (sizes <= BLOCK_CAP)
+        for start, size in zip(starts[kept].tolist(), sizes[kept].tolist(), strict=True):
+            block = (combined[start : start + size] % n_all).tolist()
+            pairs.update(combinations(block, 2))
         del combined, keys
         self.pairs = sorted(pairs)
         wanted = {r for pair in self.pairs for r in pair}
@@ -252,7 +252,7 @@ class Weigher:
             if total_y
             else 1.0
         )
-        self._levels: dict[tuple[str, str], tuple[str | None, str]] = {}
+        self._levels: dict[tuple[str, str], tuple[str | None, list[str]]] = {}
 
     # comparing --------------------------------------------------------------------------------
     def _name_u(self, words: list[str], x: _Cluster, y: _Cluster) -> float:
@@ -286,13 +286,12 @@ class Weigher:
                 got = ("similar", max(key, key=lambda c: math.prod(self.token_count[t] for t in c.split())))
             else:
                 got = (None, "")
-            self._levels[key] = got
-        level, words = got
-        return level, words.split()
+            got = self._levels[key] = (got[0], got[1].split())
+        return got
 
-    def compare(self, x: _Cluster, y: _Cluster) -> tuple[float, bool, list[str]] | None:
-        """(weight, addresses differ, evidence in words) for two clusters, or None if their names
-        do not agree at any level."""
+    def compare(self, x: _Cluster, y: _Cluster) -> tuple[float, bool, list[tuple[str, float]]] | None:
+        """(weight, addresses differ, evidence: (what, weight) per field, see ``_in_words``) for
+        two clusters, or None if their names do not agree at any level."""
         best = None
         for cx in x.cores:
             for cy in y.cores:
@@ -308,8 +307,7 @@ class Weigher:
         if best is None:
             return None
         w_name, level, u = best
-        label = {"exact": "same name", "short_form": "short form of the name", "similar": "similar name"}
-        parts = [f"{label[level]} (as common as 1 in {max(1, round(1 / u)):,} records) {w_name:+.1f}"]
+        parts = [((level, u), w_name)]
         total = self.prior + w_name
         moved = False
         if x.addresses and y.addresses:
@@ -317,31 +315,41 @@ class Weigher:
             if agree:
                 u_a = max(min(self.address_count[k] for k in agree), 1) / self.n
                 w = _log2(M_ADDRESS_AGREE / u_a)
-                parts.append(f"same address {w:+.1f}")
+                parts.append(("same address", w))
             else:
                 w = _log2((1 - M_ADDRESS_AGREE) / 1.0)
                 moved = True
-                parts.append(f"different addresses {w:+.1f}")
+                parts.append(("different addresses", w))
             total += w
         if x.recipients and y.recipients:
             if x.recipients & y.recipients:
                 w = _log2(M_RECIPIENT_AGREE / self.u_recipient)
-                parts.append(f"same recipient {w:+.1f}")
+                parts.append(("same recipient", w))
             else:
                 w = _log2((1 - M_RECIPIENT_AGREE) / max(1 - self.u_recipient, 1e-9))
-                parts.append(f"other recipients {w:+.1f}")
+                parts.append(("other recipients", w))
             total += w
         if x.years and y.years:
             near = any(abs(a - b) <= YEAR_WINDOW for a in x.years for b in y.years)
             if near:
                 w = _log2(M_YEARS_NEAR / self.u_years)
-                parts.append(f"years within {YEAR_WINDOW} {w:+.1f}")
+                parts.append((f"years within {YEAR_WINDOW}", w))
             else:
                 w = _log2((1 - M_YEARS_NEAR) / max(1 - self.u_years, 1e-9))
-                parts.append(f"years far apart {w:+.1f}")
+                parts.append(("years far apart", w))
             total += w
-        parts.append(f"prior {self.prior:+.1f}")
+        parts.append(("prior", self.prior))
         return total, moved, parts
+
+    @staticmethod
+    def _in_words(parts: list[tuple]) -> str:
+        """The evidence of ``compare`` in words, written only for the pairs that are kept (most
+        compared pairs are too weak to list). The name's part is (level, how common)."""
+        label = {"exact": "same name", "short_form": "short form of the name", "similar": "similar name"}
+        (level, u), w_name = parts[0]
+        words = [f"{label[level]} (as common as 1 in {max(1, round(1 / u)):,} records) {w_name:+.1f}"]
+        words += [f"{what} {w:+.1f}" for what, w in parts[1:]]
+        return "; ".join(words)
 
     # deciding ---------------------------------------------------------------------------------
     def run(self) -> None:
@@ -361,7 +369,7 @@ class Weigher:
                 scored[(rx, ry)] = (w, moved, "")
                 continue
             p = 1.0 / (1.0 + 2.0 ** (-w))
-            scored[(rx, ry)] = (w, moved, "; ".join(parts) + f"; match probability {100 * p:.1f} %")
+            scored[(rx, ry)] = (w, moved, self._in_words(parts) + f"; match probability {100 * p:.1f} %")
         near: dict[int, list[int]] = defaultdict(list)
         for (rx, ry), (w, _moved, _why) in scored.items():
             if w >= REVIEW_WEIGHT:
