@@ -171,9 +171,8 @@ def strip_rules(text: str, x0: float, x1: float) -> tuple[str, float, float]:
     the ends of a word with a rule or a digit in it; the box is narrowed in proportion to the
     characters cut.
     """
-    ruled = any(ch in RULES for ch in text)
-    if not ruled and not (text[0] in _RULE_EDGE or text[-1] in _RULE_EDGE) or \
-            not ruled and not any(ch.isdigit() for ch in text):
+    at_edge = text[0] in _RULE_EDGE or text[-1] in _RULE_EDGE
+    if not any(ch in RULES for ch in text) and not (at_edge and any(ch.isdigit() for ch in text)):
         return text, x0, x1
     n = len(text)
     lead = len(text) - len(text.lstrip(_RULE_EDGE))
@@ -508,8 +507,8 @@ def speck_pixels(ink, dpi: float, band: int = 512):
 
 def clean_page(grey, dpi: float):
     """A rendered grey page made ready for Tesseract: despeckled, levelled (``skew_angle``),
-    binarised, its table rules painted white. Returns the black-and-white image and the angle it
-    was turned by.
+    binarised, its table rules (``rule_pixels``) and isolated dust (``speck_pixels``) painted white.
+    Returns the black-and-white image and the angle it was turned by.
 
     Tesseract reads a rule under a row into the row's words (dashes, "_", "=", a code's dot lost),
     and on a tilted page a rule running from one row into the next joins two rows into one line.
@@ -578,6 +577,7 @@ def _uncertain(pages: list[OcrPage]) -> list[str]:
 def cache_key(sha256: str, pages: list[int]) -> str:
     """The file's sha256 and a short hash of what else decides the text layer."""
     settings = json.dumps({"pages": pages, "lang": LANGUAGE, "dpi": config.OCR_DPI, "layer": LAYER_VERSION,
+                           "median": MEDIAN,
                            "tesseract": tesseract_version()}, sort_keys=True)
     return f"{sha256}-{hashlib.sha256(settings.encode()).hexdigest()[:12]}"
 
