@@ -73,8 +73,8 @@ def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
     """A line as an income line would stand, from what an OCR layer or a typewriter makes of it: a run
     of label and amount cut in two ("Medlemsavgifter 12 000"), a code whose dot was lost ("51" for
     5.1) or whose digits came out as look-alike letters or marks ("S.1", "5:2") restored when, and
-    only when, the label beside it is that type's label, and a code with one
-    digit wrong taken as the code its label belongs to (``_slipped_digit``); a warning says so."""
+    only when, the label beside it is that type's label, and a code with one digit wrong taken as
+    the code its label belongs to (``_slipped_digit``); a warning says so."""
     cells = list(line.cells)
     if len(cells) == 1 and len(cells[0].words) >= 2:
         pieces = split_run(cells[0], maps)
@@ -108,10 +108,9 @@ def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
 
 def _slipped_digit(code: str, label: str, maps: Maps, state: ReportState) -> str | None:
     """The code a line means when its printed code has one digit wrong ("5.1" beside the label of
-    5.7, an OCR slip of 7 for 1): the label is another type's (word for word, or clearly by likeness),
-    that type's code differs
-    from the printed one in one digit, the printed code's own label is not this one, and that type
-    has no line yet. Otherwise None (the printed code stands)."""
+    5.7, an OCR slip of 7 for 1): the label is another type's (word for word, or clearly by
+    likeness), that type's code differs from the printed one in one digit, and that type has no
+    line yet. Otherwise None (the printed code stands)."""
     other = maps.code_for_label(label) or maps.code_for_label_by_likeness(label)
     if other is None or other == code or len(other) != len(code) \
             or sum(a != b for a, b in zip(other, code, strict=True)) != 1:
