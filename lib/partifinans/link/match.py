@@ -775,16 +775,13 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
     for start, size in zip(starts[sizes > BLOCK_CAP].tolist(), sizes[sizes > BLOCK_CAP].tolist(), strict=True):
         members = member[start : start + size]
         members = members[np.argsort(order_of[members], kind="stable")]
-        chunks = [members[s : s + step] for s in range(0, size, step)]
-        for chunk, following in zip(chunks, [*chunks[1:], None], strict=True):
-            strings = names[chunk]
-            scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+        for s in range(0, size, step):
+            # a chunk against itself and the next chunk in one call (each call has a cost of its
+            # own): the upper triangle of a chunk-by-(chunk + next) matrix
+            chunk, window = members[s : s + step], members[s : s + 2 * step]
+            scores = process.cdist(names[chunk], names[window], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            keep(chunk[xs], chunk[ys], scores[xs, ys])
-            if following is not None:
-                scores = process.cdist(strings, names[following], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
-                xs, ys = np.nonzero(scores)
-                keep(chunk[xs], following[ys], scores[xs, ys])
+            keep(chunk[xs], window[ys], scores[xs, ys])
     pairs = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     del found[:]
     pairs.sort()  # in place: no copy of millions of pairs
@@ -1001,7 +998,7 @@ def _links_frame(linker: _Linker, entity_of_record: list[str]) -> pd.DataFrame:
             "record_id": recs.record_id,
             "entity_id": pd.Series(entity_of_record, dtype=object),
             "rule": _take([r or "alone" for r in rules], rule_codes),
-            "score": pd.array(uf.score, dtype="Float64"),
+            "score": pd.array(np.array(uf.score, dtype=float), dtype="Float64"),  # None: NaN, then missing
             "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
             "evidence": evidence,
         }
@@ -1020,9 +1017,10 @@ def _entities_frame(
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes
     if len(set(id_of_root)) == len(id_of_root):
-        entity_ids = sorted(id_of_root)
+        order = sorted(range(len(id_of_root)), key=id_of_root.__getitem__)
+        entity_ids = _take(id_of_root, np.asarray(order, dtype=np.intp))
         rank = np.empty(len(id_of_root), dtype=np.int64)
-        rank[sorted(range(len(id_of_root)), key=id_of_root.__getitem__)] = np.arange(len(id_of_root))
+        rank[order] = np.arange(len(id_of_root))
         codes = rank[root_codes]
     else:  # two clusters with one id (a hash collision): one entity, as the id says
         codes, entity_ids = pd.factorize(pd.Series(entity_of_record, dtype=object), sort=True)
@@ -1051,10 +1049,13 @@ def _entities_frame(
 def _identifiers(ident: list[str | None], codes: np.ndarray, n_entities: int) -> list[list[str]]:
     """Per entity, the sorted list of its records' distinct identity numbers."""
     rows = np.flatnonzero(np.array([bool(x) for x in ident], dtype=bool))
-    numbers = pd.DataFrame({"entity": codes[rows], "ident": _objects(ident)[rows]}).drop_duplicates()
-    numbers = numbers.sort_values(["entity", "ident"])
+    number_codes, numbers = pd.factorize(_objects(ident)[rows], sort=True)
+    # (entity, number) as one integer each: sorted and deduplicated by np.unique
+    pairs = np.unique(codes[rows].astype(np.int64) * max(len(numbers), 1) + number_codes)
     out: list[list[str]] = [[] for _ in range(n_entities)]
-    for code, number in zip(numbers["entity"].tolist(), numbers["ident"].tolist(), strict=True):
+    for code, number in zip(
+        (pairs // max(len(numbers), 1)).tolist(), _take(numbers.tolist(), pairs % max(len(numbers), 1)), strict=True
+    ):
         out[code].append(number)
     return out
 
