@@ -512,6 +512,7 @@ class _Linker:
         block_of_address = pd.factorize(
             pd.Series([a.block if a.is_specific else None for a in recs.distinct_addresses], dtype=object)
         )[0]  # not specific: -1
+        self._address_block = block_of_address  # per distinct address (for _compute_person_units)
         block = block_of_address[recs.address_code[rows]]
         keep = person_group[group_of_row] & (block >= 0)
         self._n_blocks = max(int(block_of_address.max()) + 1, 1)
@@ -539,7 +540,7 @@ class _Linker:
             units = self._units[g] = self._compute_org_units(self.group_members[g])
         return units
 
-    def _person_units(self, g: int) -> dict[str, list[int]]:
+    def _person_units(self, g: int) -> dict[int, list[int]]:
         units = self._units[g]
         if units is None:
             units = self._units[g] = self._compute_person_units(self.group_members[g])
@@ -559,13 +560,13 @@ class _Linker:
             return [members]
         return [by_place[p] for p in sorted(places)] + [[i] for i in by_place.get("", [])]
 
-    def _compute_person_units(self, members: list[int]) -> dict[str, list[int]]:
-        """Person records of one name, by address block (records without a usable address left out)."""
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            addr = self.recs.addresses[i]
-            if addr.is_specific:
-                blocks[addr.block].append(i)
+    def _compute_person_units(self, members: list[int]) -> dict[int, list[int]]:
+        """Person records of one name, by address block (its number; records without a usable
+        address left out)."""
+        blocks: dict[int, list[int]] = defaultdict(list)
+        for i, block in zip(members, self._address_block[self.recs.address_code[members]].tolist(), strict=True):
+            if block >= 0:
+                blocks[block].append(i)
         return blocks
 
     def _address_units(self, block: list[int]) -> list[list[int]]:
@@ -716,6 +717,7 @@ class _Linker:
         identity number): a million records hold a Python list per group, and the memory freed
         here serves the weighing and the output tables instead of adding to the peak."""
         self.group_person = self.group_rank = self.group_members = self._units = self._group_blocks = None
+        self._address_block = None
         self.by_ident = defaultdict(list)
 
     # results --------------------------------------------------------------------------------
