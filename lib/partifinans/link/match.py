@@ -149,6 +149,15 @@ class _Clusters:
             parent[i], i = root, parent[i]
         return root
 
+    def roots(self) -> np.ndarray:
+        """Every element's root (``find`` of each), by pointer jumping in numpy."""
+        roots = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                return roots
+            roots = up
+
     def refusal(self, ra: int, rb: int, strict: bool) -> str | None:
         ids_a, forms_a, kinds_a, sigs_a, tags_a = self.attrs[ra]
         ids_b, forms_b, kinds_b, sigs_b, tags_b = self.attrs[rb]
@@ -503,6 +512,7 @@ class _Linker:
         block_of_address = pd.factorize(
             pd.Series([a.block if a.is_specific else None for a in recs.distinct_addresses], dtype=object)
         )[0]  # not specific: -1
+        self._address_block = block_of_address  # per distinct address (for _compute_person_units)
         block = block_of_address[recs.address_code[rows]]
         keep = person_group[group_of_row] & (block >= 0)
         self._n_blocks = max(int(block_of_address.max()) + 1, 1)
@@ -530,7 +540,7 @@ class _Linker:
             units = self._units[g] = self._compute_org_units(self.group_members[g])
         return units
 
-    def _person_units(self, g: int) -> dict[str, list[int]]:
+    def _person_units(self, g: int) -> dict[int, list[int]]:
         units = self._units[g]
         if units is None:
             units = self._units[g] = self._compute_person_units(self.group_members[g])
@@ -550,13 +560,13 @@ class _Linker:
             return [members]
         return [by_place[p] for p in sorted(places)] + [[i] for i in by_place.get("", [])]
 
-    def _compute_person_units(self, members: list[int]) -> dict[str, list[int]]:
-        """Person records of one name, by address block (records without a usable address left out)."""
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            addr = self.recs.addresses[i]
-            if addr.is_specific:
-                blocks[addr.block].append(i)
+    def _compute_person_units(self, members: list[int]) -> dict[int, list[int]]:
+        """Person records of one name, by address block (its number; records without a usable
+        address left out)."""
+        blocks: dict[int, list[int]] = defaultdict(list)
+        for i, block in zip(members, self._address_block[self.recs.address_code[members]].tolist(), strict=True):
+            if block >= 0:
+                blocks[block].append(i)
         return blocks
 
     def _address_units(self, block: list[int]) -> list[list[int]]:
@@ -707,6 +717,7 @@ class _Linker:
         identity number): a million records hold a Python list per group, and the memory freed
         here serves the weighing and the output tables instead of adding to the peak."""
         self.group_person = self.group_rank = self.group_members = self._units = self._group_blocks = None
+        self._address_block = None
         self.by_ident = defaultdict(list)
 
     # results --------------------------------------------------------------------------------
@@ -766,16 +777,13 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
     for start, size in zip(starts[sizes > BLOCK_CAP].tolist(), sizes[sizes > BLOCK_CAP].tolist(), strict=True):
         members = member[start : start + size]
         members = members[np.argsort(order_of[members], kind="stable")]
-        chunks = [members[s : s + step] for s in range(0, size, step)]
-        for chunk, following in zip(chunks, [*chunks[1:], None], strict=True):
-            strings = names[chunk]
-            scores = process.cdist(strings, strings, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+        for s in range(0, size, step):
+            # a chunk against itself and the next chunk in one call (each call has a cost of its
+            # own): the upper triangle of a chunk-by-(chunk + next) matrix
+            chunk, window = members[s : s + step], members[s : s + 2 * step]
+            scores = process.cdist(names[chunk], names[window], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
             xs, ys = np.nonzero(np.triu(scores, 1))
-            keep(chunk[xs], chunk[ys], scores[xs, ys])
-            if following is not None:
-                scores = process.cdist(strings, names[following], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
-                xs, ys = np.nonzero(scores)
-                keep(chunk[xs], following[ys], scores[xs, ys])
+            keep(chunk[xs], window[ys], scores[xs, ys])
     pairs = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     del found[:]
     pairs.sort()  # in place: no copy of millions of pairs
@@ -952,8 +960,7 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     linker = _Linker(recs, judgements or [])
     linker.run(stage)
     uf = linker.uf
-    n = len(recs.record_id)
-    roots = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
+    roots = uf.roots()
     ids = _entity_ids(recs, roots, uf)
     # what only the rules and the ids looked at is dropped, so that the tables reuse its memory
     uf.attrs = uf.parent = uf.size = None
@@ -993,7 +1000,7 @@ def _links_frame(linker: _Linker, entity_of_record: list[str]) -> pd.DataFrame:
             "record_id": recs.record_id,
             "entity_id": pd.Series(entity_of_record, dtype=object),
             "rule": _take([r or "alone" for r in rules], rule_codes),
-            "score": pd.array(uf.score, dtype="Float64"),
+            "score": pd.array(np.array(uf.score, dtype=float), dtype="Float64"),  # None: NaN, then missing
             "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
             "evidence": evidence,
         }
@@ -1012,9 +1019,10 @@ def _entities_frame(
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes
     if len(set(id_of_root)) == len(id_of_root):
-        entity_ids = sorted(id_of_root)
+        order = sorted(range(len(id_of_root)), key=id_of_root.__getitem__)
+        entity_ids = _take(id_of_root, np.asarray(order, dtype=np.intp))
         rank = np.empty(len(id_of_root), dtype=np.int64)
-        rank[sorted(range(len(id_of_root)), key=id_of_root.__getitem__)] = np.arange(len(id_of_root))
+        rank[order] = np.arange(len(id_of_root))
         codes = rank[root_codes]
     else:  # two clusters with one id (a hash collision): one entity, as the id says
         codes, entity_ids = pd.factorize(pd.Series(entity_of_record, dtype=object), sort=True)
@@ -1043,10 +1051,13 @@ def _entities_frame(
 def _identifiers(ident: list[str | None], codes: np.ndarray, n_entities: int) -> list[list[str]]:
     """Per entity, the sorted list of its records' distinct identity numbers."""
     rows = np.flatnonzero(np.array([bool(x) for x in ident], dtype=bool))
-    numbers = pd.DataFrame({"entity": codes[rows], "ident": _objects(ident)[rows]}).drop_duplicates()
-    numbers = numbers.sort_values(["entity", "ident"])
+    number_codes, numbers = pd.factorize(_objects(ident)[rows], sort=True)
+    # (entity, number) as one integer each: sorted and deduplicated by np.unique
+    pairs = np.unique(codes[rows].astype(np.int64) * max(len(numbers), 1) + number_codes)
     out: list[list[str]] = [[] for _ in range(n_entities)]
-    for code, number in zip(numbers["entity"].tolist(), numbers["ident"].tolist(), strict=True):
+    for code, number in zip(
+        (pairs // max(len(numbers), 1)).tolist(), _take(numbers.tolist(), pairs % max(len(numbers), 1)), strict=True
+    ):
         out[code].append(number)
     return out
 

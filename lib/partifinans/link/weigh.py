@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from .match import address_match
+from .match import _take, address_match
 from .normalise import Address
 
 M_NAME = {"exact": 0.90, "short_form": 0.05, "similar": 0.04}
@@ -154,8 +154,10 @@ class Weigher:
             return
         year_of = recs.year
         members = self.members
-        roots = [uf.find(i) for i in members]
-        cores = [recs.names[i].core for i in members]
+        members_arr = np.asarray(members, dtype=np.int64)
+        roots_arr = uf.roots()[members_arr]
+        roots = roots_arr.tolist()
+        cores = _take([nm.core for nm in recs.distinct_names], recs.name_code[members_arr])
         self.core_count = core_count = Counter(cores)
         self.token_count: Counter = Counter()
         self.letter_count: Counter = Counter()
@@ -185,7 +187,6 @@ class Weigher:
         self.address_count = Counter(
             dict(zip(address_values.tolist(), np.bincount(address_codes[specific]).tolist(), strict=True))
         )
-        roots_arr = np.asarray(roots, dtype=np.int64)
         name_block = np.asarray(block_of_core, dtype=np.int64)[core_codes]
         sig_code = np.asarray(sig_of_core, dtype=np.int64)[core_codes]
         # the address blocks are numbered after the name blocks
@@ -217,9 +218,11 @@ class Weigher:
             int(y) for y in (year_of[i] for i in members) if y is not None and y is not pd.NA
         )
         clusters: dict[int, _Cluster] = {}
-        for i, root, core in zip(members, roots, cores, strict=True):
-            if root not in wanted:
-                continue
+        # only the records of clusters in some pair (a small part of them), in members' order
+        in_pair = np.flatnonzero(np.isin(roots_arr, np.fromiter(wanted, dtype=np.int64, count=len(wanted))))
+        for i, root, core in zip(
+            members_arr[in_pair].tolist(), roots_arr[in_pair].tolist(), _take(cores, in_pair), strict=True
+        ):
             c = clusters.get(root)
             if c is None:
                 c = clusters[root] = _Cluster(i)
