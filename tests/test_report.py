@@ -6,6 +6,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "detect"))
@@ -397,3 +398,15 @@ def test_unknown_filter_value_says_so_instead_of_showing_everything(project):
     assert [r for r in page.rows if "display: none" not in r.get("style", "")] == []
     assert 'id="shown">0<' in dom
     assert "No flag matches party=Piratpartiet in the address: not a value in this register" in dom
+
+
+def test_private_donors_and_ocr_files_are_read_from_the_processed_tables(project):
+    from partifinans.report import PrivateDonors
+
+    root, processed = project
+    tabs = store.read_tables(processed)
+    tabs["reports"]["ocr"] = pd.array([False, True], dtype="boolean")  # as ingest writes it
+    private = PrivateDonors.from_tables(tabs, processed)
+    lund = (root / "data" / "raw" / "demo" / "centerpartiet-lund-2023.pdf").resolve()
+    assert private.names == {(lund, 3): {"Anna Testsson"}}
+    assert private.ocr_files == {lund}

@@ -352,7 +352,8 @@ class PrivateDonors:
         reports = tables["reports"]
         where = {r: _source_target(p, processed_dir) for r, p in zip(reports["report_id"], reports["source_path"],
                                                                       strict=True)}
-        ocr_files = {where[r] for r, o in zip(reports["report_id"], reports["ocr"], strict=True) if o is True}
+        read_by_ocr = reports["ocr"].fillna(False).astype(bool)
+        ocr_files = {where[r] for r in reports.loc[read_by_ocr, "report_id"]}
         c = tables.get("contributions")
         if c is not None and len(c):
             persons = c[(c["donor_kind"] == "person") & c["donor"].notna() & c["page"].notna()]
