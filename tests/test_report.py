@@ -194,13 +194,15 @@ def test_bundle_writes_each_cited_page_beside_the_register_with_private_donors_p
     assert _ink(page3, 472, 525, row_top, row_bottom) < 0.5  # the date
     assert _ink(page3, 547, 575, row_top, row_bottom) < 0.5  # the amount
     assert _ink(page3, 72, 110, 842 - 720 - 7, 842 - 720 + 1) < 0.5  # "Sida 3"
-    _, page = _parse(out)
+    text, page = _parse(out)
     assert ("register-evidence/centerpartiet-lund-2023-p3.png", "(copy)") in page.links
+    assert "private donors’ names, personnummer and addresses are painted over" in text
     assert capsys.readouterr().err.strip() == (f"report: 3 flags -> {out}; 3 cited pages copied to {bundle} "
                                                f"with private donors painted over")
     # with --reveal-private the pages are copied as printed
     assert cli.main(["report", str(processed), "--out", str(out), "--bundle", "--reveal-private"]) == 0
     assert _ink(page3, 74, 140, row_top, row_bottom) < 0.5
+    assert "painted over" not in _parse(out)[0]
     assert capsys.readouterr().err.strip() == f"report: 3 flags -> {out}; 3 cited pages copied to {bundle}"
 
 

@@ -440,7 +440,7 @@ def _party_aliases(parties: list[str]) -> dict[str, str]:
 
 def build_html(
     flags: pd.DataFrame, tables: dict[str, pd.DataFrame], processed_dir: Path, out_dir: Path, title: str = "Flag register",
-    links: str = "relative", bundled: dict | None = None, bundle_dir: Path | None = None,
+    links: str = "relative", bundled: dict | None = None, bundle_dir: Path | None = None, redacted: bool = False,
 ) -> str:
     """The register as one HTML string (flags as the ``flags`` table, already sorted and filtered)."""
     e = html.escape
@@ -465,6 +465,9 @@ def build_html(
     if bundled:
         where += (f" Each cited page is also copied as an image into <code>{e(bundle_dir.name)}/</code> beside this "
                   "file (the “copy” links): send that folder with the register.")
+        if redacted:
+            where += (" On those copies private donors’ names, personnummer and addresses are painted over; a page "
+                      "read by OCR is not copied.")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -547,7 +550,7 @@ def publish_report(
         flags = pseudonymise_private_donors(flags, tables)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        bundled, bundle_dir, left_out = None, None, 0
+        bundled, bundle_dir, left_out, redact = None, None, 0, None
         if bundle:
             bundle_dir = out.with_name(f"{out.stem}-evidence")
             cited = [
@@ -558,7 +561,8 @@ def publish_report(
             # personnummer, which no export shows unless the user asks (README, Privacy rules).
             redact = None if reveal_private else PrivateDonors.from_tables(tables, processed_dir)
             bundled, left_out = write_bundle(cited, bundle_dir, redact=redact)
-        text = build_html(flags, tables, processed_dir, out.parent, links=links, bundled=bundled, bundle_dir=bundle_dir)
+        text = build_html(flags, tables, processed_dir, out.parent, links=links, bundled=bundled, bundle_dir=bundle_dir,
+                          redacted=redact is not None)
         tmp = out.with_name(f".{out.name}.partial")
         try:
             tmp.write_text(text, encoding="utf-8")
