@@ -47,7 +47,9 @@ from .normalise import (
     identifier_in_name,
     normalise_identifier,
     parse_address,
+    parse_addresses,
     parse_name,
+    parse_names,
 )
 
 # Scores are rapidfuzz ratios (0-100) on the sorted, folded name words.
@@ -233,7 +235,7 @@ def prepare(records: pd.DataFrame) -> _Records:
         raise ValueError(f"kind must be person, organisation or empty, not {bad[0]!r}")
     name_u = text["name"][1]
     name_codes = codes["name"]
-    parsed_u = [parse_name.__wrapped__(v) for v in name_u]
+    parsed_u = parse_names(name_u)
     # identity number: the donor_id column, else one written inside the name
     id_u = [normalise_identifier(v) if v else (None, None) for v in text["donor_id"][1]]
     ident = _objects([v[0] for v in id_u])[codes["donor_id"]]
@@ -260,7 +262,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     kind = np.where(kind != "", kind, np.where(id_kind != None, id_kind, from_name))  # noqa: E711
     kinds = kind.tolist()
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
-    addresses_u = [parse_address.__wrapped__(v) for v in text["address"][1]]
+    addresses_u = parse_addresses(text["address"][1])
     forget_shared_values()  # the address parts read: needed while reading, and a million records hold many
     return _Records(
         record_id=record_id,

@@ -26,6 +26,9 @@ _SPECIAL = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "ð": "d", "þ": "t
 _ID_IN_NAME = re.compile(r"(?<![0-9A-Za-z])(?:SE\s?)?(?:\d{2})?\d{6}[-+ ]?\d{4}(?:01)?(?!\d)")
 _POSTCODE = re.compile(r"(?<!\d)(\d{3}) ?(\d{2})(?!\d)")
 _DIGITS = re.compile(r"\d+")
+# "storgatan 1, 123 45 exempelstad": two parts, the second a postcode, a space and a town (with
+# the space, as _other_address passes it to _fold_part)
+_STREET_POSTCODE_TOWN = re.compile(r"([^,]*[^, ]), (\d{3}) ?(\d{2})( [^,]*[^, ])")
 _ENTRANCE = re.compile(r"\b(\d+) ([a-z])\b")
 _STREET_ABBREVIATIONS = (  # (what every match contains, the pattern, its replacement)
     ("g.", re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
@@ -45,6 +48,34 @@ def fold(text: str) -> str:
     if not s.isascii():  # letters outside the table: the slow, general way
         s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
     return _NON_ALNUM.sub(" ", s).strip()
+
+
+_SEPARATOR = "\x00"  # between the values of fold_many: no step of fold changes it or spans it
+_NON_ALNUM_OR_SEPARATOR = re.compile(r"[^0-9a-z\x00]+")
+_ASCII_NOT_AMPERSAND = re.compile(r"[\x00-\x25\x27-\x7f]+")
+
+
+def fold_many(values: list[str]) -> list[str]:
+    """``[fold(v) for v in values]`` for strings, a few passes over all of them at once.
+
+    Case folding and the table map each character alone, and the separator is neither a letter
+    nor a digit, so the values joined fold as they would one by one; only values left with
+    letters outside the table go the slow way, one by one, as in ``fold``.
+    """
+    if not values or any(_SEPARATOR in v for v in values):
+        return [fold(v) for v in values]
+    joined = _SEPARATOR.join(values).casefold()
+    # str.translate looks up every character; each character to change is replaced in one pass
+    # instead (every replacement is ASCII without "&", so the order does not matter)
+    for ch in set(_ASCII_NOT_AMPERSAND.sub("", joined)):
+        if ord(ch) in _FOLD_TABLE:
+            joined = joined.replace(ch, _FOLD_TABLE[ord(ch)])
+    if not joined.isascii():
+        joined = _SEPARATOR.join(
+            v if v.isascii() else "".join(c for c in unicodedata.normalize("NFKD", v) if not unicodedata.combining(c))
+            for v in joined.split(_SEPARATOR)
+        )
+    return [v.strip() for v in _NON_ALNUM_OR_SEPARATOR.sub(" ", joined).split(_SEPARATOR)]
 
 
 def _fold_table() -> dict[int, str]:
@@ -71,6 +102,8 @@ class LegalWords:
     phrases: dict[tuple[str, ...], tuple[tuple[str, str], ...]]
     longest: int
     starts: frozenset[str]  # the first word of every phrase
+    single: dict[str, tuple[tuple[str, str], ...]]  # the phrases of one word
+    several: tuple[str, ...]  # the phrases of two or more words, " ab publ ": a space at each end
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +118,11 @@ def legal_words(path: str = str(LEGAL_FORMS_CSV)) -> LegalWords:
                 raise ValueError(f"{path}: unknown role {role!r} for {row['phrase']!r}")
             phrases.setdefault(key, []).append((role, (row["value"] or "").strip()))
     return LegalWords(
-        {k: tuple(v) for k, v in phrases.items()}, max(len(k) for k in phrases), frozenset(k[0] for k in phrases)
+        {k: tuple(v) for k, v in phrases.items()},
+        max(len(k) for k in phrases),
+        frozenset(k[0] for k in phrases),
+        {k[0]: tuple(v) for k, v in phrases.items() if len(k) == 1},
+        tuple(f" {' '.join(k)} " for k in phrases if len(k) > 1),
     )
 
 
@@ -128,37 +165,75 @@ def _shared(words: set[str]) -> frozenset[str]:
 @lru_cache(maxsize=500_000)
 def parse_name(raw: str) -> Name:
     """Split a printed name into the parts the matcher compares. Never raises."""
+    return _name(fold(_ID_IN_NAME.sub(" ", raw)))
+
+
+def parse_names(raws: list[str]) -> list[Name]:
+    """``[parse_name(r) for r in raws]`` without the cache, for many distinct strings at once:
+    the numbers removed and the names folded in bulk, and each folded name read once."""
+    if any(_SEPARATOR in r for r in raws):
+        return [parse_name.__wrapped__(r) for r in raws]
+    # no match of _ID_IN_NAME spans or ends at a separator, as at either end of a string
+    stripped = _ID_IN_NAME.sub(" ", _SEPARATOR.join(raws)).split(_SEPARATOR) if raws else []
+    seen: dict[str, Name] = {}
+    return [seen[f] if f in seen else seen.setdefault(f, _name(f)) for f in fold_many(stripped)]
+
+
+def _name(folded: str) -> Name:
+    """The ``Name`` of a folded name without identity numbers."""
     words = legal_words()
-    tokens = fold(_ID_IN_NAME.sub(" ", raw)).split()
+    tokens = folded.split()
+    if words.starts.isdisjoint(tokens):  # most names have no legal-form, marker or noise word
+        tokens.sort()
+        return _new_name(tokens, _NO_WORDS, _NO_WORDS)
+    if not any(map(f" {folded} ".__contains__, words.several)):  # (folded: words, one space between)
+        # then every phrase found is one word, whatever the order of reading
+        core = [t for t in tokens if t not in words.single]
+        core.sort()
+        return _new_name(core, *_roles(tuple(t for t in tokens if t in words.single)))
     core: list[str] = []
     forms: set[str] = set()
     markers: set[str] = set()
-    i = 0
-    while i < len(tokens):
-        if tokens[i] not in words.starts:  # most words begin no phrase
-            core.append(tokens[i])
-            i += 1
+    i = 0  # the words before i are read
+    for start in [j for j, t in enumerate(tokens) if t in words.starts]:
+        if start < i:  # inside a phrase read
             continue
-        for n in range(min(words.longest, len(tokens) - i), 0, -1):
-            hit = words.phrases.get(tuple(tokens[i : i + n]))
+        core.extend(tokens[i:start])
+        i = start + 1
+        for n in range(min(words.longest, len(tokens) - start), 0, -1):
+            hit = words.phrases.get(tuple(tokens[start : start + n]))
             if hit:
                 for role, value in hit:
                     if role == "legal_form":
                         forms.add(value)
                     elif role == "marker":
                         markers.add(value)
-                i += n
+                i = start + n
                 break
         else:
-            core.append(tokens[i])
-            i += 1
+            core.append(tokens[start])
+    core.extend(tokens[i:])
     core.sort()
-    return Name(
-        " ".join(core),
-        _shared(forms),
-        _shared(markers),
-        tuple(t for t in core if not t.isalpha()) or (),  # folded words: letters a-z and digits only
+    return _new_name(core, _shared(forms), _shared(markers))
+
+
+@lru_cache(maxsize=1024)
+def _roles(single_words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The legal forms and markers of phrases of one word (a name holds a few dozen combinations)."""
+    hits = [hit for word in single_words for hit in legal_words().single[word]]
+    return (
+        _shared({value for role, value in hits if role == "legal_form"}),
+        _shared({value for role, value in hits if role == "marker"}),
     )
+
+
+_WORD_WITH_DIGIT = re.compile(r"\b[a-z]*+[0-9][a-z0-9]*")
+
+
+def _new_name(core: list[str], forms: frozenset[str], markers: frozenset[str]) -> Name:
+    """``numbers``: the words with digits (folded words: letters a-z and digits only)."""
+    text = " ".join(core)
+    return Name(text, forms, markers, tuple(_WORD_WITH_DIGIT.findall(text)))
 
 
 def display_name(raw: str, parsed: Name | None = None) -> str:
@@ -253,13 +328,50 @@ EMPTY_ADDRESS = Address("", "", (), "", "")
 @lru_cache(maxsize=500_000)
 def parse_address(raw: str) -> Address:
     """Read "Storgatan 1, 123 45 Exempelstad" and its variants. Never raises."""
-    s = " ".join(str(raw).split())
-    if not s:
+    low = _lower(raw)
+    if not low:
         return EMPTY_ADDRESS
-    low = s.casefold()
+    if m := _STREET_POSTCODE_TOWN.fullmatch(low):
+        return _common_address(*m.groups())
+    return _other_address(low)
+
+
+def parse_addresses(raws: list[str]) -> list[Address]:
+    """``[parse_address(r) for r in raws]`` without the cache, for many distinct strings at once:
+    the many spellings of one "street, postcode town" (capitals, postcode with or without its
+    space) give one ``Address``, read once."""
+    seen: dict[tuple[str, ...], Address] = {}
+    out: list[Address] = []
+    for raw in raws:
+        low = _lower(raw)
+        if m := _STREET_POSTCODE_TOWN.fullmatch(low):
+            parts = m.groups()
+            address = seen.get(parts)
+            if address is None:
+                address = seen[parts] = _common_address(*parts)
+            out.append(address)
+        else:
+            out.append(_other_address(low) if low else EMPTY_ADDRESS)
+    return out
+
+
+def _lower(raw: str) -> str:
+    """The address with whitespace tidied, case folded and the street abbreviations written out."""
+    low = " ".join(str(raw).split()).casefold()
     for abbreviation, pattern, repl in _STREET_ABBREVIATIONS:
         if abbreviation in low:
             low = pattern.sub(repl, low)
+    return low
+
+
+def _common_address(street_part: str, postcode_3: str, postcode_2: str, town_part: str) -> Address:
+    """The ``Address`` of the groups of ``_STREET_POSTCODE_TOWN``: as ``_other_address`` reads
+    those two parts."""
+    return _address("" if street_part.startswith("c/o") else street_part, postcode_3 + postcode_2, _fold_part(town_part))
+
+
+def _other_address(low: str) -> Address:
+    """The ``Address`` of any address but an empty one, from ``_lower``."""
     parts = [p.strip() for p in low.split(",") if p.strip()]
     postcode = town = ""
     street_parts: list[str] = []
@@ -276,8 +388,13 @@ def parse_address(raw: str) -> Address:
             street_parts.append(part)
     if not street_parts and not postcode and len(parts) == 1:
         street_parts = parts
-    street_text, street, numbers = _street(" ".join(p for p in street_parts if not p.startswith("c/o")))
-    key = " ".join(x for x in (street_text, postcode, town) if x)
+    return _address(" ".join(p for p in street_parts if not p.startswith("c/o")), postcode, town)
+
+
+def _address(street_part: str, postcode: str, town: str) -> Address:
+    """The ``Address`` of a street part (not yet folded), a postcode and a folded town."""
+    street_text, street, numbers = _street(street_part)
+    key = " ".join([x for x in (street_text, postcode, town) if x])
     return Address(key, street, numbers, _shared_value(postcode), town)
 
 
@@ -287,10 +404,12 @@ def parse_address(raw: str) -> Address:
 def _street(text: str) -> tuple[str, str, tuple[str, ...]]:
     """The street part of an address: folded ("22 B" as "22b", one house number), its words
     without numbers, and its numbers."""
-    street_text = _ENTRANCE.sub(r"\1\2", fold(text))
+    street_text = fold(text)
+    if _ENTRANCE.search(street_text):  # rare: sub would parse its template on every call
+        street_text = _ENTRANCE.sub(r"\1\2", street_text)
     words = street_text.split()
-    numbers = tuple(t for t in words if t[0].isdigit())
-    street = " ".join(t for t in words if not t[0].isdigit())
+    numbers = tuple([t for t in words if t[0].isdigit()])
+    street = " ".join([t for t in words if not t[0].isdigit()])
     return street_text, _shared_value(street), _shared_value(numbers)
 
 
