@@ -43,6 +43,7 @@ from .normalise import (
     Name,
     display_name,
     fold,
+    fold_many,
     forget_shared_values,
     identifier_in_name,
     normalise_identifier,
@@ -906,7 +907,7 @@ def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndar
 
     ``spelling``: per record, its position in ``spellings`` (distinct); ``entity``: per record, the
     entity's code. Grouped on the integer codes; each spelling is looked at once."""
-    folded_codes = pd.factorize(pd.Series([fold(x) for x in spellings], dtype=object))[0]
+    folded_codes = pd.factorize(pd.Series(fold_many(spellings), dtype=object))[0]
     alphabetical = np.empty(len(spellings), dtype=np.int64)  # UTF-8 sorts as Python sorts str
     alphabetical[pc.sort_indices(pa.array(spellings, type=pa.string())).to_numpy()] = np.arange(len(spellings))
     # letters outside ASCII: the ones an ASCII encoding drops
