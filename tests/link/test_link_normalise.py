@@ -3,10 +3,13 @@ import pytest
 from partifinans.link.normalise import (
     display_name,
     fold,
+    fold_many,
     identifier_in_name,
     normalise_identifier,
     parse_address,
+    parse_addresses,
     parse_name,
+    parse_names,
 )
 
 
@@ -129,3 +132,41 @@ def test_parse_address(raw, street, numbers, postcode, town):
 def test_town_alone_is_not_a_specific_address():
     assert not parse_address("Exempelstad").is_specific
     assert parse_address("Storgatan 1, Exempelstad").is_specific
+
+
+ODD_SPELLINGS = [
+    "",
+    " ",
+    "Bergström Fastigheter AB (publ)",
+    "BERGSTRÖM & SÖNER HB",
+    "Exempelbolaget AB (556677-8899)",
+    "SE556677889901 Exempel",
+    "Lindqvist, Anna-Karin",
+    "Stiftelsen Test i likvidation",
+    "Ek. för. Test 8",
+    "Ærø ﬁnans Straße Łódź",
+    "x\u0301y İstanbul ΑΣ",
+    "Storgatan 1, 123 45 Exempelstad",
+    "STORG. 22 B, 12345 ÅBY",
+    "c/o Berg, Storv. 3, 123 45 Stad",
+    "C/O Berg, 123 45 Stad",
+    "Storgatan 1 , 123 45 Stad",
+    "Storgatan 1,123 45 Stad",
+    "Storgatan 1, 123 456 Stad",
+    "Storgatan 1, 123 45",
+    "Box 12, 123 45 Stad, Sverige",
+    "123 45 Stad",
+    "Storgatan\u00a01,\u00a0123\u00a045 Stad",
+    "a\x00b",
+]
+
+
+def test_the_bulk_readers_agree_with_the_one_by_one():
+    assert fold_many(ODD_SPELLINGS) == [fold(s) for s in ODD_SPELLINGS]
+    assert fold_many(["Bäck & Co", "Ærø"]) == ["back och co", "aero"]
+    assert parse_names(ODD_SPELLINGS) == [parse_name(s) for s in ODD_SPELLINGS]
+    assert parse_names(ODD_SPELLINGS[2:3])[0].legal_forms == {"aktiebolag"}
+    assert parse_addresses(ODD_SPELLINGS) == [parse_address(s) for s in ODD_SPELLINGS]
+    common = parse_addresses(["Storgatan 1, 123 45 Exempelstad", "STORGATAN 1, 12345 EXEMPELSTAD"])
+    assert common[0] is common[1]  # one Address for the spellings of one address
+    assert (common[0].key, common[0].postcode, common[0].town) == ("storgatan 1 12345 exempelstad", "12345", "exempelstad")
