@@ -194,25 +194,25 @@ def _name(folded: str) -> Name:
     core: list[str] = []
     forms: set[str] = set()
     markers: set[str] = set()
-    i = 0  # the words before i are read
-    for start in [j for j, t in enumerate(tokens) if t in words.starts]:
-        if start < i:  # inside a phrase read
+    i = 0
+    while i < len(tokens):
+        if tokens[i] not in words.starts:  # most words begin no phrase
+            core.append(tokens[i])
+            i += 1
             continue
-        core.extend(tokens[i:start])
-        i = start + 1
-        for n in range(min(words.longest, len(tokens) - start), 0, -1):
-            hit = words.phrases.get(tuple(tokens[start : start + n]))
+        for n in range(min(words.longest, len(tokens) - i), 0, -1):
+            hit = words.phrases.get(tuple(tokens[i : i + n]))
             if hit:
                 for role, value in hit:
                     if role == "legal_form":
                         forms.add(value)
                     elif role == "marker":
                         markers.add(value)
-                i = start + n
+                i += n
                 break
         else:
-            core.append(tokens[start])
-    core.extend(tokens[i:])
+            core.append(tokens[i])
+            i += 1
     core.sort()
     return _new_name(core, _shared(forms), _shared(markers))
 
