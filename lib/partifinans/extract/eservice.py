@@ -93,7 +93,7 @@ def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
     candidate = f"{m.group(1)}.{m.group(2)}" if m else look
     code = None
     if candidate != word and maps.income_type(candidate) \
-            and (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) == candidate:
+            and maps.code_by_label(label) == candidate:
         code = candidate
         state.warn(line.page, f"income code {head.text!r} read as {code}: its label {label!r} is that type's")
     elif CODE.match(word) and maps.income_type(word):
@@ -111,7 +111,7 @@ def _slipped_digit(code: str, label: str, maps: Maps, state: ReportState) -> str
     5.7, an OCR slip of 7 for 1): the label is another type's (word for word, or clearly by
     likeness), that type's code differs from the printed one in one digit, and that type has no
     line yet. Otherwise None (the printed code stands)."""
-    other = maps.code_for_label(label) or maps.code_for_label_by_likeness(label)
+    other = maps.code_by_label(label)
     if other is None or other == code or len(other) != len(code) \
             or sum(a != b for a, b in zip(other, code, strict=True)) != 1:
         return None
@@ -145,7 +145,7 @@ def _coded_row(line: Line, tables: TableReader, maps: Maps) -> bool:
     if not (CODE.match(code) and maps.income_type(code)) or abs(first.x0 - t.columns[0].x0) > 2:
         return False
     label = " ".join(c.text for c in line.cells[1:-1])
-    return (maps.code_for_label(label) or maps.code_for_label_by_likeness(label)) != code
+    return maps.code_by_label(label) != code
 
 
 def _repeated_code_row(line: Line, maps: Maps, state: ReportState) -> bool:
@@ -458,7 +458,7 @@ def _coded_by_label(line: Line, maps: Maps) -> tuple[str, str, float | None, flo
     label = " ".join(c.text for c in line.cells[:-1])
     if TOTAL_WORD.match(label):
         return None  # "Summa insamling av kontanter": a sum of lines, never a type of its own
-    code = maps.code_for_label(label) or maps.code_for_label_by_likeness(label)
+    code = maps.code_by_label(label)
     if code is None:
         return None
     return code, label, amount, line.cells[0].x0

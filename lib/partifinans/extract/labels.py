@@ -144,6 +144,11 @@ class Maps:
         other = next((h[1] for h in hits[1:] if self.income_aliases[h[0]] != code), 0)
         return code if hits[0][1] - other >= 8 else None
 
+    def code_by_label(self, label: str) -> str | None:
+        """The code a label names: word for word (``code_for_label``), else clearly by likeness
+        (``code_for_label_by_likeness``; the caller warns where it takes a code so found)."""
+        return self.code_for_label(label) or self.code_for_label_by_likeness(label)
+
     @property
     def groups(self) -> frozenset[int]:
         """The income groups of the type table (1-6, 8)."""

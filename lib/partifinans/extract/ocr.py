@@ -160,6 +160,13 @@ RULES = "|¦"  # a table's vertical rule, as Tesseract reads it
 _RULE_EDGE = "|¦—_[]"  # also a rule's end read as a bracket or a dash beside a value ("200,22]")
 
 
+def _trim(text: str, x0: float, x1: float, lead: int, trail: int) -> tuple[str, float, float]:
+    """``text`` without ``lead`` characters in front and ``trail`` behind, its box narrowed in
+    proportion to the characters cut."""
+    width = (x1 - x0) / len(text)
+    return text[lead:len(text) - trail], x0 + lead * width, x1 - trail * width
+
+
 def strip_rules(text: str, x0: float, x1: float) -> tuple[str, float, float]:
     """A word without the table rules Tesseract read into it, and its box narrowed to match.
 
@@ -174,14 +181,11 @@ def strip_rules(text: str, x0: float, x1: float) -> tuple[str, float, float]:
     at_edge = text[0] in _RULE_EDGE or text[-1] in _RULE_EDGE
     if not any(ch in RULES for ch in text) and not (at_edge and any(ch.isdigit() for ch in text)):
         return text, x0, x1
-    n = len(text)
-    lead = len(text) - len(text.lstrip(_RULE_EDGE))
     core = text.strip(_RULE_EDGE)
     if not core or all(ch in RULES for ch in core):
         return "", x0, x1
-    trail = n - lead - len(core)
-    width = (x1 - x0) / n
-    return core, x0 + lead * width, x1 - trail * width
+    lead = len(text) - len(text.lstrip(_RULE_EDGE))
+    return _trim(text, x0, x1, lead, len(text) - lead - len(core))
 
 
 _QUOTES = "\"'“”„‘’«»`"
@@ -192,15 +196,11 @@ def strip_marks(text: str, x0: float, x1: float) -> tuple[str, float, float]:
     """A word without the stray marks a speck of dust becomes beside it: a lone quote mark at one
     end ('"Redovisningsperiod', '5.5"'; a quoted name has its pair and keeps both) and a full stop
     after an amount's öre ("39 018 500,34."; no amount ends so). The box shrinks with the text."""
-    n = len(text)
-    if sum(ch in _QUOTES for ch in text) == 1 and n > 1 and (text[0] in _QUOTES or text[-1] in _QUOTES):
+    if sum(ch in _QUOTES for ch in text) == 1 and len(text) > 1 and (text[0] in _QUOTES or text[-1] in _QUOTES):
         lead = text[0] in _QUOTES
-        text = text[1:] if lead else text[:-1]
-        width = (x1 - x0) / n
-        x0, x1 = (x0 + width, x1) if lead else (x0, x1 - width)
-        n -= 1
+        text, x0, x1 = _trim(text, x0, x1, int(lead), int(not lead))
     if _DECIMAL_STOP.search(text):
-        text, x1 = text[:-1], x1 - (x1 - x0) / n
+        text, x0, x1 = _trim(text, x0, x1, 0, 1)
     return text, x0, x1
 
 

@@ -65,15 +65,21 @@ CODE_LOOKALIKES = str.maketrans(DIGIT_LOOKALIKES | {"s": "5", "z": "2", "|": "1"
 _NUMBER_MARKS = set("0123456789-.,:")
 
 
+def _swap_lookalike(text: str, spaces: bool = False) -> str | None:
+    """``text`` with its one look-alike letter made a digit, or None when it holds anything but
+    digits, number marks (and, with ``spaces``, white space) besides exactly one such letter."""
+    letters = [ch for ch in text if ch not in _NUMBER_MARKS and not (spaces and ch.isspace())]
+    if len(letters) != 1 or letters[0] not in DIGIT_LOOKALIKES:
+        return None
+    return text.replace(letters[0], DIGIT_LOOKALIKES[letters[0]])
+
+
 def digits_for_lookalike(text: str) -> str | None:
     """A number with one letter an OCR layer read for a digit, repaired ("S14919-8904" ->
     "514919-8904"), or None. Only a word of at least four digits, one look-alike letter and
     nothing but digits and number marks besides: a house number ("12B") or a word is never touched.
     The caller warns; the check digit, the date or the sums then check the value."""
-    letters = [ch for ch in text if ch not in _NUMBER_MARKS]
-    if len(letters) != 1 or letters[0] not in DIGIT_LOOKALIKES or sum(ch.isdigit() for ch in text) < 4:
-        return None
-    return text.replace(letters[0], DIGIT_LOOKALIKES[letters[0]])
+    return _swap_lookalike(text) if sum(ch.isdigit() for ch in text) >= 4 else None
 
 
 _CURRENCY = re.compile(r"\s*(?:(?:kr|kronor|sek)\.?|:-|,-)$", re.IGNORECASE)
@@ -86,10 +92,10 @@ def amount_for_lookalike(text: str) -> str | None:
     t = text.strip()
     suffix = _CURRENCY.search(t)
     body = t[:suffix.start()] if suffix else t
-    letters = [ch for ch in body if ch not in _NUMBER_MARKS and not ch.isspace()]
-    if len(letters) != 1 or letters[0] not in DIGIT_LOOKALIKES or not any(ch.isdigit() for ch in body):
+    fixed = _swap_lookalike(body, spaces=True) if any(ch.isdigit() for ch in body) else None
+    if fixed is None:
         return None
-    fixed = body.replace(letters[0], DIGIT_LOOKALIKES[letters[0]]) + (suffix.group(0) if suffix else "")
+    fixed += suffix.group(0) if suffix else ""
     return fixed if values.parse_amount(fixed) is not None else None
 
 
