@@ -83,20 +83,21 @@ def _income_cells(line: Line, maps: Maps, state: ReportState) -> Line:
             cells = pieces
     first = cells[0]
     word = first.words[0][2] if first.words else ""
-    if not word or (len(first.words) < 2 and len(cells) < 2):
+    look = word.translate(CODE_LOOKALIKES)
+    m = _SLIPPED_CODE.match(look)
+    candidate = f"{m.group(1)}.{m.group(2)}" if m else look
+    repairable = candidate != word and maps.income_type(candidate)  # "51", "S.1", "5:2"
+    printed = not repairable and CODE.match(word) and maps.income_type(word)  # "5.1", perhaps a digit off
+    if not (repairable or printed) or (len(first.words) < 2 and len(cells) < 2):
         return Line(line.page, line.top, line.bottom, cells) if cells != line.cells else line
     head, rest = (first, cells[1:]) if len(first.words) == 1 else (first.split(1)[0], [first.split(1)[1], *cells[1:]])
     label = " ".join(c.text for c in (rest[:-1] if len(rest) > 1 and classify(rest[-1].text, maps) == "amount"
                                       else rest))
-    look = word.translate(CODE_LOOKALIKES)
-    m = _SLIPPED_CODE.match(look)
-    candidate = f"{m.group(1)}.{m.group(2)}" if m else look
     code = None
-    if candidate != word and maps.income_type(candidate) \
-            and maps.code_by_label(label) == candidate:
+    if repairable and maps.code_by_label(label) == candidate:
         code = candidate
         state.warn(line.page, f"income code {head.text!r} read as {code}: its label {label!r} is that type's")
-    elif CODE.match(word) and maps.income_type(word):
+    elif printed:
         code = _slipped_digit(word, label, maps, state)
         if code is not None:
             state.warn(line.page, f"income code {word} read as {code}: its label {label!r} is {code}'s, not "
