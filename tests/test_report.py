@@ -378,26 +378,28 @@ def demo_register(tmp_path_factory):
     return write_report(root / "processed", root / "register.html")
 
 
-@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
-def test_severity_filter_and_party_abbreviation_in_the_address(project):
+def _filtered(project, address_filter: str) -> tuple[str, list[dict]]:
+    """The register's page as the browser shows it with ``address_filter`` after the ``#``, and its
+    rows left visible."""
     root, processed = project
     out = write_report(processed, root / "register.html")
     page = Page()
-    dom = _dump(out.as_uri() + "#severity=high&party=c")
+    dom = _dump(f"{out.as_uri()}#{address_filter}")
     page.feed(dom)
-    shown = [r["data-pattern"] for r in page.rows if "display: none" not in r.get("style", "")]
-    assert shown == ["missing_donor_identity"]
+    return dom, [r for r in page.rows if "display: none" not in r.get("style", "")]
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
+def test_severity_filter_and_party_abbreviation_in_the_address(project):
+    dom, shown = _filtered(project, "severity=high&party=c")
+    assert [r["data-pattern"] for r in shown] == ["missing_donor_identity"]
     assert 'id="shown">1<' in dom and 'id="filter-msg"></span>' in dom
 
 
 @pytest.mark.skipif(_chromium() is None, reason="no headless Chromium on this machine")
 def test_unknown_filter_value_says_so_instead_of_showing_everything(project):
-    root, processed = project
-    out = write_report(processed, root / "register.html")
-    page = Page()
-    dom = _dump(out.as_uri() + "#party=Piratpartiet&year=2022")
-    page.feed(dom)
-    assert [r for r in page.rows if "display: none" not in r.get("style", "")] == []
+    dom, shown = _filtered(project, "party=Piratpartiet&year=2022")
+    assert shown == []
     assert 'id="shown">0<' in dom
     assert "No flag matches party=Piratpartiet in the address: not a value in this register" in dom
 
