@@ -245,7 +245,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     has_name = np.array([bool(v) for v in name_u], dtype=bool)[name_codes]
     look_in_name = no_ident & has_name
     if look_in_name.any():
-        wanted = np.unique(name_codes[look_in_name])
+        wanted = _unique(name_codes[look_in_name])
         found = [identifier_in_name(name_u[c]) for c in wanted.tolist()]
         found = [normalise_identifier(written) if written else (None, None) for written in found]
         ident_in_name, kind_in_name = _objects([None] * len(name_u)), _objects([None] * len(name_u))
@@ -316,6 +316,13 @@ def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
     stripped = [str(v).strip() for v in values.tolist()] + [""]
     merged, distinct = pd.factorize(pd.Series(stripped, dtype=object))  # " a" and "a" are one value
     return merged[codes], distinct.tolist()
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` by sorting: numpy 2.3 and later hash instead, which at a million
+    integers takes ten times as long."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def _objects(values: list) -> np.ndarray:
@@ -519,7 +526,7 @@ class _Linker:
         block = block_of_address[recs.address_code[rows]]
         keep = person_group[group_of_row] & (block >= 0)
         self._n_blocks = max(int(block_of_address.max()) + 1, 1)
-        self._group_blocks = np.unique(group_of_row[keep].astype(np.int64) * self._n_blocks + block[keep])
+        self._group_blocks = _unique(group_of_row[keep].astype(np.int64) * self._n_blocks + block[keep])
 
     def _share_address_block(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Per pair of person groups ``x[k]``, ``y[k]``: whether the two give addresses in one block,
@@ -670,7 +677,7 @@ class _Linker:
         clusters with two different identity numbers (``_org_pairs`` would give that one pair)."""
         number = np.full(len(self.group_members), -1, dtype=np.int64)
         codes: dict[str, int] = {}
-        for g in np.unique(np.r_[first[~person], second[~person]]).tolist():
+        for g in _unique(np.r_[first[~person], second[~person]]).tolist():
             units = self._org_units(g)
             if len(units) == 1:
                 ids = self.uf.attrs[self.uf.find(units[0][0])][0]
@@ -825,7 +832,7 @@ def _name_blocks(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = flat.dictionary_encode()
     words = encoded.dictionary
     n_words = max(len(words), 1)
-    distinct = np.unique(name[nonempty] * n_words + encoded.indices.to_numpy()[nonempty])  # a word once per name
+    distinct = _unique(name[nonempty] * n_words + encoded.indices.to_numpy()[nonempty])  # a word once per name
     name, word = distinct // n_words, distinct % n_words
     names_with = np.bincount(word, minlength=len(words))
     alphabetical = np.empty(len(words), dtype=np.int64)
@@ -846,7 +853,7 @@ def _name_blocks(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
 def _pairs_within(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of positions ``p < q`` within each run ``starts[k] .. starts[k] + sizes[k]``."""
     lefts, rights = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
-    for size in np.unique(sizes).tolist():
+    for size in _unique(sizes).tolist():
         first = starts[sizes == size][:, None]
         p, q = np.triu_indices(size, 1)
         lefts.append((first + p).ravel())
@@ -1055,8 +1062,8 @@ def _identifiers(ident: list[str | None], codes: np.ndarray, n_entities: int) ->
     """Per entity, the sorted list of its records' distinct identity numbers."""
     rows = np.flatnonzero(np.array([bool(x) for x in ident], dtype=bool))
     number_codes, numbers = pd.factorize(_objects(ident)[rows], sort=True)
-    # (entity, number) as one integer each: sorted and deduplicated by np.unique
-    pairs = np.unique(codes[rows].astype(np.int64) * max(len(numbers), 1) + number_codes)
+    # (entity, number) as one integer each: sorted and deduplicated by _unique
+    pairs = _unique(codes[rows].astype(np.int64) * max(len(numbers), 1) + number_codes)
     out: list[list[str]] = [[] for _ in range(n_entities)]
     for code, number in zip(
         (pairs // max(len(numbers), 1)).tolist(), _take(numbers.tolist(), pairs % max(len(numbers), 1)), strict=True

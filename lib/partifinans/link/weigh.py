@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from .match import _take, address_match
+from .match import _take, _unique, address_match
 from .normalise import Address
 
 M_NAME = {"exact": 0.90, "short_form": 0.05, "similar": 0.04}
@@ -200,7 +200,7 @@ class Weigher:
         # distinct (block, cluster) pairs, then blocks of 2 to BLOCK_CAP clusters (numpy: a
         # million records make a million small blocks, most of one cluster)
         n_all = len(recs.record_id) + 1
-        combined = np.unique(block_keys * n_all + block_roots)
+        combined = _unique(block_keys * n_all + block_roots)
         del block_keys, block_roots
         keys = combined // n_all
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
