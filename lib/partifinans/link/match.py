@@ -312,6 +312,16 @@ def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
     """Integer codes and the distinct values of a text column, as stripped strings (missing: "")."""
     if column is None:
         return np.zeros(n, dtype=np.intp), [""]
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        # Arrow's kernels: a million values never become Python strings, the distinct ones do
+        values = pa.array(column)
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        encoded = values.dictionary_encode()  # the values in order of first appearance, as factorize
+        stripped = pc.utf8_trim(encoded.dictionary, characters=_WHITESPACE)
+        merged = pa.concat_arrays([stripped, pa.array([""], type=stripped.type)]).dictionary_encode()
+        codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()  # missing: the ""
+        return merged.indices.to_numpy()[codes], merged.dictionary.to_pylist()
     codes, values = pd.factorize(column)  # missing values: code -1, which picks the "" appended
     stripped = [str(v).strip() for v in values.tolist()] + [""]
     merged, distinct = pd.factorize(pd.Series(stripped, dtype=object))  # " a" and "a" are one value
@@ -323,6 +333,17 @@ def _unique(values: np.ndarray) -> np.ndarray:
     integers takes ten times as long."""
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def _sorted_codes(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """``pd.factorize(values, sort=True)`` for Arrow strings: per value its position among the
+    distinct values, and the distinct values in sorted order (UTF-8 bytes sort as Python sorts
+    str), by Arrow's kernels instead of comparisons of Python strings."""
+    encoded = values.dictionary_encode()
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[encoded.indices.to_numpy()], encoded.dictionary.take(order)
 
 
 def _objects(values: list) -> np.ndarray:
@@ -610,8 +631,8 @@ class _Linker:
         recs = self.recs
         group_person = self.group_person.tolist()
         firsts = [recs.names[members[0]] for members in self.group_members]
-        core_codes, cores = pd.factorize(np.array([nm.core for nm in firsts], dtype=object), sort=True)
-        cores = cores.tolist()
+        core_codes, core_text = _sorted_codes(pa.array([nm.core for nm in firsts], type=pa.string()))
+        cores = core_text.to_pylist()
         # rank of each group key in sorted order: candidates are taken best score first, then by key
         rank = self.group_rank
         # two groups are compared only if both are persons (or both not), with the same markers
@@ -624,7 +645,7 @@ class _Linker:
             ],
             dtype=np.int64,
         )
-        a, b, score = similar_pairs(cores, REVIEW_SCORE)
+        a, b, score = similar_pairs(core_text, REVIEW_SCORE)
         # the same words with and without a legal form ("Exempel AB", "Exempel") are groups of one core
         n_groups = np.bincount(core_codes, minlength=len(cores))
         same = np.flatnonzero(n_groups > 1)
@@ -748,7 +769,7 @@ class _Linker:
         stage("weighed evidence")
 
 
-def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def similar_pairs(cores: list[str] | pa.Array, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of names scoring at least ``cutoff``, found within blocks: arrays ``i``, ``j``
     (``i < j``, sorted) and ``score``. ``cores``: folded names (``Name.core``: words of letters
     and digits, one space between).
@@ -760,7 +781,9 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
     overlapping windows of that size with ``process.cdist`` (sorted neighbourhood), which keeps
     the cost linear in the number of names.
     """
-    block, member = _name_blocks(cores)
+    text = cores if isinstance(cores, pa.Array) else pa.array(cores, type=pa.string())
+    cores = text.to_pylist() if isinstance(cores, pa.Array) else cores
+    block, member = _name_blocks(text)
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if len(block) else np.empty(0, dtype=np.int64)
     sizes = np.diff(np.r_[starts, len(block)])
     names = _objects(cores)
@@ -782,18 +805,26 @@ def similar_pairs(cores: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarr
     # that is every pair within a chunk of half that size and between neighbouring chunks (each
     # pair scored once, though the windows overlap)
     order_of = np.empty(len(cores), dtype=np.int64)
-    order_of[pc.sort_indices(pa.array(cores, type=pa.string())).to_numpy()] = np.arange(len(cores))
+    order_of[pc.sort_indices(text).to_numpy()] = np.arange(len(cores))
     step = BLOCK_CAP // 2
     for start, size in zip(starts[sizes > BLOCK_CAP].tolist(), sizes[sizes > BLOCK_CAP].tolist(), strict=True):
         members = member[start : start + size]
         members = members[np.argsort(order_of[members], kind="stable")]
-        for s in range(0, size, step):
-            # a chunk against itself and the next chunk in one call (each call has a cost of its
-            # own): the upper triangle of a chunk-by-(chunk + next) matrix
-            chunk, window = members[s : s + step], members[s : s + 2 * step]
-            scores = process.cdist(names[chunk], names[window], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
-            xs, ys = np.nonzero(np.triu(scores, 1))
-            keep(chunk[xs], window[ys], scores[xs, ys])
+        sorted_names = names[members]
+        # a chunk against itself and the next chunk in one call (each call has a cost of its
+        # own): the upper triangle of a chunk-by-(chunk + next) matrix; the block's matrices are
+        # read in one pass at the end
+        scores = np.zeros((-(-size // step), step, 2 * step), dtype=np.uint8)
+        for w, s in enumerate(range(0, size, step)):
+            got = process.cdist(
+                sorted_names[s : s + step], sorted_names[s : s + 2 * step],
+                scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8,
+            )
+            scores[w, : got.shape[0], : got.shape[1]] = got
+        hit = np.flatnonzero(scores)  # few; of those, the ones above each matrix's diagonal
+        w, x, y = np.unravel_index(hit, scores.shape)
+        upper = y > x
+        keep(members[w[upper] * step + x[upper]], members[w[upper] * step + y[upper]], scores.ravel()[hit[upper]])
     pairs = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     del found[:]
     pairs.sort()  # in place: no copy of millions of pairs
@@ -820,12 +851,12 @@ def _pairs_of_groups(core_of_group: np.ndarray, a: np.ndarray, b: np.ndarray) ->
     return by_name[start[a][row] + within // of_b], by_name[start[b][row] + within % of_b], row
 
 
-def _name_blocks(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _name_blocks(cores: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The blocks of ``similar_pairs`` as two arrays sorted by block, then name: block number
     and name (its position in ``cores``). Words are counted and chosen with Arrow and numpy: a
     name's rarest words, ties in alphabetical order; a word longer than ``PREFIX_LENGTH`` also
     puts the name in the block of its first letters (twice, if both its words begin alike)."""
-    lists = pc.split_pattern(pa.array(cores, type=pa.string()), " ")
+    lists = pc.split_pattern(cores, " ")
     name = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
     flat = pc.list_flatten(lists)
     nonempty = pc.greater(pc.utf8_length(flat), 0).to_numpy(zero_copy_only=False)
