@@ -206,10 +206,12 @@ class _Records:
     record_id: pa.Array  # Arrow strings, sorted: no Python string per record
     name: list[str]
     ident: list[str | None]
+    ident_values: np.ndarray  # the same, as an array of objects
     kind: list[str]
     names: list[Name]
     addresses: list[Address]
     year: list
+    year_values: pd.api.extensions.ExtensionArray  # the same, as Int64
     person_like: list[bool]
     recipient: list[str]
     name_code: np.ndarray  # per record: its position in distinct_names
@@ -263,16 +265,19 @@ def prepare(records: pd.DataFrame) -> _Records:
     kind = np.where(kind != "", kind, np.where(id_kind != None, id_kind, from_name))  # noqa: E711
     kinds = kind.tolist()
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
+    year = pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]
     addresses_u = parse_addresses(text["address"][1])
     forget_shared_values()  # the address parts read: needed while reading, and a million records hold many
     return _Records(
         record_id=record_id,
         name=_take(name_u, name_codes),
         ident=ident.tolist(),
+        ident_values=ident,
         kind=kinds,
         names=_take(parsed_u, name_codes),
         addresses=_take(addresses_u, codes["address"]),
-        year=_map_column(pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]),
+        year=_map_column(year),
+        year_values=year.array,
         person_like=[k != "organisation" for k in kinds],
         recipient=_take([fold(v) for v in text["recipient"][1]], codes["recipient"]),
         name_code=name_codes,
@@ -1013,13 +1018,13 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     root_codes, unique_roots = pd.factorize(roots)
     id_of_root = [ids[r] for r in unique_roots.tolist()]
     del roots, ids, unique_roots
-    entity_of_record = _take(id_of_root, root_codes)
+    entity_of_record = pa.array(id_of_root, type=pa.string()).take(root_codes)  # no Python string per record
     links = _links_frame(linker, entity_of_record)
     uf.rule = uf.score = uf.linked = linker.evidence = None
     entities = _entities_frame(recs, id_of_root, root_codes, entity_of_record)
-    recs.names = recs.distinct_names = recs.kind = recs.ident = recs.year = None
+    recs.names = recs.distinct_names = recs.kind = recs.ident = recs.ident_values = recs.year = recs.year_values = None
     stage("links and entities tables")
-    uncertain = _uncertain_frame(linker, entity_of_record)
+    uncertain = _uncertain_frame(linker, id_of_root, root_codes)
     stage("review table")
     for cached in (parse_name, parse_address):
         cached.cache_clear()  # a million names would otherwise stay in memory after the run
@@ -1027,29 +1032,36 @@ def _link_records(records: pd.DataFrame, judgements: list[Judgement] | None, sta
     return Linkage(links, entities, uncertain, linker.warnings)
 
 
-def _links_frame(linker: _Linker, entity_of_record: list[str]) -> pd.DataFrame:
+def _links_frame(linker: _Linker, entity_of_record: pa.Array) -> pd.DataFrame:
+    """The links table; its text columns are made by Arrow from codes into their few distinct
+    values, so that no column holds a Python string per record."""
     recs, uf = linker.recs, linker.uf
-    # evidence: the rule's, or for a weighed link the weighing's (by record: few have one)
     rule_codes, rules = pd.factorize(pd.Series(uf.rule, dtype=object))  # no rule: -1
     rules = rules.tolist() + [None]
-    evidence = _take([RULE_EVIDENCE.get(r) for r in rules], rule_codes)
-    for i in {k for pair in linker.evidence for k in pair}:
+    rule_codes = rule_codes % len(rules)  # no rule: the None appended
+    # evidence: the rule's, or for a weighed link the weighing's (by record: few have one)
+    evidence_values = [RULE_EVIDENCE.get(r) for r in rules]
+    evidence_codes = rule_codes.copy()
+    for i in sorted({k for pair in linker.evidence for k in pair}):
         rule, j = uf.rule[i], uf.linked[i]
-        evidence[i] = linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
+        evidence_codes[i] = len(evidence_values)
+        evidence_values.append(
+            linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
+        )
     return pd.DataFrame(
         {
             "record_id": recs.record_id,
-            "entity_id": pd.Series(entity_of_record, dtype=object),
-            "rule": _take([r or "alone" for r in rules], rule_codes),
+            "entity_id": entity_of_record,
+            "rule": pa.array([r or "alone" for r in rules], type=pa.string()).take(rule_codes),
             "score": pd.array(np.array(uf.score, dtype=float), dtype="Float64"),  # None: NaN, then missing
             "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
-            "evidence": evidence,
+            "evidence": pa.array(evidence_values, type=pa.string()).take(evidence_codes),
         }
     )
 
 
 def _entities_frame(
-    recs: _Records, id_of_root: list[str], root_codes: np.ndarray, entity_of_record: list[str]
+    recs: _Records, id_of_root: list[str], root_codes: np.ndarray, entity_of_record: pa.Array
 ) -> pd.DataFrame:
     """The entities table; ``root_codes``: per record, its cluster's position in ``id_of_root``."""
     # each record's name as shown, as a code into the distinct shown spellings
@@ -1066,7 +1078,8 @@ def _entities_frame(
         rank[order] = np.arange(len(id_of_root))
         codes = rank[root_codes]
     else:  # two clusters with one id (a hash collision): one entity, as the id says
-        codes, entity_ids = pd.factorize(pd.Series(entity_of_record, dtype=object), sort=True)
+        codes, entity_ids = _sorted_codes(entity_of_record)
+        entity_ids = entity_ids.to_pylist()
     n_entities = len(entity_ids)
     canonical = _canonical_names(spelling_of_name[recs.name_code], spellings.tolist(), codes)
     kind_arr = np.asarray(recs.kind, dtype=object)
@@ -1075,13 +1088,13 @@ def _entities_frame(
     has_org = np.zeros(n_entities, dtype=bool)
     has_org[codes[kind_arr == "organisation"]] = True
     kinds = np.array(["unknown", "organisation", "person"], dtype=object)[np.where(has_person, 2, has_org.astype(np.int64))]
-    years = pd.Series(pd.array(recs.year, dtype="Int64")).groupby(codes, sort=True)
+    years = pd.Series(recs.year_values).groupby(codes, sort=True)
     return pd.DataFrame(
         {
             "entity_id": np.asarray(entity_ids, dtype=object),
             "canonical_name": canonical.reindex(range(n_entities)).to_numpy(),
             "kind": kinds,
-            "identifiers": pd.Series(_identifiers(recs.ident, codes, n_entities), dtype=object),
+            "identifiers": pd.Series(_identifiers(recs.ident_values, codes, n_entities), dtype=object),
             "n_records": np.bincount(codes, minlength=n_entities),
             "first_year": years.min().reindex(range(n_entities)).to_numpy(),
             "last_year": years.max().reindex(range(n_entities)).to_numpy(),
@@ -1089,10 +1102,11 @@ def _entities_frame(
     )
 
 
-def _identifiers(ident: list[str | None], codes: np.ndarray, n_entities: int) -> list[list[str]]:
-    """Per entity, the sorted list of its records' distinct identity numbers."""
-    rows = np.flatnonzero(np.array([bool(x) for x in ident], dtype=bool))
-    number_codes, numbers = pd.factorize(_objects(ident)[rows], sort=True)
+def _identifiers(ident: np.ndarray, codes: np.ndarray, n_entities: int) -> list[list[str]]:
+    """Per entity, the sorted list of its records' distinct identity numbers (``ident``: per
+    record, its number or None)."""
+    rows = np.flatnonzero(ident != None)  # noqa: E711 (numbers are never empty strings)
+    number_codes, numbers = pd.factorize(ident[rows], sort=True)
     # (entity, number) as one integer each: sorted and deduplicated by _unique
     pairs = _unique(codes[rows].astype(np.int64) * max(len(numbers), 1) + number_codes)
     out: list[list[str]] = [[] for _ in range(n_entities)]
@@ -1125,13 +1139,15 @@ UNCERTAIN_COLUMNS = [
 ]
 
 
-def _uncertain_frame(linker: _Linker, entity: list[str]) -> pd.DataFrame:
+def _uncertain_frame(linker: _Linker, id_of_root: list[str], root_codes: np.ndarray) -> pd.DataFrame:
+    """The review table; ``id_of_root[root_codes[i]]`` is record ``i``'s entity id."""
     recs = linker.recs
+    codes = root_codes.tolist()
     kept = []
     seen = set()
     for i, j, rule, score, why in linker.uncertain:
         key = (min(i, j), max(i, j))
-        if key in seen or key in linker.judged_pairs or entity[i] == entity[j]:
+        if key in seen or key in linker.judged_pairs or id_of_root[codes[i]] == id_of_root[codes[j]]:
             continue
         seen.add(key)
         kept.append((key, rule, score, why))
@@ -1147,8 +1163,8 @@ def _uncertain_frame(linker: _Linker, entity: list[str]) -> pd.DataFrame:
                 rule,
                 score,
                 why,
-                entity[key[0]],
-                entity[key[1]],
+                id_of_root[codes[key[0]]],
+                id_of_root[codes[key[1]]],
             )
         )
     out = pd.DataFrame(rows, columns=UNCERTAIN_COLUMNS)
