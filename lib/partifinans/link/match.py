@@ -1048,14 +1048,17 @@ def _links_frame(linker: _Linker, entity_of_record: pa.Array) -> pd.DataFrame:
         evidence_values.append(
             linker.evidence.get((i, j)) or linker.evidence.get((j, i)) or RULE_EVIDENCE.get(rule)
         )
+    # Arrow's strings become pandas' without a copy (a DataFrame of pa.Array reads each value)
     return pd.DataFrame(
         {
-            "record_id": recs.record_id,
-            "entity_id": entity_of_record,
-            "rule": pa.array([r or "alone" for r in rules], type=pa.string()).take(rule_codes),
+            "record_id": recs.record_id.to_pandas(),
+            "entity_id": entity_of_record.to_pandas(),
+            "rule": pa.array([r or "alone" for r in rules], type=pa.string()).take(rule_codes).to_pandas(),
             "score": pd.array(np.array(uf.score, dtype=float), dtype="Float64"),  # None: NaN, then missing
-            "linked_to": recs.record_id.take(pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)),
-            "evidence": pa.array(evidence_values, type=pa.string()).take(evidence_codes),
+            "linked_to": recs.record_id.take(
+                pa.array(uf.linked, type=pa.int64(), mask=np.asarray(uf.linked) < 0)
+            ).to_pandas(),
+            "evidence": pa.array(evidence_values, type=pa.string()).take(evidence_codes).to_pandas(),
         }
     )
 
