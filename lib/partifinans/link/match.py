@@ -42,6 +42,7 @@ from .normalise import (
     Address,
     Name,
     display_name,
+    display_names,
     fold,
     fold_many,
     forget_shared_values,
@@ -1070,7 +1071,7 @@ def _entities_frame(
     # each record's name as shown, as a code into the distinct shown spellings
     used, first = np.unique(recs.name_code, return_index=True)
     spelling_codes, spellings = pd.factorize(
-        pd.Series([display_name(recs.name[i], recs.names[i]) if recs.name[i] else "" for i in first.tolist()], dtype=object)
+        pd.Series(display_names(_take(recs.name, first), _take(recs.names, first)), dtype=object)
     )
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes
@@ -1091,7 +1092,7 @@ def _entities_frame(
     has_org = np.zeros(n_entities, dtype=bool)
     has_org[codes[kind_arr == "organisation"]] = True
     kinds = np.array(["unknown", "organisation", "person"], dtype=object)[np.where(has_person, 2, has_org.astype(np.int64))]
-    years = pd.Series(recs.year_values).groupby(codes, sort=True)
+    first_year, last_year = _year_range(recs.year_values, codes, n_entities)
     return pd.DataFrame(
         {
             "entity_id": np.asarray(entity_ids, dtype=object),
@@ -1099,10 +1100,31 @@ def _entities_frame(
             "kind": kinds,
             "identifiers": pd.Series(_identifiers(recs.ident_values, codes, n_entities), dtype=object),
             "n_records": np.bincount(codes, minlength=n_entities),
-            "first_year": years.min().reindex(range(n_entities)).to_numpy(),
-            "last_year": years.max().reindex(range(n_entities)).to_numpy(),
+            "first_year": first_year,
+            "last_year": last_year,
         }
     )
+
+
+def _year_range(years, codes: np.ndarray, n_entities: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per entity, the first and last of its records' years (``years``: Int64, per record), as
+    ``to_numpy`` gives them: int64, or objects with ``pd.NA`` for an entity without a year if
+    there is one."""
+    known = ~np.asarray(pd.isna(years), dtype=bool)
+    values = np.asarray(years.to_numpy(dtype=np.int64, na_value=0))[known]
+    entity = codes[known]
+    first = np.full(n_entities, np.iinfo(np.int64).max)
+    np.minimum.at(first, entity, values)
+    last = np.full(n_entities, np.iinfo(np.int64).min)
+    np.maximum.at(last, entity, values)
+    none = np.ones(n_entities, dtype=bool)
+    none[entity] = False
+    out = []
+    for x in (first, last):
+        column = pd.array(x, dtype="Int64")
+        column[none] = pd.NA
+        out.append(column.to_numpy())
+    return out[0], out[1]
 
 
 def _identifiers(ident: np.ndarray, codes: np.ndarray, n_entities: int) -> list[list[str]]:

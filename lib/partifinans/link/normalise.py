@@ -253,6 +253,11 @@ def display_name(raw: str, parsed: Name | None = None) -> str:
     return s
 
 
+def display_names(raws: list[str], parsed: list[Name]) -> list[str]:
+    """``[display_name(r, p) for r, p in zip(raws, parsed)]``; a name without a comma is only tidied."""
+    return [display_name(r, p) if "," in r else " ".join(r.split()) for r, p in zip(raws, parsed, strict=True)]
+
+
 def identifier_in_name(raw: str) -> str | None:
     """A valid identity number written inside a name, in its normal form, else None."""
     for m in _ID_IN_NAME.finditer(str(raw)):
