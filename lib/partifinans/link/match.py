@@ -369,19 +369,37 @@ def _map_column(column: pd.Series) -> list:
     return _take(values.tolist() + [pd.NA], codes)
 
 
-def _initial_attrs(recs: _Records) -> list[tuple]:
+def _initial_attrs(recs: _Records, ident_codes: np.ndarray, idents: list[str]) -> list[tuple]:
+    """Each record's cluster attributes (see ``_Clusters``): one tuple per distinct combination
+    of identity number, legal forms, markers and kind, shared by the records that have it.
+    ``ident_codes``: per record, its number's position in ``idents`` (none: -1)."""
+    features: dict[tuple, int] = {}  # (legal forms, markers) of the distinct names: a few dozen
+    feature_of_name = np.array(
+        [features.setdefault((nm.legal_forms, nm.markers), len(features)) for nm in recs.distinct_names],
+        dtype=np.int64,
+    )
+    kind_codes, kinds = pd.factorize(_objects(recs.kind))
+    combination = (
+        (ident_codes.astype(np.int64) + 1) * len(features) + feature_of_name[recs.name_code]
+    ) * len(kinds) + kind_codes
+    codes, distinct = pd.factorize(combination)
+    feature_values = list(features)
     attrs = []
-    shared: dict[tuple, tuple] = {}  # records without an identity number mostly share their attrs
-    for ident, kind, nm in zip(recs.ident, recs.kind, recs.names, strict=True):
-        a = (
-            _one(ident) if ident else _EMPTY,
-            _fset(nm.legal_forms) if nm.legal_forms else _EMPTY,
-            _one(kind) if kind else _EMPTY,
-            _one(nm.markers),
-            _EMPTY,
+    for c in distinct.tolist():
+        c, kind = divmod(c, len(kinds))
+        ident, feature = divmod(c, len(features))
+        forms, markers = feature_values[feature]
+        kind = kinds[kind]
+        attrs.append(
+            (
+                _one(idents[ident - 1]) if ident else _EMPTY,
+                _fset(forms) if forms else _EMPTY,
+                _one(kind) if kind else _EMPTY,
+                _one(markers),
+                _EMPTY,
+            )
         )
-        attrs.append(shared.setdefault(a, a))
-    return attrs
+    return _take(attrs, codes)
 
 
 def words_agree(a: str, b: str) -> bool:
@@ -418,16 +436,22 @@ def address_match(a: Address, b: Address) -> bool:
 class _Linker:
     def __init__(self, recs: _Records, judgements: list[Judgement]):
         self.recs = recs
-        self.uf = _Clusters(_initial_attrs(recs))
+        ident_codes, idents = pd.factorize(recs.ident_values)  # none: -1
+        idents = idents.tolist()
+        self.uf = _Clusters(_initial_attrs(recs, ident_codes, idents))
         self.judgements = judgements
         self.warnings: list[str] = []
         self.uncertain: list[tuple[int, int, str, float, str]] = []
         self.evidence: dict[tuple[int, int], str] = {}
         self.judged_pairs: set[tuple[int, int]] = set()
+        # records per identity number, in order of their first record
+        rows = np.flatnonzero(ident_codes >= 0)
+        by_number = rows[np.argsort(ident_codes[rows], kind="stable")].tolist()
+        ends = np.cumsum(np.bincount(ident_codes[rows], minlength=len(idents))).tolist()
         self.by_ident: dict[str, list[int]] = defaultdict(list)
-        for i, ident in enumerate(recs.ident):
-            if ident:
-                self.by_ident[ident].append(i)
+        self.by_ident.update(
+            (number, by_number[start:end]) for number, start, end in zip(idents, [0, *ends][:-1], ends, strict=True)
+        )
 
     # 1. judgements -------------------------------------------------------------------------
     def _resolve(self, ref) -> list[int]:
