@@ -974,27 +974,31 @@ def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndar
     throughout, then the one with more letters outside ASCII (diacritics kept: "Bäck" over "Back"), then alphabetical order.
 
     ``spelling``: per record, its position in ``spellings`` (distinct); ``entity``: per record, the
-    entity's code. Grouped on the integer codes; each spelling is looked at once."""
-    folded_codes = pd.factorize(pd.Series(fold_many(spellings), dtype=object))[0]
-    alphabetical = np.empty(len(spellings), dtype=np.int64)  # UTF-8 sorts as Python sorts str
-    alphabetical[pc.sort_indices(pa.array(spellings, type=pa.string())).to_numpy()] = np.arange(len(spellings))
-    # letters outside ASCII: the ones an ASCII encoding drops
-    accents = np.array([len(x) - len(x.encode("ascii", "ignore")) for x in spellings], dtype=np.int64)
-    mixed_case = np.array([x != x.upper() for x in spellings], dtype=bool)
+    entity's code. Grouped on the integer codes; only the spellings of entities written in more
+    than one way are looked at, each once."""
     has_name = np.array([x != "" for x in spellings], dtype=bool)[spelling]
     df = pd.DataFrame({"entity_id": entity[has_name], "spelling": spelling[has_name]})
     counts = df.groupby(["entity_id", "spelling"], sort=False).size().rename("n").reset_index()
-    s = counts["spelling"].to_numpy()
-    counts["folded"] = folded_codes[s]
+    contested = counts["entity_id"].duplicated(keep=False).to_numpy()
+    alone = counts[~contested]  # one spelling: nothing to choose
+    counts = counts[contested].reset_index(drop=True)
+    used, s = np.unique(counts["spelling"].to_numpy(), return_inverse=True)
+    texts = _take(spellings, used)
+    counts["folded"] = pd.factorize(pd.Series(fold_many(texts), dtype=object))[0][s]
     counts["n_folded"] = counts.groupby(["entity_id", "folded"])["n"].transform("sum")
-    counts["accents"] = accents[s]
-    counts["mixed_case"] = mixed_case[s]
+    # letters outside ASCII: the ones an ASCII encoding drops
+    counts["accents"] = np.array([len(x) - len(x.encode("ascii", "ignore")) for x in texts], dtype=np.int64)[s]
+    counts["mixed_case"] = np.array([x != x.upper() for x in texts], dtype=bool)[s]
+    alphabetical = np.empty(len(texts), dtype=np.int64)  # UTF-8 sorts as Python sorts str
+    alphabetical[pc.sort_indices(pa.array(texts, type=pa.string())).to_numpy()] = np.arange(len(texts))
     counts["alphabetical"] = alphabetical[s]
     counts = counts.sort_values(
         ["entity_id", "n_folded", "n", "mixed_case", "accents", "alphabetical"],
         ascending=[True, False, False, False, False, True],
     ).drop_duplicates("entity_id")
-    return pd.Series(_take(spellings, counts["spelling"].to_numpy()), index=counts["entity_id"].to_numpy(), dtype=object)
+    chosen = np.r_[alone["spelling"].to_numpy(), counts["spelling"].to_numpy()]
+    index = np.r_[alone["entity_id"].to_numpy(), counts["entity_id"].to_numpy()]
+    return pd.Series(_take(spellings, chosen), index=index, dtype=object)
 
 
 def link_records(
