@@ -53,13 +53,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from .match import _take, _unique, address_match
+from .match import _pairs_within, _take, _unique, address_match
 from .normalise import Address
 
 M_NAME = {"exact": 0.90, "short_form": 0.05, "similar": 0.04}
@@ -205,13 +204,13 @@ class Weigher:
         keys = combined // n_all
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         sizes = np.diff(np.r_[starts, len(keys)])
-        pairs: set[tuple[int, int]] = set()
+        # every pair within a block (members ascending: the smaller root first), each pair once,
+        # in sorted order
         kept = (sizes >= 2) & (sizes <= BLOCK_CAP)
-        for start, size in zip(starts[kept].tolist(), sizes[kept].tolist(), strict=True):
-            block = (combined[start : start + size] % n_all).tolist()
-            pairs.update(combinations(block, 2))
-        del combined, keys
-        self.pairs = sorted(pairs)
+        left, right = _pairs_within(starts[kept], sizes[kept])
+        pairs = _unique((combined[left] % n_all) * n_all + combined[right] % n_all)
+        del combined, keys, left, right
+        self.pairs = list(zip((pairs // n_all).tolist(), (pairs % n_all).tolist(), strict=True))
         wanted = {r for pair in self.pairs for r in pair}
         recipient_count = Counter(recs.recipient[i] for i in members if recs.recipient[i])
         year_count = Counter(
