@@ -205,7 +205,7 @@ class _Records:
     """The input, sorted by record_id, with everything the rules look at, one list per field."""
 
     record_id: pa.Array  # Arrow strings, sorted: no Python string per record
-    name: list[str]
+    name_text: list[str]  # per name code: the name as printed (stripped)
     ident: list[str | None]
     ident_values: np.ndarray  # the same, as an array of objects
     kind: list[str]
@@ -271,7 +271,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     forget_shared_values()  # the address parts read: needed while reading, and a million records hold many
     return _Records(
         record_id=record_id,
-        name=_take(name_u, name_codes),
+        name_text=name_u,
         ident=ident.tolist(),
         ident_values=ident,
         kind=kinds,
@@ -944,7 +944,7 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     for i, root in enumerate(roots_list):
         if root in numbered:
             continue
-        key = name_key[i] or "name:raw:" + recs.name[i]  # no name words: the name as printed
+        key = name_key[i] or "name:raw:" + recs.name_text[recs.name_code[i]]  # no name words: as printed
         if recs.person_like[i]:
             key += "|person:" + recs.addresses[i].key
         prev = key_of.get(root)
@@ -1097,9 +1097,9 @@ def _entities_frame(
 ) -> pd.DataFrame:
     """The entities table; ``root_codes``: per record, its cluster's position in ``id_of_root``."""
     # each record's name as shown, as a code into the distinct shown spellings
-    used, first = np.unique(recs.name_code, return_index=True)
+    used = _unique(recs.name_code)
     spelling_codes, spellings = pd.factorize(
-        pd.Series(display_names(_take(recs.name, first), _take(recs.names, first)), dtype=object)
+        pd.Series(display_names(_take(recs.name_text, used), _take(recs.distinct_names, used)), dtype=object)
     )
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes
@@ -1211,8 +1211,8 @@ def _uncertain_frame(linker: _Linker, id_of_root: list[str], root_codes: np.ndar
             (
                 ids[2 * n],
                 ids[2 * n + 1],
-                display_name(recs.name[key[0]]),
-                display_name(recs.name[key[1]]),
+                display_name(recs.name_text[recs.name_code[key[0]]]),
+                display_name(recs.name_text[recs.name_code[key[1]]]),
                 rule,
                 score,
                 why,
