@@ -315,6 +315,34 @@ def test_year_range_and_counts():
     assert (row["first_year"], row["last_year"], row["n_records"]) == (2019, 2023, 2)
 
 
+def test_year_range_with_a_record_without_year_and_an_entity_without_any():
+    recs = records(
+        ("1", "Exempelbolaget AB", "556123-4567", "", "organisation"),
+        ("2", "Exempelbolaget AB", "", "", "organisation"),
+        ("3", "Exempelbolaget AB", "", "", "organisation"),
+        ("4", "Påhittat Fiktivsson", "", "Storgatan 1, 123 45 Exempelstad", "person"),
+    )
+    recs["year"] = pd.array([2021, None, 2019, None], dtype="Int64")
+    entities = link_records(recs).entities.set_index("canonical_name")
+    assert (entities.loc["Exempelbolaget AB", "first_year"], entities.loc["Exempelbolaget AB", "last_year"]) == (2019, 2021)
+    assert pd.isna(entities.loc["Påhittat Fiktivsson", "first_year"])
+    assert pd.isna(entities.loc["Påhittat Fiktivsson", "last_year"])
+
+
+def test_canonical_name_is_the_most_frequent_spelling_once_folded():
+    # "EXEMPELBOLAGET AB" twice, "Exempelbolaget AB" once, "Exempelbolaget Aktiebolag" once: the
+    # folded spelling written three times wins, and of its spellings the more frequent one
+    recs = records(
+        ("1", "EXEMPELBOLAGET AB", "556123-4567", "", "organisation"),
+        ("2", "EXEMPELBOLAGET AB", "556123-4567", "", "organisation"),
+        ("3", "Exempelbolaget AB", "556123-4567", "", "organisation"),
+        ("4", "Exempelbolaget Aktiebolag", "556123-4567", "", "organisation"),
+        ("5", "Fiktiv Handel HB", "", "", "organisation"),
+    )
+    names = sorted(link_records(recs).entities["canonical_name"])
+    assert names == ["EXEMPELBOLAGET AB", "Fiktiv Handel HB"]
+
+
 def test_empty_input():
     linkage = link_records(pd.DataFrame(columns=["record_id", "name"]))
     assert len(linkage.links) == 0 and len(linkage.entities) == 0
@@ -419,3 +447,11 @@ def test_weighed_evidence_never_joins_two_identity_numbers():
     linkage = link_records(two)
     assert not same(linkage, "1", "2")
     assert all(len(ids) <= 1 for ids in linkage.entities["identifiers"])
+
+
+def test_display_names_agree_with_display_name():
+    from partifinans.link.normalise import display_name, display_names, parse_name
+
+    raws = ["", " ", "Lindqvist, Anna-Karin", "Anna  Karin\u00a0Lindqvist ", "Exempelbolaget, AB", "Berg, 12", "a, b, c"]
+    assert display_names(raws, [parse_name(r) for r in raws]) == [display_name(r) for r in raws]
+    assert display_names(raws[2:4], [parse_name(r) for r in raws[2:4]]) == ["Anna-Karin Lindqvist", "Anna Karin Lindqvist"]
