@@ -1104,8 +1104,8 @@ def _entities_frame(
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes
     if len(set(id_of_root)) == len(id_of_root):
-        order = sorted(range(len(id_of_root)), key=id_of_root.__getitem__)
-        entity_ids = _take(id_of_root, np.asarray(order, dtype=np.intp))
+        order = pc.sort_indices(pa.array(id_of_root, type=pa.string())).to_numpy()  # as sorted() orders str
+        entity_ids = _take(id_of_root, order)
         rank = np.empty(len(id_of_root), dtype=np.int64)
         rank[order] = np.arange(len(id_of_root))
         codes = rank[root_codes]
@@ -1159,12 +1159,12 @@ def _identifiers(ident: np.ndarray, codes: np.ndarray, n_entities: int) -> list[
     """Per entity, the sorted list of its records' distinct identity numbers (``ident``: per
     record, its number or None)."""
     rows = np.flatnonzero(ident != None)  # noqa: E711 (numbers are never empty strings)
-    number_codes, numbers = pd.factorize(ident[rows], sort=True)
+    number_codes, numbers = _sorted_codes(pa.array(ident[rows], type=pa.string()))
     # (entity, number) as one integer each: sorted and deduplicated by _unique
     pairs = _unique(codes[rows].astype(np.int64) * max(len(numbers), 1) + number_codes)
     out: list[list[str]] = [[] for _ in range(n_entities)]
     for code, number in zip(
-        (pairs // max(len(numbers), 1)).tolist(), _take(numbers.tolist(), pairs % max(len(numbers), 1)), strict=True
+        (pairs // max(len(numbers), 1)).tolist(), _take(numbers.to_pylist(), pairs % max(len(numbers), 1)), strict=True
     ):
         out[code].append(number)
     return out
