@@ -137,6 +137,17 @@ class _Cluster:
         return self._terms
 
 
+def _member_codes(values: list, codes: np.ndarray) -> tuple[np.ndarray, list]:
+    """Per member (``codes``: its positions in ``values``), the position of its value among the
+    distinct values the members have, and those values (None: -1, left out)."""
+    value_codes, distinct = pd.factorize(pd.Series(values, dtype=object))  # None: -1
+    member_codes = value_codes[codes]
+    used = _unique(member_codes[member_codes >= 0])
+    compact = np.full(len(distinct) + 1, -1, dtype=np.int64)  # [-1] is the -1 of None
+    compact[used] = np.arange(len(used))
+    return compact[member_codes], _take(distinct.tolist(), used)
+
+
 class Weigher:
     """Scores pairs of person clusters; ``run`` merges, lists for review, records evidence."""
 
@@ -156,8 +167,11 @@ class Weigher:
         members_arr = np.asarray(members, dtype=np.int64)
         roots_arr = uf.roots()[members_arr]
         roots = roots_arr.tolist()
-        cores = _take([nm.core for nm in recs.distinct_names], recs.name_code[members_arr])
-        self.core_count = core_count = Counter(cores)
+        # the members' names and addresses as codes into their distinct values, counted by numpy
+        core_codes, core_values = _member_codes([nm.core for nm in recs.distinct_names], recs.name_code[members_arr])
+        self.core_count = core_count = Counter(
+            dict(zip(core_values, np.bincount(core_codes, minlength=len(core_values)).tolist(), strict=True))
+        )
         self.token_count: Counter = Counter()
         self.letter_count: Counter = Counter()
         for core, k in core_count.items():
@@ -167,11 +181,10 @@ class Weigher:
             for letter in {t[0] for t in words}:
                 self.letter_count[letter] += k
         # block keys as integers: (initials, rarest long word) per name, (initials, address)
-        core_codes, core_values = pd.factorize(pd.Series(cores, dtype=object))
         sig_ids: dict[str, int] = {}
         name_blocks: dict[tuple[str, str], int] = {}
         sig_of_core, block_of_core = [], []
-        for core in core_values.tolist():
+        for core in core_values:
             words = core.split()
             long_words = [t for t in set(words) if len(t) > 1]
             # the rarest long word names the block (a surname more often than a first name)
@@ -179,12 +192,12 @@ class Weigher:
             sig = "".join(sorted(t[0] for t in words))
             sig_of_core.append(sig_ids.setdefault(sig, len(sig_ids)))
             block_of_core.append(name_blocks.setdefault((sig, rarest), len(name_blocks)) if rarest else -1)
-        addresses = [recs.addresses[i] for i in members]
-        address_keys = pd.Series([a.key if a.is_specific else None for a in addresses], dtype=object)
-        address_codes, address_values = pd.factorize(address_keys)  # not specific: -1
+        address_codes, address_values = _member_codes(
+            [a.key if a.is_specific else None for a in recs.distinct_addresses], recs.address_code[members_arr]
+        )  # not specific: -1
         specific = address_codes >= 0
         self.address_count = Counter(
-            dict(zip(address_values.tolist(), np.bincount(address_codes[specific]).tolist(), strict=True))
+            dict(zip(address_values, np.bincount(address_codes[specific], minlength=len(address_values)).tolist(), strict=True))
         )
         name_block = np.asarray(block_of_core, dtype=np.int64)[core_codes]
         sig_code = np.asarray(sig_of_core, dtype=np.int64)[core_codes]
@@ -220,7 +233,7 @@ class Weigher:
         # only the records of clusters in some pair (a small part of them), in members' order
         in_pair = np.flatnonzero(np.isin(roots_arr, np.fromiter(wanted, dtype=np.int64, count=len(wanted))))
         for i, root, core in zip(
-            members_arr[in_pair].tolist(), roots_arr[in_pair].tolist(), _take(cores, in_pair), strict=True
+            members_arr[in_pair].tolist(), roots_arr[in_pair].tolist(), _take(core_values, core_codes[in_pair]), strict=True
         ):
             c = clusters.get(root)
             if c is None:
