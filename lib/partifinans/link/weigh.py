@@ -267,27 +267,25 @@ class Weigher:
             if total_y
             else 1.0
         )
-        self._levels: dict[tuple[str, str], tuple[str | None, list[str]]] = {}
+        self._levels: dict[tuple[str, str], tuple[str | None, tuple[tuple[str, int], ...]]] = {}
 
     # comparing --------------------------------------------------------------------------------
-    def _name_u(self, words: list[str], x: _Cluster, y: _Cluster) -> float:
+    def _name_u(self, terms: tuple[tuple[str, int], ...], x: _Cluster, y: _Cluster) -> float:
         """How common a name is among the records outside the two clusters compared: the product
         of its words' shares, each counted as (records elsewhere + 1) / (records + 1). Counting the
         pair itself would make every name look common in a small file (a name seen twice because
-        one person gave twice)."""
+        one person gave twice). ``terms``: per word, its key in ``_Cluster.terms`` and its count
+        among all records (``_level``)."""
         u = 1.0
         tx, ty = x.terms, y.terms
-        for t in words:
-            if len(t) == 1:
-                key, count = "letter:" + t, self.letter_count[t]
-            else:
-                key, count = t, self.token_count[t]
+        for key, count in terms:
             u *= (count - tx.get(key, 0) - ty.get(key, 0) + 1) / (self.n + 1)
         return u
 
-    def _level(self, cx: str, cy: str) -> tuple[str | None, list[str]]:
+    def _level(self, cx: str, cy: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
         """How two folded names agree (exact, short_form, similar or None) and the words whose
-        frequency counts: the less specific name (the one with initials, the more common one)."""
+        frequency counts: the less specific name (the one with initials, the more common one),
+        each word as its key in ``_Cluster.terms`` (an initial: ``letter:x``) and its count."""
         key = (cx, cy) if cx < cy else (cy, cx)
         got = self._levels.get(key)
         if got is None:
@@ -301,7 +299,11 @@ class Weigher:
                 got = ("similar", max(key, key=lambda c: math.prod(self.token_count[t] for t in c.split())))
             else:
                 got = (None, "")
-            got = self._levels[key] = (got[0], got[1].split())
+            terms = tuple(
+                ("letter:" + t, self.letter_count[t]) if len(t) == 1 else (t, self.token_count[t])
+                for t in got[1].split()
+            )
+            got = self._levels[key] = (got[0], terms)
         return got
 
     def compare(self, x: _Cluster, y: _Cluster) -> tuple[float, bool, list[tuple[str, float]]] | None:
