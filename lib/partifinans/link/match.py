@@ -933,33 +933,45 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     A key made of a private person's name and address is hashed with the local pseudonym key
     (``privacy.keyed_hash``), so nobody can confirm a guessed donor by recomputing the id.
     """
-    roots_list = roots.tolist()
+    unique_roots, first_index = np.unique(roots, return_index=True)
+    first_record = dict(zip(unique_roots.tolist(), first_index.tolist(), strict=True))
     key_of: dict[int, str] = {}
-    for root in dict.fromkeys(roots_list):
+    numbered = np.zeros(len(roots), dtype=bool)  # per root (a record's position)
+    for root in first_record:
         ids = uf.attrs[root][0]
         if ids:
             key_of[root] = "id:" + min(ids)
-    numbered = set(key_of)
-    name_key = _objects([nm.key and "name:" + nm.key for nm in recs.distinct_names])[recs.name_code].tolist()
-    for i, root in enumerate(roots_list):
-        if root in numbered:
-            continue
-        key = name_key[i] or "name:raw:" + recs.name_text[recs.name_code[i]]  # no name words: as printed
-        if recs.person_like[i]:
-            key += "|person:" + recs.addresses[i].key
-        prev = key_of.get(root)
+            numbered[root] = True
+    # the other clusters' records, one per distinct (cluster, name, address if a person): the
+    # records of one donor mostly repeat one spelling
+    rows = np.flatnonzero(~numbered[roots])
+    root, name, address = roots[rows], recs.name_code[rows], recs.address_code[rows]
+    address = np.where(np.asarray(recs.person_like, dtype=bool)[rows], address, -1)
+    order = np.lexsort((address, name, root))
+    root, name, address = root[order], name[order], address[order]
+    new = np.ones(len(root), dtype=bool)
+    new[1:] = (root[1:] != root[:-1]) | (name[1:] != name[:-1]) | (address[1:] != address[:-1])
+    root, name, address = root[new], name[new], address[new]
+    del rows, order, new
+    name_key = [nm.key and "name:" + nm.key for nm in recs.distinct_names]
+    addresses = recs.distinct_addresses
+    for r, n, a in zip(root.tolist(), name.tolist(), address.tolist(), strict=True):
+        key = name_key[n] or "name:raw:" + recs.name_text[n]  # no name words: the name as printed
+        if a >= 0:
+            key += "|person:" + addresses[a].key
+        prev = key_of.get(r)
         if prev is None or key < prev:
-            key_of[root] = key
+            key_of[r] = key
     count: dict[str, int] = defaultdict(int)
     for key in key_of.values():
         count[key] += 1
-    first_record = dict(zip(*(a.tolist() for a in np.unique(roots, return_index=True)), strict=True))
     out = {}
     private: list[tuple[int, str]] = []
     for root, key in key_of.items():
+        person = "|person:" in key  # (a name key holds no "|" but before its markers, none holds "person")
         if count[key] > 1:
             key = key + "|record:" + recs.record_id[first_record[root]].as_py()
-        if "|person:" in key.split("|record:")[0]:
+        if person:
             private.append((root, "partifinans.entity/1|" + key))
         else:
             out[root] = hashlib.sha256(("partifinans.entity/1|" + key).encode("utf-8")).hexdigest()[:16]
