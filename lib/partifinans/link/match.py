@@ -537,9 +537,20 @@ class _Linker:
         record_key = key_codes[recs.name_code]
         rows = np.flatnonzero(record_key >= 0)
         group_of_row, group_ids = pd.factorize(record_key[rows] * 2 + np.asarray(recs.person_like, dtype=bool)[rows])
-        by_group = rows[np.argsort(group_of_row, kind="stable")].tolist()
-        ends = np.cumsum(np.bincount(group_of_row, minlength=len(group_ids))).tolist()
-        self.group_members = [by_group[start:end] for start, end in zip([0, *ends][:-1], ends, strict=True)]
+        by_group = rows[np.argsort(group_of_row, kind="stable")]
+        ends = np.cumsum(np.bincount(group_of_row, minlength=len(group_ids)))
+        starts = ends - np.bincount(group_of_row, minlength=len(group_ids))
+        # groups whose records are all in one cluster already (one identity number): every link
+        # within them would be a no-op, so their units are not made here
+        roots = self.uf.roots()[by_group]
+        one_cluster = (
+            np.minimum.reduceat(roots, starts) == np.maximum.reduceat(roots, starts)
+            if len(roots)
+            else np.zeros(0, dtype=bool)
+        ).tolist()
+        del roots
+        by_group = by_group.tolist()
+        self.group_members = [by_group[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
         self.group_person = group_ids % 2 == 1  # per group: person-like (or not)
         # per group: the rank of (person-like, name key) in sorted order, the order in which
         # similar names are taken; the keys themselves are not kept (UTF-8 sorts as Python sorts str)
@@ -551,7 +562,7 @@ class _Linker:
         self._index_person_blocks(rows, group_of_row, self.group_person)
         self._units: list = [None] * len(self.group_members)  # units per name group, by its position
         for g, person_like in enumerate(self.group_person.tolist()):
-            if len(self.group_members[g]) < 2:
+            if len(self.group_members[g]) < 2 or one_cluster[g]:
                 continue  # nothing to link (its units are made if a similar name needs them)
             if person_like:
                 for block in self._person_units(g).values():
