@@ -584,7 +584,8 @@ class _Linker:
         block_of_address = pd.factorize(
             pd.Series([a.block if a.is_specific else None for a in recs.distinct_addresses], dtype=object)
         )[0]  # not specific: -1
-        self._address_block = block_of_address  # per distinct address (for _compute_person_units)
+        # per record, for _compute_person_units (a list: it is read a few records at a time)
+        self._record_block = block_of_address[recs.address_code].tolist()
         block = block_of_address[recs.address_code[rows]]
         keep = person_group[group_of_row] & (block >= 0)
         self._n_blocks = max(int(block_of_address.max()) + 1, 1)
@@ -636,7 +637,9 @@ class _Linker:
         """Person records of one name, by address block (its number; records without a usable
         address left out)."""
         blocks: dict[int, list[int]] = defaultdict(list)
-        for i, block in zip(members, self._address_block[self.recs.address_code[members]].tolist(), strict=True):
+        record_block = self._record_block
+        for i in members:
+            block = record_block[i]
             if block >= 0:
                 blocks[block].append(i)
         return blocks
@@ -789,7 +792,7 @@ class _Linker:
         identity number): a million records hold a Python list per group, and the memory freed
         here serves the weighing and the output tables instead of adding to the peak."""
         self.group_person = self.group_rank = self.group_members = self._units = self._group_blocks = None
-        self._address_block = None
+        self._record_block = None
         self.by_ident = defaultdict(list)
 
     # results --------------------------------------------------------------------------------
