@@ -767,8 +767,13 @@ class _Linker:
         for ua in units_a:
             for ub in units_b:
                 pa, pb = recs.addresses[ua[0]].place, recs.addresses[ub[0]].place
-                ab = "aktiebolag" in recs.names[ua[0]].legal_forms | recs.names[ub[0]].legal_forms
-                if not pa or not pb or pa == pb or ab:
+                if (
+                    not pa
+                    or not pb
+                    or pa == pb
+                    or "aktiebolag" in recs.names[ua[0]].legal_forms
+                    or "aktiebolag" in recs.names[ub[0]].legal_forms
+                ):
                     out.append((ua[0], ub[0]))
         return out
 
