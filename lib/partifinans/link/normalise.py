@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .. import identifiers, privacy
 
 LEGAL_FORMS_CSV = Path(__file__).with_name("legal_forms.csv")
@@ -30,9 +34,10 @@ _DIGITS = re.compile(r"\d+")
 # the space, as _other_address passes it to _fold_part)
 _STREET_POSTCODE_TOWN = re.compile(r"([^,]*[^, ]), (\d{3}) ?(\d{2})( [^,]*[^, ])")
 _ENTRANCE = re.compile(r"\b(\d+) ([a-z])\b")
-_STREET_ABBREVIATIONS = (  # (what every match contains, the pattern, its replacement)
-    ("g.", re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
-    ("v.", re.compile(r"(?<=[a-zåäö])v\.(?=\s|$|\d)"), "vägen "),
+# street abbreviations after a letter, before whitespace, a digit or the end: "storg. 1", "idrottsv."
+_ABBREVIATED = {"g.": "gatan ", "v.": "vägen "}
+_STREET_ABBREVIATIONS = tuple(  # (what every match contains, the pattern, its replacement)
+    (abbr, re.compile(rf"(?<=[a-zåäö]){re.escape(abbr)}(?=\s|$|\d)"), repl) for abbr, repl in _ABBREVIATED.items()
 )
 
 
@@ -93,6 +98,114 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _fold_table()
+
+
+# --- the bulk readers' work per string, in Arrow's kernels -------------------------------------------
+# parse_names, parse_addresses and normalise_identifiers fold, split, sort and match all strings at
+# once in Arrow's compute kernels and make one Python object per distinct result. They must read
+# every string as the one-by-one readers do, and the kernels differ from Python where it matters:
+# utf8_lower lower-cases one character at a time (casefold writes "ß" as "ss", "İ" as "i̇"), and
+# RE2's \d and \s are ASCII (Python's match "٣" and U+3000). So a string goes to the kernels only
+# if each of its characters is one they provably read alike (checked against Python on first use);
+# the others, rare in a Swedish register, go the one-by-one way.
+
+_PY_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # none lies above U+3000
+_PY_DIGIT = re.compile(r"\d")
+
+
+def _re2_class(chars) -> str:
+    """The characters as the inside of an RE2 character class."""
+    return "".join(f"\\x{{{ord(c):X}}}" for c in sorted(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class _Kernels:
+    unsafe: str  # RE2: a character the kernels may read otherwise than Python (or NUL)
+    whitespace: str  # RE2: a run of what str.split() splits on
+    fold_chars: dict[str, str]  # a lowered character beyond ASCII -> its fold, where that has letters or digits
+
+
+def _fold_char(ch: str) -> str:
+    """``fold`` of one character, without the strip: fold maps a string character by character
+    (casefold, the table and NFKD without combining marks all do), then makes each run of
+    non-letters one space."""
+    s = ch.casefold().translate(_FOLD_TABLE)
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", s)
+
+
+@lru_cache(maxsize=1)
+def _kernels() -> _Kernels:
+    """Which characters beyond ASCII go to the kernels: of Latin-1, Latin Extended-A and -B (the
+    Swedish letters and most European ones), general punctuation and the spaces, those that
+    utf8_lower lowers as casefold does (also once lowered), and that are no digit to Python's \\d."""
+    candidates = [chr(c) for c in (*range(0x80, 0x250), 0x1680, *range(0x2000, 0x2070), 0x3000)]
+    lowered = pc.utf8_lower(pa.array(candidates, pa.string())).to_pylist()
+    alike = {c for c, low in zip(candidates, lowered, strict=True) if low == c.casefold() and not _PY_DIGIT.match(c)}
+    safe = {
+        c for c in alike if c.casefold().casefold() == c.casefold() and all(d.isascii() or d in alike for d in c.casefold())
+    }
+    fold_chars = {}
+    for c in safe:
+        low = c.casefold()
+        if not low.isascii() and _fold_char(low).strip():
+            fold_chars[low] = _fold_char(low)
+    return _Kernels(f"[^\\x{{1}}-\\x{{7F}}{_re2_class(safe)}]", f"[{_re2_class(_PY_WHITESPACE)}]+", fold_chars)
+
+
+def _fold_kernels(texts: pa.Array, *, collapse: bool = True) -> pa.Array:
+    """``fold`` of strings without unsafe characters; without ``collapse``, each character that
+    is no letter a-z or digit left as one space per byte (runs not made one, the ends not stripped)."""
+    low = pc.utf8_lower(texts)
+    fold_chars = _kernels().fold_chars
+    for ch in _beyond_ascii(low):
+        if ch in fold_chars:
+            low = pc.replace_substring(low, ch, fold_chars[ch])
+    spaced = _blank_non_alnum(pc.replace_substring(low, "&", _FOLD_TABLE[ord("&")]))
+    if not collapse:
+        return spaced
+    return pc.ascii_trim(pc.binary_join(pc.ascii_split_whitespace(spaced), " "), " ")
+
+
+def _beyond_ascii(texts: pa.Array) -> set[str]:
+    """The characters beyond ASCII in the strings (their bytes, the ASCII ones left out, are UTF-8 still)."""
+    data = texts.buffers()[2]
+    if data is None:
+        return set()
+    b = np.frombuffer(data, dtype=np.uint8)
+    return set(b[b >= 0x80].tobytes().decode("utf-8"))
+
+
+_ALNUM_BYTES = np.zeros(256, dtype=bool)
+_ALNUM_BYTES[list(b"0123456789abcdefghijklmnopqrstuvwxyz")] = True
+
+
+def _blank_non_alnum(texts: pa.Array) -> pa.Array:
+    """Each byte but a-z and 0-9 a space: same lengths, so the offsets stay."""
+    validity, offsets, data = texts.buffers()
+    if data is None:
+        return texts
+    b = np.frombuffer(data, dtype=np.uint8)
+    blanked = np.where(_ALNUM_BYTES[b], b, np.uint8(32)).astype(np.uint8)
+    return pa.StringArray.from_buffers(len(texts), offsets, pa.py_buffer(blanked), validity, texts.null_count, texts.offset)
+
+
+def _unsafe(texts: pa.Array) -> np.ndarray:
+    """Per string: has it a character the kernels may read otherwise than Python (missing: True)?"""
+    return pc.fill_null(pc.match_substring_regex(texts, _kernels().unsafe), True).to_numpy(zero_copy_only=False)
+
+
+def _lists(parents: pa.Array, values: pa.Array, n: int) -> pa.ListArray:
+    """``n`` lists of ``values``, each value in the list ``parents`` names (parents ascending)."""
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(parents.to_numpy(zero_copy_only=False), minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _objects(values: list) -> np.ndarray:
+    """The values as a numpy array of objects (tuples too: one element each)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,14 +282,69 @@ def parse_name(raw: str) -> Name:
 
 
 def parse_names(raws: list[str]) -> list[Name]:
-    """``[parse_name(r) for r in raws]`` without the cache, for many distinct strings at once:
-    the numbers removed and the names folded in bulk, and each folded name read once."""
-    if any(_SEPARATOR in r for r in raws):
-        return [parse_name.__wrapped__(r) for r in raws]
-    # no match of _ID_IN_NAME spans or ends at a separator, as at either end of a string
-    stripped = _ID_IN_NAME.sub(" ", _SEPARATOR.join(raws)).split(_SEPARATOR) if raws else []
+    """``[parse_name(r) for r in raws]`` without the cache, for many distinct strings at once.
+
+    Arrow's kernels fold all names, split them into words, set the legal-form words apart and sort
+    the others; Python makes one ``Name`` per distinct core and legal-form words. Names with
+    characters the kernels do not read as Python does, and names with a phrase of two or more
+    words, are read one by one; the identity numbers are removed in Python from the few names
+    with six digits in a row (which every number has).
+    """
+    if not raws:
+        return []
+    texts = pa.array(raws, pa.string())
+    slow = _unsafe(texts)
+    texts = pc.if_else(pa.array(slow), "", texts)
+    numbered = np.flatnonzero(~slow & pc.match_substring_regex(texts, "[0-9]{6}").to_numpy(zero_copy_only=False))
+    if numbered.size:
+        without = pa.array([_ID_IN_NAME.sub(" ", raws[i]) for i in numbered.tolist()], pa.string())
+        mask = np.zeros(len(raws), dtype=bool)
+        mask[numbered] = True
+        texts = pc.replace_with_mask(texts, pa.array(mask), without)
+    out = _names_of_spaced(_fold_kernels(texts, collapse=False))
     seen: dict[str, Name] = {}
-    return [seen[f] if f in seen else seen.setdefault(f, _name(f)) for f in fold_many(stripped)]
+    for i in np.flatnonzero(slow).tolist():
+        f = fold(_ID_IN_NAME.sub(" ", raws[i]))
+        out[i] = seen[f] if f in seen else seen.setdefault(f, _name(f))
+    return out.tolist()
+
+
+def _names_of_spaced(spaced: pa.Array) -> np.ndarray:
+    """``[_name(fold(s)) ...]`` for names folded but for runs of spaces, as an array of objects."""
+    words = legal_words()
+    n = len(spaced)
+    tokens = pc.ascii_split_whitespace(spaced)
+    flat, parents = pc.list_flatten(tokens), pc.list_parent_indices(tokens)
+    is_role = pc.is_in(flat, value_set=pa.array(sorted(words.single), pa.string()))
+    is_core = pc.and_(pc.invert(is_role), pc.not_equal(flat, ""))  # (a space at either end: an empty word)
+    core_words, core_parents = pc.filter(flat, is_core), pc.filter(parents, is_core)
+    order = pc.sort_indices(
+        pa.table({"parent": core_parents, "word": core_words}), sort_keys=[("parent", "ascending"), ("word", "ascending")]
+    )  # (folded words are ASCII: bytes sort as Python sorts str)
+    core = pc.binary_join(_lists(core_parents, core_words.take(order), n), " ")
+    roles = pc.dictionary_encode(pc.binary_join(_lists(pc.filter(parents, is_role), pc.filter(flat, is_role), n), " "))
+    role_sets = [_roles(tuple(r.split())) for r in roles.dictionary.to_pylist()]
+    cores = pc.dictionary_encode(core)
+    # one Name per distinct (core, legal-form words)
+    codes = cores.indices.to_numpy(zero_copy_only=False).astype(np.int64) * len(role_sets)
+    distinct, codes = np.unique(codes + roles.indices.to_numpy(zero_copy_only=False), return_inverse=True)
+    role_codes = (distinct % len(role_sets)).tolist()
+    core_texts = cores.dictionary.take(distinct // len(role_sets))
+    digits = pc.match_substring_regex(core_texts, "[0-9]").to_numpy(zero_copy_only=False).tolist()
+    names = [
+        Name(c, *role_sets[r], tuple(_WORD_WITH_DIGIT.findall(c)) if d else ())
+        for c, r, d in zip(core_texts.to_pylist(), role_codes, digits, strict=True)
+    ]
+    out = _objects(names)[codes]
+    if words.several:  # a phrase of two or more words: read the way that finds the longest phrase
+        # (folded phrases: letters a-z and digits, words one space apart: nothing RE2 reads as syntax)
+        phrases = "|".join(p.strip().replace(" ", " +") for p in words.several)
+        several = pc.match_substring_regex(spaced, f"(?:^| )(?:{phrases})(?: |$)").to_numpy(zero_copy_only=False)
+        seen: dict[str, Name] = {}
+        for i in np.flatnonzero(several).tolist():
+            f = " ".join(spaced[i].as_py().split())
+            out[i] = seen[f] if f in seen else seen.setdefault(f, _name(f))
+    return out
 
 
 def _name(folded: str) -> Name:
@@ -185,12 +353,12 @@ def _name(folded: str) -> Name:
     tokens = folded.split()
     if words.starts.isdisjoint(tokens):  # most names have no legal-form, marker or noise word
         tokens.sort()
-        return _new_name(tokens, _NO_WORDS, _NO_WORDS)
+        return _new_name(" ".join(tokens), _NO_WORDS, _NO_WORDS)
     if not any(map(f" {folded} ".__contains__, words.several)):  # (folded: words, one space between)
         # then every phrase found is one word, whatever the order of reading
         core = [t for t in tokens if t not in words.single]
         core.sort()
-        return _new_name(core, *_roles(tuple(t for t in tokens if t in words.single)))
+        return _new_name(" ".join(core), *_roles(tuple(t for t in tokens if t in words.single)))
     core: list[str] = []
     forms: set[str] = set()
     markers: set[str] = set()
@@ -214,7 +382,7 @@ def _name(folded: str) -> Name:
             core.append(tokens[i])
             i += 1
     core.sort()
-    return _new_name(core, _shared(forms), _shared(markers))
+    return _new_name(" ".join(core), _shared(forms), _shared(markers))
 
 
 @lru_cache(maxsize=1024)
@@ -230,10 +398,9 @@ def _roles(single_words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str
 _WORD_WITH_DIGIT = re.compile(r"\b[a-z]*+[0-9][a-z0-9]*")
 
 
-def _new_name(core: list[str], forms: frozenset[str], markers: frozenset[str]) -> Name:
+def _new_name(core: str, forms: frozenset[str], markers: frozenset[str]) -> Name:
     """``numbers``: the words with digits (folded words: letters a-z and digits only)."""
-    text = " ".join(core)
-    return Name(text, forms, markers, tuple(_WORD_WITH_DIGIT.findall(text)))
+    return Name(core, forms, markers, tuple(_WORD_WITH_DIGIT.findall(core)))
 
 
 def display_name(raw: str, parsed: Name | None = None) -> str:
