@@ -245,3 +245,37 @@ _EXAMPLES = settings(max_examples=int(os.environ.get("BULK_READER_EXAMPLES", "60
 @given(_SPELLINGS)
 def test_bulk_names_are_the_one_by_one_names(raws):
     assert parse_names(raws) == [parse_name.__wrapped__(r) for r in raws]
+
+
+_WORDS = st.lists(st.sampled_from(_PIECES), max_size=4).map("".join)
+# "street number, postcode town" and near misses, each part from the pieces above
+_ADDRESS_LIKE = st.tuples(
+    _WORDS,
+    st.sampled_from(["Storgatan", "STORG.", "Idrottsv.", "c/o Berg", "Box", "Åg.", "Straße", ""]),
+    st.sampled_from([" 1", " 22 B", " 3a", "1", " 12 345", " ٣", "", " 1 a b"]),
+    st.sampled_from([", ", ",", " , ", ",, ", ",\u00a0", ", c/o x, ", ""]),
+    st.sampled_from(["123 45", "12345", "123 456", "1234", "١٢٣ ٤٥", "123\u00a045", "", "SE-123 45"]),
+    st.sampled_from([" Exempelstad", " ÅBY", "Stad", " Groß", " Stad, Sverige", " 2", "", " g.", " v."]),
+    _WORDS,
+).map("".join)
+
+
+@_EXAMPLES
+@given(st.lists(st.one_of(_ADDRESS_LIKE, _SPELLINGS.map("".join)), max_size=20))
+def test_bulk_addresses_are_the_one_by_one_addresses(raws):
+    assert parse_addresses(raws) == [parse_address.__wrapped__(r) for r in raws]
+
+
+def test_the_spellings_of_one_address_share_one_object_whichever_way_they_are_read():
+    spellings = [
+        "Storgatan 1, 123 45 Exempelstad",
+        "STORGATAN 1, 12345 EXEMPELSTAD",
+        "Storgatan\u00a01, 123\u00a045 Exempelstad",  # NBSP: read one by one
+        "Storgatan 1, 123 45 Exempelstaδ",  # Greek: read one by one, another town
+        "Storgatan 1, Exempelstad",
+        "storgatan 1 ,  exempelstad",
+    ]
+    a = parse_addresses(spellings)
+    assert a[0] is a[1] is a[2]
+    assert a[3] is not a[0] and a[3].town == "exempelsta"  # (fold keeps letters a-z and digits)
+    assert a[4] == a[5] and (a[4].street, a[4].numbers, a[4].postcode, a[4].town) == ("storgatan", ("1",), "", "exempelstad")

@@ -34,10 +34,14 @@ _DIGITS = re.compile(r"\d+")
 # the space, as _other_address passes it to _fold_part)
 _STREET_POSTCODE_TOWN = re.compile(r"([^,]*[^, ]), (\d{3}) ?(\d{2})( [^,]*[^, ])")
 _ENTRANCE = re.compile(r"\b(\d+) ([a-z])\b")
+# "storgatan 1, exempelstad": two parts, the second without digits (so no postcode) is the town
+_STREET_TOWN = re.compile(r"([^,]*[^, ]), ([^, \d][^,\d]*)")
 # street abbreviations after a letter, before whitespace, a digit or the end: "storg. 1", "idrottsv."
 _ABBREVIATED = {"g.": "gatan ", "v.": "vägen "}
+_BEFORE_ABBREVIATION = "[a-zåäö]"
 _STREET_ABBREVIATIONS = tuple(  # (what every match contains, the pattern, its replacement)
-    (abbr, re.compile(rf"(?<=[a-zåäö]){re.escape(abbr)}(?=\s|$|\d)"), repl) for abbr, repl in _ABBREVIATED.items()
+    (abbr, re.compile(rf"(?<={_BEFORE_ABBREVIATION}){re.escape(abbr)}(?=\s|$|\d)"), repl)
+    for abbr, repl in _ABBREVIATED.items()
 )
 
 
@@ -121,7 +125,7 @@ def _re2_class(chars) -> str:
 @dataclass(frozen=True, slots=True)
 class _Kernels:
     unsafe: str  # RE2: a character the kernels may read otherwise than Python (or NUL)
-    whitespace: str  # RE2: a run of what str.split() splits on
+    untidy: str  # RE2: what " ".join(s.split()) changes but at the ends (two whitespace, or other than " ")
     fold_chars: dict[str, str]  # a lowered character beyond ASCII -> its fold, where that has letters or digits
 
 
@@ -151,7 +155,47 @@ def _kernels() -> _Kernels:
         low = c.casefold()
         if not low.isascii() and _fold_char(low).strip():
             fold_chars[low] = _fold_char(low)
-    return _Kernels(f"[^\\x{{1}}-\\x{{7F}}{_re2_class(safe)}]", f"[{_re2_class(_PY_WHITESPACE)}]+", fold_chars)
+    untidy = f"[{_re2_class(_PY_WHITESPACE)}]{{2,}}|[{_re2_class(_PY_WHITESPACE.replace(' ', ''))}]"
+    return _Kernels(f"[^\\x{{1}}-\\x{{7F}}{_re2_class(safe)}]", untidy, fold_chars)
+
+
+def _re2(pattern: re.Pattern) -> str:
+    """A pattern for the kernels, for strings without digits beyond ASCII: ``\\d`` as ``[0-9]``, the
+    groups named g1, g2, ... (extract_regex wants names)."""
+    text, n = pattern.pattern.replace(r"\d", "[0-9]"), 0
+
+    def name(m: re.Match) -> str:
+        nonlocal n
+        n += 1
+        return f"(?P<g{n}>"
+
+    return re.sub(r"(?<!\\)\((?!\?)", name, text)
+
+
+# An address as _lower writes it has one space for each run of whitespace and digits of ASCII
+# only (else it does not reach the kernels): a lookahead for whitespace, a digit or the end is
+# taken as one more group, put back.
+_STREET_ABBREVIATIONS_RE2 = tuple(
+    (f"({_BEFORE_ABBREVIATION}){re.escape(abbr)}( |[0-9]|$)", rf"\1{repl}\2") for abbr, repl in _ABBREVIATED.items()
+)
+
+
+def _lower_kernels(texts: pa.Array) -> pa.Array:
+    """``_lower`` of strings without unsafe characters."""
+    # each run of whitespace one space: only runs of two and other whitespace need replacing
+    tidy = _replace_regex(texts, _kernels().untidy, " ")
+    low = pc.utf8_lower(pc.utf8_trim(tidy, " "))
+    for pattern, repl in _STREET_ABBREVIATIONS_RE2:
+        low = _replace_regex(low, pattern, repl)
+    return low
+
+
+def _replace_regex(texts: pa.Array, pattern: str, repl: str) -> pa.Array:
+    """``replace_substring_regex`` on the strings that match (much faster where few do)."""
+    found = pc.match_substring_regex(texts, pattern)
+    if not pc.any(found).as_py():
+        return texts
+    return pc.replace_with_mask(texts, found, pc.replace_substring_regex(pc.filter(texts, found), pattern, repl))
 
 
 def _fold_kernels(texts: pa.Array, *, collapse: bool = True) -> pa.Array:
@@ -504,22 +548,97 @@ def parse_address(raw: str) -> Address:
 
 
 def parse_addresses(raws: list[str]) -> list[Address]:
-    """``[parse_address(r) for r in raws]`` without the cache, for many distinct strings at once:
-    the many spellings of one "street, postcode town" (capitals, postcode with or without its
-    space) give one ``Address``, read once."""
-    seen: dict[tuple[str, ...], Address] = {}
-    out: list[Address] = []
-    for raw in raws:
-        low = _lower(raw)
-        if m := _STREET_POSTCODE_TOWN.fullmatch(low):
-            parts = m.groups()
-            address = seen.get(parts)
-            if address is None:
-                address = seen[parts] = _common_address(*parts)
-            out.append(address)
+    """``[parse_address(r) for r in raws]`` without the cache, for many distinct strings at once.
+
+    Arrow's kernels tidy and lower all addresses, find the common shape "street, postcode town"
+    and fold its parts; Python makes one ``Address`` per distinct (street, postcode, town), so the
+    many spellings of one address share one object, and reads every other address once per
+    distinct lowered text. Addresses with a character the kernels do not read as Python does go
+    the one-by-one way.
+    """
+    if not raws:
+        return []
+    texts = pa.array(raws, pa.string())
+    slow = _unsafe(texts)
+    low = _lower_kernels(pc.if_else(pa.array(slow), "", texts))
+    out = np.empty(len(raws), dtype=object)
+    seen: dict[tuple[str, str, str], Address] = {}  # (street folded, postcode, town folded)
+    # the two common shapes: "street, postcode town", and "street, town" with no digit in the town
+    # (as _other_address reads it); matching without groups is much faster than extract_regex
+    common = ~slow & pc.match_substring_regex(low, f"^(?:{_re2(_STREET_POSTCODE_TOWN)})$").to_numpy(zero_copy_only=False)
+    street_town = ~slow & pc.match_substring_regex(low, f"^(?:{_re2(_STREET_TOWN)})$").to_numpy(zero_copy_only=False)
+    common |= street_town
+    if common.any():
+        # both shapes have one comma, after the street and before a space; then "123 45 town",
+        # "12345 town" or the town
+        street_part, rest = _split_at(pc.filter(low, pa.array(common)), ", ")
+        spaced = pc.equal(pc.utf8_slice_codeunits(rest, 3, 4), " ")
+        postcode = pc.if_else(
+            spaced,
+            pc.binary_join_element_wise(pc.utf8_slice_codeunits(rest, 0, 3), pc.utf8_slice_codeunits(rest, 4, 6), ""),
+            pc.utf8_slice_codeunits(rest, 0, 5),
+        )
+        town_part = pc.if_else(spaced, pc.utf8_slice_codeunits(rest, 6), pc.utf8_slice_codeunits(rest, 5))
+        with_postcode = pa.array(~street_town[common])
+        postcode, town_part = pc.if_else(with_postcode, postcode, ""), pc.if_else(with_postcode, town_part, rest)
+        out[common] = _common_addresses(street_part, postcode, town_part, seen)
+    rows = np.flatnonzero(~common & ~slow)
+    if rows.size:
+        lows = pc.dictionary_encode(low.take(pa.array(rows)))
+        read = [_other_address(x) if x else EMPTY_ADDRESS for x in lows.dictionary.to_pylist()]
+        out[rows] = _objects(read)[lows.indices.to_numpy(zero_copy_only=False)]
+    for i in np.flatnonzero(slow).tolist():
+        low_i = _lower(raws[i])
+        if m := _STREET_POSTCODE_TOWN.fullmatch(low_i):
+            street_part, postcode_3, postcode_2, town_part = m.groups()
+            key = (_street("" if street_part.startswith("c/o") else street_part)[0], postcode_3 + postcode_2, _fold_part(town_part))
+            out[i] = seen[key] if key in seen else seen.setdefault(key, _common_address(*m.groups()))
         else:
-            out.append(_other_address(low) if low else EMPTY_ADDRESS)
-    return out
+            out[i] = _other_address(low_i) if low_i else EMPTY_ADDRESS
+    return out.tolist()
+
+
+def _split_at(texts: pa.Array, separator: str) -> tuple[pa.Array, pa.Array]:
+    """What comes before the first ``separator`` and what after (strings that have it)."""
+    halves = pc.split_pattern(texts, separator, max_splits=1)
+    return pc.list_element(halves, 0), pc.list_element(halves, 1)
+
+
+def _common_addresses(
+    street_part: pa.Array, postcode: pa.Array, town_part: pa.Array, seen: dict[tuple[str, str, str], Address]
+) -> np.ndarray:
+    """``_address`` of street parts (not folded, "c/o ..." for none), postcodes and town parts (not
+    folded), as an array of objects; ``seen`` gets them by (street folded, postcode, town folded)."""
+    street_part = pc.if_else(pc.starts_with(street_part, "c/o"), "", street_part)
+    streets = pc.dictionary_encode(_replace_regex(_fold_kernels(street_part), _re2(_ENTRANCE), r"\1\2"))
+    postcodes = pc.dictionary_encode(postcode)
+    towns = pc.dictionary_encode(_fold_kernels(town_part))
+    # a street's words without numbers, and its numbers (the words that begin with a digit), as _street
+    words = pc.split_pattern(streets.dictionary, " ")
+    flat, parents = pc.list_flatten(words), pc.list_parent_indices(words)
+    is_number = pc.match_substring_regex(flat, "^[0-9]")
+    is_word = pc.and_(pc.invert(is_number), pc.not_equal(flat, ""))
+    n = len(streets.dictionary)
+    street_words = pc.binary_join(_lists(pc.filter(parents, is_word), pc.filter(flat, is_word), n), " ")
+    numbers = pc.binary_join(_lists(pc.filter(parents, is_number), pc.filter(flat, is_number), n), " ")
+    street_texts = streets.dictionary.to_pylist()
+    street_words = [_shared_value(w) for w in street_words.to_pylist()]
+    numbers = [_shared_value(tuple(x.split())) for x in numbers.to_pylist()]
+    postcodes_u = [_shared_value(p) for p in postcodes.dictionary.to_pylist()]
+    towns_u = [_shared_value(t) for t in towns.dictionary.to_pylist()]
+    # one Address per distinct (street, postcode, town)
+    n_postcodes, n_towns = len(postcodes_u), len(towns_u)
+    codes = streets.indices.to_numpy(zero_copy_only=False).astype(np.int64) * n_postcodes
+    codes = (codes + postcodes.indices.to_numpy(zero_copy_only=False)) * n_towns + towns.indices.to_numpy(zero_copy_only=False)
+    distinct, codes = np.unique(codes, return_inverse=True)
+    addresses = []
+    for s, p, t in zip(
+        (distinct // (n_postcodes * n_towns)).tolist(), (distinct // n_towns % n_postcodes).tolist(), (distinct % n_towns).tolist(), strict=True
+    ):
+        address = _new_address(street_texts[s], street_words[s], numbers[s], postcodes_u[p], towns_u[t])
+        seen[(street_texts[s], postcodes_u[p], towns_u[t])] = address
+        addresses.append(address)
+    return _objects(addresses)[codes]
 
 
 def _lower(raw: str) -> str:
@@ -560,9 +679,12 @@ def _other_address(low: str) -> Address:
 
 def _address(street_part: str, postcode: str, town: str) -> Address:
     """The ``Address`` of a street part (not yet folded), a postcode and a folded town."""
-    street_text, street, numbers = _street(street_part)
-    key = " ".join([x for x in (street_text, postcode, town) if x])
-    return Address(key, street, numbers, _shared_value(postcode), town)
+    return _new_address(*_street(street_part), _shared_value(postcode), town)
+
+
+def _new_address(street_text: str, street: str, numbers: tuple[str, ...], postcode: str, town: str) -> Address:
+    """The ``Address`` of the folded street, its words without numbers, its numbers, postcode and town."""
+    return Address(" ".join([x for x in (street_text, postcode, town) if x]), street, numbers, postcode, town)
 
 
 # An address's parts recur in many spellings of it (postcode with or without its space, no
