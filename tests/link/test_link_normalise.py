@@ -3,6 +3,7 @@ import os
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from partifinans.link.normalise import (
     display_name,
@@ -10,6 +11,7 @@ from partifinans.link.normalise import (
     fold_many,
     identifier_in_name,
     normalise_identifier,
+    normalise_identifiers,
     parse_address,
     parse_addresses,
     parse_name,
@@ -279,3 +281,53 @@ def test_the_spellings_of_one_address_share_one_object_whichever_way_they_are_re
     assert a[0] is a[1] is a[2]
     assert a[3] is not a[0] and a[3].town == "exempelsta"  # (fold keeps letters a-z and digits)
     assert a[4] == a[5] and (a[4].street, a[4].numbers, a[4].postcode, a[4].town) == ("storgatan", ("1",), "", "exempelstad")
+
+
+def _with_check_digit(nine: str) -> str:
+    return nine + luhn.calc_check_digit(nine)
+
+
+# ten digits: organisationsnummer (digits 3-4 of 20 or more), personnummer of people born in the
+# 1890s (fictional), samordningsnummer (day + 60); valid or with any last digit
+_TEN_DIGITS = st.one_of(
+    st.tuples(st.sampled_from("125789"), st.integers(0, 9), st.integers(20, 99), st.integers(0, 99999)).map(
+        lambda t: _with_check_digit(f"{t[0]}{t[1]}{t[2]:02d}{t[3]:05d}")
+    ),
+    st.tuples(st.integers(90, 99), st.integers(1, 12), st.sampled_from([1, 15, 28, 31, 61, 88, 91]), st.integers(0, 999)).map(
+        lambda t: _with_check_digit(f"{t[0]:02d}{t[1]:02d}{t[2]:02d}{t[3]:03d}")
+    ),
+    st.text("0123456789", min_size=10, max_size=10),
+)
+_IDENTIFIERS = st.one_of(
+    st.tuples(
+        st.sampled_from(["", "", "16", "18", "19", "20", "55", "SE", "se", "sE", " ", "\u00a0", "pnr:", "x"]),
+        _TEN_DIGITS,
+        st.sampled_from(["", "", "-", "+", " ", "\u00a0", "--"]),
+        st.sampled_from(["", "", "01", "02", " ", "\u3000", "\t", "1"]),
+    ).map(lambda t: f"{t[0]}{t[1][:6]}{t[2]}{t[1][6:]}{t[3]}"),
+    _TEN_DIGITS.map(lambda d: d.replace("1", "١")),  # Arabic-Indic one: a digit to Python, not to RE2
+    st.text("0123456789abcdef", max_size=16).map(lambda h: "pnr:" + h),
+    _SPELLINGS.map("".join),
+)
+
+
+@_EXAMPLES
+@given(st.lists(_IDENTIFIERS, max_size=20))
+def test_bulk_identifiers_are_the_one_by_one_identifiers(values):
+    assert normalise_identifiers(values) == [normalise_identifier(v) if v else (None, None) for v in values]
+
+
+def test_bulk_identifiers_read_every_spelling():
+    a = normalise_identifier("18900101-1239")[0]
+    values = ["556677-8899", "SE556677889901", "556677-8898", "18900101-1239", "900101+1239", a, " " + a, "", "x"]
+    assert normalise_identifiers(values) == [
+        ("556677-8899", "organisation"),
+        ("556677-8899", "organisation"),
+        (None, None),
+        (a, "person"),
+        (a, "person"),
+        (a, "person"),
+        (a, "person"),
+        (None, None),
+        (None, None),
+    ]

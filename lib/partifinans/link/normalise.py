@@ -490,6 +490,65 @@ def normalise_identifier(raw: str) -> tuple[str | None, str | None]:
     return value, kind
 
 
+_NO_IDENTIFIER = (None, None)
+# an organisationsnummer or personnummer as identifiers._ten_digits reads it, in ASCII digits and
+# without spaces: (century)(six digits)[-+](four digits), or SE, ten digits and 01 (a VAT number)
+_WRITTEN_NUMBER_RE2 = "^(?P<century>[0-9]{2})?(?P<six>[0-9]{6})[-+]?(?P<four>[0-9]{4})$"
+_VAT_NUMBER_RE2 = "^[Ss][Ee](?P<ten>[0-9]{10})01$"
+
+
+def normalise_identifiers(values: list[str]) -> list[tuple[str | None, str | None]]:
+    """``[normalise_identifier(v) if v else (None, None) for v in values]`` for many at once (None
+    as an empty value).
+
+    Arrow's kernels find the pseudonyms and the numbers written in ASCII digits without spaces;
+    an organisationsnummer is checked (python-stdnum) once per distinct ten digits. Anything else,
+    a personnummer in clear among them (pseudonymised there, as always), is read one by one, once
+    per distinct value.
+    """
+    n = len(values)
+    if not n:
+        return []
+    texts = pa.array(values, pa.string())
+    out = np.full(n, None, dtype=object)
+    empty = pc.fill_null(pc.equal(texts, ""), True).to_numpy(zero_copy_only=False)
+    # a pseudonym with nothing for strip() to remove is kept as it is
+    whitespace = _re2_class(_PY_WHITESPACE)
+    kept = pc.and_(pc.starts_with(texts, "pnr:"), pc.invert(pc.match_substring_regex(texts, f"[{whitespace}]$")))
+    kept = pc.fill_null(kept, False).to_numpy(zero_copy_only=False)
+    written = pc.extract_regex(texts, _WRITTEN_NUMBER_RE2)
+    vat = pc.extract_regex(texts, _VAT_NUMBER_RE2)
+    is_written = pc.fill_null(pc.is_valid(written), False)
+    century = pc.if_else(is_written, written.field("century"), "")
+    digits = pc.if_else(
+        is_written, pc.binary_join_element_wise(written.field("six"), written.field("four"), ""), vat.field("ten")
+    )
+    shaped = pc.or_(is_written, pc.fill_null(pc.is_valid(vat), False)).to_numpy(zero_copy_only=False)
+    # as identifiers.parse_identifier: a century of 18-20, or none and a month in digits 3-4, is a
+    # personnummer; a century but 16 is no identity number; the rest is an organisationsnummer
+    month = pc.less(pc.utf8_slice_codeunits(digits, 2, 4), "20")
+    person = pc.or_(
+        pc.is_in(century, value_set=pa.array(["18", "19", "20"])), pc.and_(pc.equal(century, ""), month)
+    ).to_numpy(zero_copy_only=False)
+    organisation = pc.is_in(century, value_set=pa.array(["", "16"])).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(shaped & ~person & organisation & ~empty & ~kept)
+    if rows.size:
+        numbers = pc.dictionary_encode(digits.take(pa.array(rows)))
+        read = [
+            (identifiers.format_orgnr(d), "organisation") if identifiers.is_valid_orgnr_digits(d) else _NO_IDENTIFIER
+            for d in numbers.dictionary.to_pylist()
+        ]
+        out[rows] = _objects(read)[numbers.indices.to_numpy(zero_copy_only=False)]
+    for i in np.flatnonzero(kept).tolist():
+        out[i] = (values[i], "person")
+    out[(shaped & ~person & ~organisation) | empty] = _objects([_NO_IDENTIFIER])
+    seen: dict[str, tuple[str | None, str | None]] = {}
+    for i in np.flatnonzero(~(shaped & ~person) & ~empty & ~kept).tolist():
+        v = values[i]
+        out[i] = seen[v] if v in seen else seen.setdefault(v, normalise_identifier(v))
+    return out.tolist()
+
+
 @lru_cache(maxsize=200_000)
 def _parse_identifier(s: str) -> tuple[str | None, str | None]:
     if not s:
