@@ -621,7 +621,8 @@ def parse_addresses(raws: list[str]) -> list[Address]:
     slow = _unsafe(texts)
     low = _lower_kernels(pc.if_else(pa.array(slow), "", texts))
     out = np.empty(len(raws), dtype=object)
-    seen: dict[tuple[str, str, str], Address] = {}  # (street folded, postcode, town folded)
+    # (street folded, postcode, town folded) -> Address, for the addresses read one by one
+    seen: dict[tuple[str, str, str], Address] | None = {} if slow.any() else None
     # the two common shapes: "street, postcode town", and "street, town" with no digit in the town
     # (as _other_address reads it); matching without groups is much faster than extract_regex
     common = ~slow & pc.match_substring_regex(low, f"^(?:{_re2(_STREET_POSTCODE_TOWN)})$").to_numpy(zero_copy_only=False)
@@ -657,6 +658,15 @@ def parse_addresses(raws: list[str]) -> list[Address]:
     return out.tolist()
 
 
+def _read_distinct(texts: pa.Array, read) -> tuple[np.ndarray, pa.Array]:
+    """``read`` (strings to strings, one for one) applied to each distinct string once: the position
+    of each string's result in the distinct results, and those."""
+    raw = pc.dictionary_encode(texts)
+    results = pc.dictionary_encode(read(raw.dictionary))
+    codes = results.indices.to_numpy(zero_copy_only=False)[raw.indices.to_numpy(zero_copy_only=False)]
+    return codes, results.dictionary
+
+
 def _split_at(texts: pa.Array, separator: str) -> tuple[pa.Array, pa.Array]:
     """What comes before the first ``separator`` and what after (strings that have it)."""
     halves = pc.split_pattern(texts, separator, max_splits=1)
@@ -664,39 +674,41 @@ def _split_at(texts: pa.Array, separator: str) -> tuple[pa.Array, pa.Array]:
 
 
 def _common_addresses(
-    street_part: pa.Array, postcode: pa.Array, town_part: pa.Array, seen: dict[tuple[str, str, str], Address]
+    street_part: pa.Array, postcode: pa.Array, town_part: pa.Array, seen: dict[tuple[str, str, str], Address] | None
 ) -> np.ndarray:
     """``_address`` of street parts (not folded, "c/o ..." for none), postcodes and town parts (not
-    folded), as an array of objects; ``seen`` gets them by (street folded, postcode, town folded)."""
-    street_part = pc.if_else(pc.starts_with(street_part, "c/o"), "", street_part)
-    streets = pc.dictionary_encode(_replace_regex(_fold_kernels(street_part), _re2(_ENTRANCE), r"\1\2"))
-    postcodes = pc.dictionary_encode(postcode)
-    towns = pc.dictionary_encode(_fold_kernels(town_part))
+    folded), as an array of objects; ``seen``, if given, gets them by (street folded, postcode,
+    town folded)."""
+    street_codes, streets = _read_distinct(
+        street_part,
+        lambda p: _replace_regex(_fold_kernels(pc.if_else(pc.starts_with(p, "c/o"), "", p)), _re2(_ENTRANCE), r"\1\2"),
+    )
+    postcode_codes, postcodes = _read_distinct(postcode, lambda p: p)
+    town_codes, towns = _read_distinct(town_part, _fold_kernels)
     # a street's words without numbers, and its numbers (the words that begin with a digit), as _street
-    words = pc.split_pattern(streets.dictionary, " ")
+    words = pc.split_pattern(streets, " ")
     flat, parents = pc.list_flatten(words), pc.list_parent_indices(words)
     is_number = pc.match_substring_regex(flat, "^[0-9]")
     is_word = pc.and_(pc.invert(is_number), pc.not_equal(flat, ""))
-    n = len(streets.dictionary)
+    n = len(streets)
     street_words = pc.binary_join(_lists(pc.filter(parents, is_word), pc.filter(flat, is_word), n), " ")
     numbers = pc.binary_join(_lists(pc.filter(parents, is_number), pc.filter(flat, is_number), n), " ")
-    street_texts = streets.dictionary.to_pylist()
+    street_texts = streets.to_pylist()
     street_words = [_shared_value(w) for w in street_words.to_pylist()]
     numbers = [_shared_value(tuple(x.split())) for x in numbers.to_pylist()]
-    postcodes_u = [_shared_value(p) for p in postcodes.dictionary.to_pylist()]
-    towns_u = [_shared_value(t) for t in towns.dictionary.to_pylist()]
+    postcodes_u = [_shared_value(p) for p in postcodes.to_pylist()]
+    towns_u = [_shared_value(t) for t in towns.to_pylist()]
     # one Address per distinct (street, postcode, town)
     n_postcodes, n_towns = len(postcodes_u), len(towns_u)
-    codes = streets.indices.to_numpy(zero_copy_only=False).astype(np.int64) * n_postcodes
-    codes = (codes + postcodes.indices.to_numpy(zero_copy_only=False)) * n_towns + towns.indices.to_numpy(zero_copy_only=False)
+    codes = (street_codes.astype(np.int64) * n_postcodes + postcode_codes) * n_towns + town_codes
     distinct, codes = np.unique(codes, return_inverse=True)
     addresses = []
     for s, p, t in zip(
         (distinct // (n_postcodes * n_towns)).tolist(), (distinct // n_towns % n_postcodes).tolist(), (distinct % n_towns).tolist(), strict=True
     ):
-        address = _new_address(street_texts[s], street_words[s], numbers[s], postcodes_u[p], towns_u[t])
-        seen[(street_texts[s], postcodes_u[p], towns_u[t])] = address
-        addresses.append(address)
+        addresses.append(_new_address(street_texts[s], street_words[s], numbers[s], postcodes_u[p], towns_u[t]))
+        if seen is not None:
+            seen[(street_texts[s], postcodes_u[p], towns_u[t])] = addresses[-1]
     return _objects(addresses)[codes]
 
 
