@@ -211,6 +211,7 @@ ODD_SPELLINGS = [
     "Exempel٥٥٦٦٧٧٨٨٩٩",
     "\x00",
     "pnr:0123456789abcdef",
+    "Exempel \ud800 AB, 123 45 Stad",  # a lone surrogate: a Python string UTF-8 cannot hold
 ]
 
 
@@ -232,7 +233,7 @@ _PIECES = (
     list("abcxyzABCXYZåäöÅÄÖéÉüÜøØæÆ0123456789 ,.-+&/()'")
     + ["ß", "ẞ", "ﬁ", "İ", "ı", "Σ", "ς", "σ", "ǅ", "Ǆ", "ŉ", "ǰ", "\u0301", "Ａ", "ｂ", "Ω", "K"]
     + ["٣", "١٢٣", "５", "²", "½", "\u00a0", "\u2003", "\u2009", "\u202f", "\u3000", "\u1680", "\u0085"]
-    + ["\t", "\n", "\x0b", "\x1c", "\x1f", "\x00", "\u200b", "\u2013", "\u2019"]
+    + ["\t", "\n", "\x0b", "\x1c", "\x1f", "\x00", "\u200b", "\u2013", "\u2019", "\ud800"]
     + ["g.", "v.", "G.", "V.", "c/o", "C/O", "SE", "se", "pnr:", ", ", " ,", "123 45", "12345", "123456", "1 a"]
     + ["Storgatan ", "Storg. ", "Idrottsv.", "Box ", ", 123 45 Stad", ", Åby", " AB", " ab publ", " ek. för.", " HB"]
     + ["Stiftelsen ", " i likvidation", "Brf ", " Holding", " ekonomiska föreningen", "&", " och "]

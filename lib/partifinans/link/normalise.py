@@ -235,9 +235,26 @@ def _blank_non_alnum(texts: pa.Array) -> pa.Array:
     return pa.StringArray.from_buffers(len(texts), offsets, pa.py_buffer(blanked), validity, texts.null_count, texts.offset)
 
 
-def _unsafe(texts: pa.Array) -> np.ndarray:
-    """Per string: has it a character the kernels may read otherwise than Python (missing: True)?"""
-    return pc.fill_null(pc.match_substring_regex(texts, _kernels().unsafe), True).to_numpy(zero_copy_only=False)
+def _arrow_strings(values: list) -> tuple[pa.Array, np.ndarray]:
+    """The strings as an Arrow array, and per string: must it be read one by one? (it has a
+    character the kernels may read otherwise than Python, or one UTF-8 cannot hold, a lone
+    surrogate; or it is missing)"""
+    try:
+        texts = pa.array(values, pa.string())
+        unreadable = np.zeros(len(values), dtype=bool)
+    except UnicodeEncodeError:
+        unreadable = np.array([isinstance(v, str) and not _encodes(v) for v in values], dtype=bool)
+        texts = pa.array(["" if u else v for v, u in zip(values, unreadable.tolist(), strict=True)], pa.string())
+    unsafe = pc.fill_null(pc.match_substring_regex(texts, _kernels().unsafe), True).to_numpy(zero_copy_only=False)
+    return texts, unsafe | unreadable
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _lists(parents: pa.Array, values: pa.Array, n: int) -> pa.ListArray:
@@ -336,8 +353,7 @@ def parse_names(raws: list[str]) -> list[Name]:
     """
     if not raws:
         return []
-    texts = pa.array(raws, pa.string())
-    slow = _unsafe(texts)
+    texts, slow = _arrow_strings(raws)
     texts = pc.if_else(pa.array(slow), "", texts)
     numbered = np.flatnonzero(~slow & pc.match_substring_regex(texts, "[0-9]{6}").to_numpy(zero_copy_only=False))
     if numbered.size:
@@ -509,9 +525,9 @@ def normalise_identifiers(values: list[str]) -> list[tuple[str | None, str | Non
     n = len(values)
     if not n:
         return []
-    texts = pa.array(values, pa.string())
+    texts, _ = _arrow_strings(values)  # (a string UTF-8 cannot hold is "" there: read one by one below)
     out = np.full(n, None, dtype=object)
-    empty = pc.fill_null(pc.equal(texts, ""), True).to_numpy(zero_copy_only=False)
+    empty = np.array([not v for v in values], dtype=bool)
     # a pseudonym with nothing for strip() to remove is kept as it is
     whitespace = _re2_class(_PY_WHITESPACE)
     kept = pc.and_(pc.starts_with(texts, "pnr:"), pc.invert(pc.match_substring_regex(texts, f"[{whitespace}]$")))
@@ -617,8 +633,7 @@ def parse_addresses(raws: list[str]) -> list[Address]:
     """
     if not raws:
         return []
-    texts = pa.array(raws, pa.string())
-    slow = _unsafe(texts)
+    texts, slow = _arrow_strings(raws)
     low = _lower_kernels(pc.if_else(pa.array(slow), "", texts))
     out = np.empty(len(raws), dtype=object)
     # (street folded, postcode, town folded) -> Address, for the addresses read one by one
