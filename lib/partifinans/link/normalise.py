@@ -391,10 +391,7 @@ def _names_of_spaced(spaced: pa.Array) -> np.ndarray:
     role_codes = (distinct % len(role_sets)).tolist()
     core_texts = cores.dictionary.take(distinct // len(role_sets))
     digits = pc.match_substring_regex(core_texts, "[0-9]").to_numpy(zero_copy_only=False).tolist()
-    names = [
-        Name(c, *role_sets[r], tuple(_WORD_WITH_DIGIT.findall(c)) if d else ())
-        for c, r, d in zip(core_texts.to_pylist(), role_codes, digits, strict=True)
-    ]
+    names = [_new_name(c, *role_sets[r], d) for c, r, d in zip(core_texts.to_pylist(), role_codes, digits, strict=True)]
     out = _objects(names)[codes]
     if words.several:  # a phrase of two or more words: read the way that finds the longest phrase
         # (folded phrases: letters a-z and digits, words one space apart: nothing RE2 reads as syntax)
@@ -458,9 +455,10 @@ def _roles(single_words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str
 _WORD_WITH_DIGIT = re.compile(r"\b[a-z]*+[0-9][a-z0-9]*")
 
 
-def _new_name(core: str, forms: frozenset[str], markers: frozenset[str]) -> Name:
-    """``numbers``: the words with digits (folded words: letters a-z and digits only)."""
-    return Name(core, forms, markers, tuple(_WORD_WITH_DIGIT.findall(core)))
+def _new_name(core: str, forms: frozenset[str], markers: frozenset[str], has_digit: bool = True) -> Name:
+    """``numbers``: the words with digits (folded words: letters a-z and digits only); without
+    ``has_digit`` the core is known to have none."""
+    return Name(core, forms, markers, tuple(_WORD_WITH_DIGIT.findall(core)) if has_digit else ())
 
 
 def display_name(raw: str, parsed: Name | None = None) -> str:
