@@ -244,8 +244,17 @@ _SPELLINGS = st.lists(st.lists(st.sampled_from(_PIECES), max_size=10).map("".joi
 _EXAMPLES = settings(max_examples=int(os.environ.get("BULK_READER_EXAMPLES", "60")), deadline=None)
 
 
+# names made of legal-form words, phrases of several words among them, side by side and overlapping
+_LEGAL_WORDS = ["ab", "AB", "publ", "(publ)", "ek", "ek.", "för", "för.", "ekonomisk", "ekonomiska", "förening"]
+_LEGAL_WORDS += ["föreningen", "i", "likvidation", "ideell", "ideella", "brf", "holding", "stiftelsen", "hb", "x", "8"]
+_LEGAL_NAMES = st.lists(
+    st.tuples(st.sampled_from(_LEGAL_WORDS), st.sampled_from([" ", " ", "  ", ", ", "-", "\u00a0"])).map("".join),
+    max_size=8,
+).map("".join)
+
+
 @_EXAMPLES
-@given(_SPELLINGS)
+@given(st.one_of(_SPELLINGS, st.lists(_LEGAL_NAMES, max_size=20)))
 def test_bulk_names_are_the_one_by_one_names(raws):
     assert parse_names(raws) == [parse_name.__wrapped__(r) for r in raws]
 
@@ -332,3 +341,33 @@ def test_bulk_identifiers_read_every_spelling():
         (None, None),
         (None, None),
     ]
+
+
+@pytest.fixture
+def overlapping_phrases(tmp_path, monkeypatch):
+    """Legal-form phrases of which one ends with the word another begins with ("x y", "y z", "z x":
+    in "z x y" the first is not the one found first)."""
+    from partifinans.link import normalise
+
+    csv = tmp_path / "legal_forms.csv"
+    csv.write_text(
+        "phrase,role,value\nx y,legal_form,xy-bolag\ny z,marker,yz\nz x,marker,zx\ny,noise,\nz,legal_form,z-bolag\nab,legal_form,aktiebolag\n",
+        encoding="utf-8",
+    )
+    words = normalise.legal_words(str(csv))
+    caches = (normalise._phrase_passes, normalise._roles, normalise.parse_name)
+    for cache in caches:
+        cache.cache_clear()
+    monkeypatch.setattr(normalise, "legal_words", lambda: words)
+    yield
+    for cache in caches:
+        cache.cache_clear()
+
+
+def test_bulk_names_read_overlapping_phrases_the_longest_from_the_left(overlapping_phrases):
+    from partifinans.link import normalise
+
+    assert normalise._phrase_passes() is None  # replacing them one after the other would not do
+    raws = ["Anna x y z", "Anna y z x y", "x y, y z AB", "z x y", "w y z", "Anna"]
+    assert parse_names(raws) == [parse_name.__wrapped__(r) for r in raws]
+    assert parse_names(raws[:1])[0].legal_forms == {"xy-bolag", "z-bolag"}  # "x y", then "z"

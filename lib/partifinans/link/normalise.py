@@ -373,9 +373,19 @@ def _names_of_spaced(spaced: pa.Array) -> np.ndarray:
     """``[_name(fold(s)) ...]`` for names folded but for runs of spaces, as an array of objects."""
     words = legal_words()
     n = len(spaced)
+    several, passes = None, _phrase_passes()
+    if words.several:  # a phrase of two or more words: made one word, "ab_publ"
+        phrases = "|".join(p.strip().replace(" ", " +") for p in words.several)
+        several = pc.match_substring_regex(spaced, f"(?:^| )(?:{phrases})(?: |$)")
+        if passes is not None and pc.any(several).as_py():
+            joined = pc.filter(spaced, several)
+            for pattern, word in passes:
+                joined = _replace_regex(joined, pattern, word)
+            spaced = pc.replace_with_mask(spaced, several, joined)
     tokens = pc.ascii_split_whitespace(spaced)
     flat, parents = pc.list_flatten(tokens), pc.list_parent_indices(tokens)
-    is_role = pc.is_in(flat, value_set=pa.array(sorted(words.single), pa.string()))
+    role_words = [*words.single, *(word for _, word in passes or ())]
+    is_role = pc.is_in(flat, value_set=pa.array(sorted(role_words), pa.string()))
     is_core = pc.and_(pc.invert(is_role), pc.not_equal(flat, ""))  # (a space at either end: an empty word)
     core_words, core_parents = pc.filter(flat, is_core), pc.filter(parents, is_core)
     order = pc.sort_indices(
@@ -393,15 +403,27 @@ def _names_of_spaced(spaced: pa.Array) -> np.ndarray:
     digits = pc.match_substring_regex(core_texts, "[0-9]").to_numpy(zero_copy_only=False).tolist()
     names = [_new_name(c, *role_sets[r], d) for c, r, d in zip(core_texts.to_pylist(), role_codes, digits, strict=True)]
     out = _objects(names)[codes]
-    if words.several:  # a phrase of two or more words: read the way that finds the longest phrase
-        # (folded phrases: letters a-z and digits, words one space apart: nothing RE2 reads as syntax)
-        phrases = "|".join(p.strip().replace(" ", " +") for p in words.several)
-        several = pc.match_substring_regex(spaced, f"(?:^| )(?:{phrases})(?: |$)").to_numpy(zero_copy_only=False)
+    if several is not None and passes is None:  # phrases that may overlap: the longest from the left, one by one
         seen: dict[str, Name] = {}
-        for i in np.flatnonzero(several).tolist():
+        for i in np.flatnonzero(several.to_numpy(zero_copy_only=False)).tolist():
             f = " ".join(spaced[i].as_py().split())
             out[i] = seen[f] if f in seen else seen.setdefault(f, _name(f))
     return out
+
+
+@lru_cache(maxsize=1)
+def _phrase_passes() -> tuple[tuple[str, str], ...] | None:
+    """The phrases of two or more words as the kernels replace them, one after the other: (RE2
+    pattern, the phrase as one word, its words joined by "_"), longest first. That reads a name as
+    ``_name`` does, the longest phrase from the left, unless a phrase ends with words another
+    begins with ("x y" and "y z" in "x y z"): then None."""
+    phrases = sorted((p for p in legal_words().phrases if len(p) > 1), key=len, reverse=True)
+    for a in phrases:
+        for b in phrases:
+            if any(a[i:] == b[: len(a) - i] for i in range(1, len(a))) and a != b:
+                return None
+    # (folded phrases: letters a-z and digits, so nothing RE2 reads as syntax)
+    return tuple((rf"\b{' +'.join(p)}\b", "_".join(p)) for p in phrases)
 
 
 def _name(folded: str) -> Name:
@@ -444,8 +466,9 @@ def _name(folded: str) -> Name:
 
 @lru_cache(maxsize=1024)
 def _roles(single_words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """The legal forms and markers of phrases of one word (a name holds a few dozen combinations)."""
-    hits = [hit for word in single_words for hit in legal_words().single[word]]
+    """The legal forms and markers of phrases of one word (a name holds a few dozen combinations);
+    a phrase of several words may come as one, its words joined by "_" (as the kernels write it)."""
+    hits = [hit for word in single_words for hit in legal_words().phrases[tuple(word.split("_"))]]
     return (
         _shared({value for role, value in hits if role == "legal_form"}),
         _shared({value for role, value in hits if role == "marker"}),
