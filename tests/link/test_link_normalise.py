@@ -371,3 +371,20 @@ def test_bulk_names_read_overlapping_phrases_the_longest_from_the_left(overlappi
     raws = ["Anna x y z", "Anna y z x y", "x y, y z AB", "z x y", "w y z", "Anna"]
     assert parse_names(raws) == [parse_name.__wrapped__(r) for r in raws]
     assert parse_names(raws[:1])[0].legal_forms == {"xy-bolag", "z-bolag"}  # "x y", then "z"
+
+
+@pytest.mark.parametrize("name", ["_STREET_POSTCODE_TOWN", "_STREET_TOWN", "_ENTRANCE"])
+def test_the_kernels_patterns_match_what_pythons_match(name):
+    # a pattern the kernels read otherwise would not change results (they are checked against
+    # Python's) but send the addresses the slow way
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from partifinans.link import normalise
+
+    pattern = getattr(normalise, name)
+    texts = ["storgatan 1, 123 45 stad", "storgatan 1, 12345 stad", "storgatan 1, stad", "storgatan 1, stad 2",
+             "box 1, 123 456 stad", "storgatan 1 b, åby", "1 a", "a, b, c", "storgatan, 123 45", ", stad", "x,y"]
+    kernels = pc.match_substring_regex(pa.array(texts), f"^(?:{normalise._re2(pattern)})$").to_pylist()
+    assert kernels == [bool(pattern.fullmatch(t)) for t in texts]
+    assert any(kernels)

@@ -162,7 +162,8 @@ def _kernels() -> _Kernels:
 def _re2(pattern: re.Pattern) -> str:
     """A pattern for the kernels, for strings without digits beyond ASCII: ``\\d`` as ``[0-9]``, the
     groups named g1, g2, ... (extract_regex wants names)."""
-    text, n = pattern.pattern.replace(r"\d", "[0-9]"), 0
+    text = re.sub(r"\[[^\]]*\]", lambda m: m.group(0).replace(r"\d", "0-9"), pattern.pattern)  # in a class
+    text, n = text.replace(r"\d", "[0-9]"), 0
 
     def name(m: re.Match) -> str:
         nonlocal n
