@@ -241,7 +241,7 @@ _PIECES = (
 )
 _SPELLINGS = st.lists(st.lists(st.sampled_from(_PIECES), max_size=10).map("".join), max_size=20)
 # many more examples for a thorough run: BULK_READER_EXAMPLES=20000 pytest tests/link -k bulk
-_EXAMPLES = settings(max_examples=int(os.environ.get("BULK_READER_EXAMPLES", "60")), deadline=None)
+_EXAMPLES = settings(max_examples=int(os.environ.get("BULK_READER_EXAMPLES", "150")), deadline=None)
 
 
 # names made of legal-form words, phrases of several words among them, side by side and overlapping
