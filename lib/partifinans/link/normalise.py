@@ -346,11 +346,11 @@ def parse_name(raw: str) -> Name:
 def parse_names(raws: list[str]) -> list[Name]:
     """``[parse_name(r) for r in raws]`` without the cache, for many distinct strings at once.
 
-    Arrow's kernels fold all names, split them into words, set the legal-form words apart and sort
-    the others; Python makes one ``Name`` per distinct core and legal-form words. Names with
-    characters the kernels do not read as Python does, and names with a phrase of two or more
-    words, are read one by one; the identity numbers are removed in Python from the few names
-    with six digits in a row (which every number has).
+    Arrow's kernels fold all names, split them into words, set the legal-form words apart (a
+    phrase of several words made one word first) and sort the others; Python makes one ``Name``
+    per distinct core and legal-form words. Names with characters the kernels do not read as
+    Python does are read one by one; the identity numbers are removed in Python from the few
+    names with six digits in a row (which every number has).
     """
     if not raws:
         return []
