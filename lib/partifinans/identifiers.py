@@ -77,6 +77,12 @@ def _is_valid_orgnr_digits(digits: str) -> bool:
     return digits.isascii() and luhn.is_valid(digits) and not _looks_like_personnummer(digits)
 
 
+def is_valid_orgnr_digits(digits: str) -> bool:
+    """Whether ten digits, already read from a written number, are a valid organisationsnummer
+    (for callers that read many numbers at once and check each distinct one once)."""
+    return _is_valid_orgnr_digits(digits)
+
+
 def _looks_like_personnummer(digits: str) -> bool:
     """An organisationsnummer has 20 or more in digits 3-4; a personnummer has its birth month there.
 

@@ -47,7 +47,7 @@ from .normalise import (
     fold_many,
     forget_shared_values,
     identifier_in_name,
-    normalise_identifier,
+    normalise_identifiers,
     parse_address,
     parse_addresses,
     parse_name,
@@ -241,7 +241,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     name_codes = codes["name"]
     parsed_u = parse_names(name_u)
     # identity number: the donor_id column, else one written inside the name
-    id_u = [normalise_identifier(v) if v else (None, None) for v in text["donor_id"][1]]
+    id_u = normalise_identifiers(text["donor_id"][1])
     ident = _objects([v[0] for v in id_u])[codes["donor_id"]]
     id_kind = _objects([v[1] for v in id_u])[codes["donor_id"]]
     no_ident = np.array([v[0] is None for v in id_u], dtype=bool)[codes["donor_id"]]
@@ -250,7 +250,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     if look_in_name.any():
         wanted = _unique(name_codes[look_in_name])
         found = [identifier_in_name(name_u[c]) for c in wanted.tolist()]
-        found = [normalise_identifier(written) if written else (None, None) for written in found]
+        found = normalise_identifiers(found)
         ident_in_name, kind_in_name = _objects([None] * len(name_u)), _objects([None] * len(name_u))
         ident_in_name[wanted] = _objects([v[0] for v in found])
         kind_in_name[wanted] = _objects([v[1] for v in found])

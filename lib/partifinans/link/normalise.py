@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .. import identifiers, privacy
 
 LEGAL_FORMS_CSV = Path(__file__).with_name("legal_forms.csv")
@@ -30,9 +34,14 @@ _DIGITS = re.compile(r"\d+")
 # the space, as _other_address passes it to _fold_part)
 _STREET_POSTCODE_TOWN = re.compile(r"([^,]*[^, ]), (\d{3}) ?(\d{2})( [^,]*[^, ])")
 _ENTRANCE = re.compile(r"\b(\d+) ([a-z])\b")
-_STREET_ABBREVIATIONS = (  # (what every match contains, the pattern, its replacement)
-    ("g.", re.compile(r"(?<=[a-zåäö])g\.(?=\s|$|\d)"), "gatan "),
-    ("v.", re.compile(r"(?<=[a-zåäö])v\.(?=\s|$|\d)"), "vägen "),
+# "storgatan 1, exempelstad": two parts, the second without digits (so no postcode) is the town
+_STREET_TOWN = re.compile(r"([^,]*[^, ]), ([^, \d][^,\d]*)")
+# street abbreviations after a letter, before whitespace, a digit or the end: "storg. 1", "idrottsv."
+_ABBREVIATED = {"g.": "gatan ", "v.": "vägen "}
+_BEFORE_ABBREVIATION = "[a-zåäö]"
+_STREET_ABBREVIATIONS = tuple(  # (what every match contains, the pattern, its replacement)
+    (abbr, re.compile(rf"(?<={_BEFORE_ABBREVIATION}){re.escape(abbr)}(?=\s|$|\d)"), repl)
+    for abbr, repl in _ABBREVIATED.items()
 )
 
 
@@ -93,6 +102,172 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _fold_table()
+
+
+# --- the bulk readers' work per string, in Arrow's kernels -------------------------------------------
+# parse_names, parse_addresses and normalise_identifiers fold, split, sort and match all strings at
+# once in Arrow's compute kernels and make one Python object per distinct result. They must read
+# every string as the one-by-one readers do, and the kernels differ from Python where it matters:
+# utf8_lower lower-cases one character at a time (casefold writes "ß" as "ss", "İ" as "i̇"), and
+# RE2's \d and \s are ASCII (Python's match "٣" and U+3000). So a string goes to the kernels only
+# if each of its characters is one they provably read alike (checked against Python on first use);
+# the others, rare in a Swedish register, go the one-by-one way.
+
+_PY_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # none lies above U+3000
+_PY_DIGIT = re.compile(r"\d")
+
+
+def _re2_class(chars) -> str:
+    """The characters as the inside of an RE2 character class."""
+    return "".join(f"\\x{{{ord(c):X}}}" for c in sorted(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class _Kernels:
+    unsafe: str  # RE2: a character the kernels may read otherwise than Python (or NUL)
+    untidy: str  # RE2: what " ".join(s.split()) changes but at the ends (two whitespace, or other than " ")
+    fold_chars: dict[str, str]  # a lowered character beyond ASCII -> its fold, where that has letters or digits
+
+
+def _fold_char(ch: str) -> str:
+    """``fold`` of one character, without the strip: fold maps a string character by character
+    (casefold, the table and NFKD without combining marks all do), then makes each run of
+    non-letters one space."""
+    s = ch.casefold().translate(_FOLD_TABLE)
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", s)
+
+
+@lru_cache(maxsize=1)
+def _kernels() -> _Kernels:
+    """Which characters beyond ASCII go to the kernels: of Latin-1, Latin Extended-A and -B (the
+    Swedish letters and most European ones), general punctuation and the spaces, those that
+    utf8_lower lowers as casefold does (also once lowered), and that are no digit to Python's \\d."""
+    candidates = [chr(c) for c in (*range(0x80, 0x250), 0x1680, *range(0x2000, 0x2070), 0x3000)]
+    lowered = pc.utf8_lower(pa.array(candidates, pa.string())).to_pylist()
+    alike = {c for c, low in zip(candidates, lowered, strict=True) if low == c.casefold() and not _PY_DIGIT.match(c)}
+    safe = {
+        c for c in alike if c.casefold().casefold() == c.casefold() and all(d.isascii() or d in alike for d in c.casefold())
+    }
+    fold_chars = {}
+    for c in safe:
+        low = c.casefold()
+        if not low.isascii() and _fold_char(low).strip():
+            fold_chars[low] = _fold_char(low)
+    untidy = f"[{_re2_class(_PY_WHITESPACE)}]{{2,}}|[{_re2_class(_PY_WHITESPACE.replace(' ', ''))}]"
+    return _Kernels(f"[^\\x{{1}}-\\x{{7F}}{_re2_class(safe)}]", untidy, fold_chars)
+
+
+def _re2(pattern: re.Pattern) -> str:
+    """A pattern for the kernels, for strings without digits beyond ASCII: ``\\d`` as ``[0-9]``, the
+    groups named g1, g2, ... (extract_regex wants names)."""
+    text = re.sub(r"\[[^\]]*\]", lambda m: m.group(0).replace(r"\d", "0-9"), pattern.pattern)  # in a class
+    text, n = text.replace(r"\d", "[0-9]"), 0
+
+    def name(m: re.Match) -> str:
+        nonlocal n
+        n += 1
+        return f"(?P<g{n}>"
+
+    return re.sub(r"(?<!\\)\((?!\?)", name, text)
+
+
+# An address as _lower writes it has one space for each run of whitespace and digits of ASCII
+# only (else it does not reach the kernels): a lookahead for whitespace, a digit or the end is
+# taken as one more group, put back.
+_STREET_ABBREVIATIONS_RE2 = tuple(
+    (f"({_BEFORE_ABBREVIATION}){re.escape(abbr)}( |[0-9]|$)", rf"\1{repl}\2") for abbr, repl in _ABBREVIATED.items()
+)
+
+
+def _lower_kernels(texts: pa.Array) -> pa.Array:
+    """``_lower`` of strings without unsafe characters."""
+    # each run of whitespace one space: only runs of two and other whitespace need replacing
+    tidy = _replace_regex(texts, _kernels().untidy, " ")
+    low = pc.utf8_lower(pc.utf8_trim(tidy, " "))
+    for pattern, repl in _STREET_ABBREVIATIONS_RE2:
+        low = _replace_regex(low, pattern, repl)
+    return low
+
+
+def _replace_regex(texts: pa.Array, pattern: str, repl: str) -> pa.Array:
+    """``replace_substring_regex`` on the strings that match (much faster where few do)."""
+    found = pc.match_substring_regex(texts, pattern)
+    if not pc.any(found).as_py():
+        return texts
+    return pc.replace_with_mask(texts, found, pc.replace_substring_regex(pc.filter(texts, found), pattern, repl))
+
+
+def _fold_kernels(texts: pa.Array, *, collapse: bool = True) -> pa.Array:
+    """``fold`` of strings without unsafe characters; without ``collapse``, each character that
+    is no letter a-z or digit left as one space per byte (runs not made one, the ends not stripped)."""
+    low = pc.utf8_lower(texts)
+    fold_chars = _kernels().fold_chars
+    for ch in _beyond_ascii(low):
+        if ch in fold_chars:
+            low = pc.replace_substring(low, ch, fold_chars[ch])
+    spaced = _blank_non_alnum(pc.replace_substring(low, "&", _FOLD_TABLE[ord("&")]))
+    if not collapse:
+        return spaced
+    return pc.ascii_trim(pc.binary_join(pc.ascii_split_whitespace(spaced), " "), " ")
+
+
+def _beyond_ascii(texts: pa.Array) -> set[str]:
+    """The characters beyond ASCII in the strings (their bytes, the ASCII ones left out, are UTF-8 still)."""
+    data = texts.buffers()[2]
+    if data is None:
+        return set()
+    b = np.frombuffer(data, dtype=np.uint8)
+    return set(b[b >= 0x80].tobytes().decode("utf-8"))
+
+
+_ALNUM_BYTES = np.zeros(256, dtype=bool)
+_ALNUM_BYTES[list(b"0123456789abcdefghijklmnopqrstuvwxyz")] = True
+
+
+def _blank_non_alnum(texts: pa.Array) -> pa.Array:
+    """Each byte but a-z and 0-9 a space: same lengths, so the offsets stay."""
+    validity, offsets, data = texts.buffers()
+    if data is None:
+        return texts
+    b = np.frombuffer(data, dtype=np.uint8)
+    blanked = np.where(_ALNUM_BYTES[b], b, np.uint8(32)).astype(np.uint8)
+    return pa.StringArray.from_buffers(len(texts), offsets, pa.py_buffer(blanked), validity, texts.null_count, texts.offset)
+
+
+def _arrow_strings(values: list) -> tuple[pa.Array, np.ndarray]:
+    """The strings as an Arrow array, and per string: must it be read one by one? (it has a
+    character the kernels may read otherwise than Python, or one UTF-8 cannot hold, a lone
+    surrogate; or it is missing)"""
+    try:
+        texts = pa.array(values, pa.string())
+        unreadable = np.zeros(len(values), dtype=bool)
+    except UnicodeEncodeError:
+        unreadable = np.array([isinstance(v, str) and not _encodes(v) for v in values], dtype=bool)
+        texts = pa.array(["" if u else v for v, u in zip(values, unreadable.tolist(), strict=True)], pa.string())
+    unsafe = pc.fill_null(pc.match_substring_regex(texts, _kernels().unsafe), True).to_numpy(zero_copy_only=False)
+    return texts, unsafe | unreadable
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lists(parents: pa.Array, values: pa.Array, n: int) -> pa.ListArray:
+    """``n`` lists of ``values``, each value in the list ``parents`` names (parents ascending)."""
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(parents.to_numpy(zero_copy_only=False), minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _objects(values: list) -> np.ndarray:
+    """The values as a numpy array of objects (tuples too: one element each)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,14 +344,87 @@ def parse_name(raw: str) -> Name:
 
 
 def parse_names(raws: list[str]) -> list[Name]:
-    """``[parse_name(r) for r in raws]`` without the cache, for many distinct strings at once:
-    the numbers removed and the names folded in bulk, and each folded name read once."""
-    if any(_SEPARATOR in r for r in raws):
-        return [parse_name.__wrapped__(r) for r in raws]
-    # no match of _ID_IN_NAME spans or ends at a separator, as at either end of a string
-    stripped = _ID_IN_NAME.sub(" ", _SEPARATOR.join(raws)).split(_SEPARATOR) if raws else []
+    """``[parse_name(r) for r in raws]`` without the cache, for many distinct strings at once.
+
+    Arrow's kernels fold all names, split them into words, set the legal-form words apart (a
+    phrase of several words made one word first) and sort the others; Python makes one ``Name``
+    per distinct core and legal-form words. Names with characters the kernels do not read as
+    Python does are read one by one; the identity numbers are removed in Python from the few
+    names with six digits in a row (which every number has).
+    """
+    if not raws:
+        return []
+    texts, slow = _arrow_strings(raws)
+    texts = pc.if_else(pa.array(slow), "", texts)
+    numbered = np.flatnonzero(~slow & pc.match_substring_regex(texts, "[0-9]{6}").to_numpy(zero_copy_only=False))
+    if numbered.size:
+        without = pa.array([_ID_IN_NAME.sub(" ", raws[i]) for i in numbered.tolist()], pa.string())
+        mask = np.zeros(len(raws), dtype=bool)
+        mask[numbered] = True
+        texts = pc.replace_with_mask(texts, pa.array(mask), without)
+    out = _names_of_spaced(_fold_kernels(texts, collapse=False))
     seen: dict[str, Name] = {}
-    return [seen[f] if f in seen else seen.setdefault(f, _name(f)) for f in fold_many(stripped)]
+    for i in np.flatnonzero(slow).tolist():
+        f = fold(_ID_IN_NAME.sub(" ", raws[i]))
+        out[i] = seen[f] if f in seen else seen.setdefault(f, _name(f))
+    return out.tolist()
+
+
+def _names_of_spaced(spaced: pa.Array) -> np.ndarray:
+    """``[_name(fold(s)) ...]`` for names folded but for runs of spaces, as an array of objects."""
+    words = legal_words()
+    n = len(spaced)
+    several, passes = None, _phrase_passes()
+    if words.several:  # a phrase of two or more words: made one word, "ab_publ"
+        phrases = "|".join(p.strip().replace(" ", " +") for p in words.several)
+        several = pc.match_substring_regex(spaced, f"(?:^| )(?:{phrases})(?: |$)")
+        if passes is not None and pc.any(several).as_py():
+            joined = pc.filter(spaced, several)
+            for pattern, word in passes:
+                joined = _replace_regex(joined, pattern, word)
+            spaced = pc.replace_with_mask(spaced, several, joined)
+    tokens = pc.ascii_split_whitespace(spaced)
+    flat, parents = pc.list_flatten(tokens), pc.list_parent_indices(tokens)
+    role_words = [*words.single, *(word for _, word in passes or ())]
+    is_role = pc.is_in(flat, value_set=pa.array(sorted(role_words), pa.string()))
+    is_core = pc.and_(pc.invert(is_role), pc.not_equal(flat, ""))  # (a space at either end: an empty word)
+    core_words, core_parents = pc.filter(flat, is_core), pc.filter(parents, is_core)
+    order = pc.sort_indices(
+        pa.table({"parent": core_parents, "word": core_words}), sort_keys=[("parent", "ascending"), ("word", "ascending")]
+    )  # (folded words are ASCII: bytes sort as Python sorts str)
+    core = pc.binary_join(_lists(core_parents, core_words.take(order), n), " ")
+    roles = pc.dictionary_encode(pc.binary_join(_lists(pc.filter(parents, is_role), pc.filter(flat, is_role), n), " "))
+    role_sets = [_roles(tuple(r.split())) for r in roles.dictionary.to_pylist()]
+    cores = pc.dictionary_encode(core)
+    # one Name per distinct (core, legal-form words)
+    codes = cores.indices.to_numpy(zero_copy_only=False).astype(np.int64) * len(role_sets)
+    distinct, codes = np.unique(codes + roles.indices.to_numpy(zero_copy_only=False), return_inverse=True)
+    role_codes = (distinct % len(role_sets)).tolist()
+    core_texts = cores.dictionary.take(distinct // len(role_sets))
+    digits = pc.match_substring_regex(core_texts, "[0-9]").to_numpy(zero_copy_only=False).tolist()
+    names = [_new_name(c, *role_sets[r], d) for c, r, d in zip(core_texts.to_pylist(), role_codes, digits, strict=True)]
+    out = _objects(names)[codes]
+    if several is not None and passes is None:  # phrases that may overlap: the longest from the left, one by one
+        seen: dict[str, Name] = {}
+        for i in np.flatnonzero(several.to_numpy(zero_copy_only=False)).tolist():
+            f = " ".join(spaced[i].as_py().split())
+            out[i] = seen[f] if f in seen else seen.setdefault(f, _name(f))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _phrase_passes() -> tuple[tuple[str, str], ...] | None:
+    """The phrases of two or more words as the kernels replace them, one after the other: (RE2
+    pattern, the phrase as one word, its words joined by "_"), longest first. That reads a name as
+    ``_name`` does, the longest phrase from the left, unless a phrase ends with words another
+    begins with ("x y" and "y z" in "x y z"): then None."""
+    phrases = sorted((p for p in legal_words().phrases if len(p) > 1), key=len, reverse=True)
+    for a in phrases:
+        for b in phrases:
+            if any(a[i:] == b[: len(a) - i] for i in range(1, len(a))) and a != b:
+                return None
+    # (folded phrases: letters a-z and digits, so nothing RE2 reads as syntax)
+    return tuple((rf"\b{' +'.join(p)}\b", "_".join(p)) for p in phrases)
 
 
 def _name(folded: str) -> Name:
@@ -185,12 +433,12 @@ def _name(folded: str) -> Name:
     tokens = folded.split()
     if words.starts.isdisjoint(tokens):  # most names have no legal-form, marker or noise word
         tokens.sort()
-        return _new_name(tokens, _NO_WORDS, _NO_WORDS)
+        return _new_name(" ".join(tokens), _NO_WORDS, _NO_WORDS)
     if not any(map(f" {folded} ".__contains__, words.several)):  # (folded: words, one space between)
         # then every phrase found is one word, whatever the order of reading
         core = [t for t in tokens if t not in words.single]
         core.sort()
-        return _new_name(core, *_roles(tuple(t for t in tokens if t in words.single)))
+        return _new_name(" ".join(core), *_roles(tuple(t for t in tokens if t in words.single)))
     core: list[str] = []
     forms: set[str] = set()
     markers: set[str] = set()
@@ -214,13 +462,14 @@ def _name(folded: str) -> Name:
             core.append(tokens[i])
             i += 1
     core.sort()
-    return _new_name(core, _shared(forms), _shared(markers))
+    return _new_name(" ".join(core), _shared(forms), _shared(markers))
 
 
 @lru_cache(maxsize=1024)
 def _roles(single_words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """The legal forms and markers of phrases of one word (a name holds a few dozen combinations)."""
-    hits = [hit for word in single_words for hit in legal_words().single[word]]
+    """The legal forms and markers of phrases of one word (a name holds a few dozen combinations);
+    a phrase of several words may come as one, its words joined by "_" (as the kernels write it)."""
+    hits = [hit for word in single_words for hit in legal_words().phrases[tuple(word.split("_"))]]
     return (
         _shared({value for role, value in hits if role == "legal_form"}),
         _shared({value for role, value in hits if role == "marker"}),
@@ -230,10 +479,10 @@ def _roles(single_words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str
 _WORD_WITH_DIGIT = re.compile(r"\b[a-z]*+[0-9][a-z0-9]*")
 
 
-def _new_name(core: list[str], forms: frozenset[str], markers: frozenset[str]) -> Name:
-    """``numbers``: the words with digits (folded words: letters a-z and digits only)."""
-    text = " ".join(core)
-    return Name(text, forms, markers, tuple(_WORD_WITH_DIGIT.findall(text)))
+def _new_name(core: str, forms: frozenset[str], markers: frozenset[str], has_digit: bool = True) -> Name:
+    """``numbers``: the words with digits (folded words: letters a-z and digits only); without
+    ``has_digit`` the core is known to have none."""
+    return Name(core, forms, markers, tuple(_WORD_WITH_DIGIT.findall(core)) if has_digit else ())
 
 
 def display_name(raw: str, parsed: Name | None = None) -> str:
@@ -282,6 +531,65 @@ def normalise_identifier(raw: str) -> tuple[str | None, str | None]:
         # not cached: the pseudonym depends on the key file, which a caller may change
         return privacy.pseudonymise(value), "person"
     return value, kind
+
+
+_NO_IDENTIFIER = (None, None)
+# an organisationsnummer or personnummer as identifiers._ten_digits reads it, in ASCII digits and
+# without spaces: (century)(six digits)[-+](four digits), or SE, ten digits and 01 (a VAT number)
+_WRITTEN_NUMBER_RE2 = "^(?P<century>[0-9]{2})?(?P<six>[0-9]{6})[-+]?(?P<four>[0-9]{4})$"
+_VAT_NUMBER_RE2 = "^[Ss][Ee](?P<ten>[0-9]{10})01$"
+
+
+def normalise_identifiers(values: list[str]) -> list[tuple[str | None, str | None]]:
+    """``[normalise_identifier(v) if v else (None, None) for v in values]`` for many at once (None
+    as an empty value).
+
+    Arrow's kernels find the pseudonyms and the numbers written in ASCII digits without spaces;
+    an organisationsnummer is checked (python-stdnum) once per distinct ten digits. Anything else,
+    a personnummer in clear among them (pseudonymised there, as always), is read one by one, once
+    per distinct value.
+    """
+    n = len(values)
+    if not n:
+        return []
+    texts, _ = _arrow_strings(values)  # (a string UTF-8 cannot hold is "" there: read one by one below)
+    out = np.full(n, None, dtype=object)
+    empty = np.array([not v for v in values], dtype=bool)
+    # a pseudonym with nothing for strip() to remove is kept as it is
+    whitespace = _re2_class(_PY_WHITESPACE)
+    kept = pc.and_(pc.starts_with(texts, "pnr:"), pc.invert(pc.match_substring_regex(texts, f"[{whitespace}]$")))
+    kept = pc.fill_null(kept, False).to_numpy(zero_copy_only=False)
+    written = pc.extract_regex(texts, _WRITTEN_NUMBER_RE2)
+    vat = pc.extract_regex(texts, _VAT_NUMBER_RE2)
+    is_written = pc.fill_null(pc.is_valid(written), False)
+    century = pc.if_else(is_written, written.field("century"), "")
+    digits = pc.if_else(
+        is_written, pc.binary_join_element_wise(written.field("six"), written.field("four"), ""), vat.field("ten")
+    )
+    shaped = pc.or_(is_written, pc.fill_null(pc.is_valid(vat), False)).to_numpy(zero_copy_only=False)
+    # as identifiers.parse_identifier: a century of 18-20, or none and a month in digits 3-4, is a
+    # personnummer; a century but 16 is no identity number; the rest is an organisationsnummer
+    month = pc.less(pc.utf8_slice_codeunits(digits, 2, 4), "20")
+    person = pc.or_(
+        pc.is_in(century, value_set=pa.array(["18", "19", "20"])), pc.and_(pc.equal(century, ""), month)
+    ).to_numpy(zero_copy_only=False)
+    organisation = pc.is_in(century, value_set=pa.array(["", "16"])).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(shaped & ~person & organisation & ~empty & ~kept)
+    if rows.size:
+        numbers = pc.dictionary_encode(digits.take(pa.array(rows)))
+        read = [
+            (identifiers.format_orgnr(d), "organisation") if identifiers.is_valid_orgnr_digits(d) else _NO_IDENTIFIER
+            for d in numbers.dictionary.to_pylist()
+        ]
+        out[rows] = _objects(read)[numbers.indices.to_numpy(zero_copy_only=False)]
+    for i in np.flatnonzero(kept).tolist():
+        out[i] = (values[i], "person")
+    out[(shaped & ~person & ~organisation) | empty] = _objects([_NO_IDENTIFIER])
+    seen: dict[str, tuple[str | None, str | None]] = {}
+    for i in np.flatnonzero(~(shaped & ~person) & ~empty & ~kept).tolist():
+        v = values[i]
+        out[i] = seen[v] if v in seen else seen.setdefault(v, normalise_identifier(v))
+    return out.tolist()
 
 
 @lru_cache(maxsize=200_000)
@@ -342,22 +650,108 @@ def parse_address(raw: str) -> Address:
 
 
 def parse_addresses(raws: list[str]) -> list[Address]:
-    """``[parse_address(r) for r in raws]`` without the cache, for many distinct strings at once:
-    the many spellings of one "street, postcode town" (capitals, postcode with or without its
-    space) give one ``Address``, read once."""
-    seen: dict[tuple[str, ...], Address] = {}
-    out: list[Address] = []
-    for raw in raws:
-        low = _lower(raw)
-        if m := _STREET_POSTCODE_TOWN.fullmatch(low):
-            parts = m.groups()
-            address = seen.get(parts)
-            if address is None:
-                address = seen[parts] = _common_address(*parts)
-            out.append(address)
+    """``[parse_address(r) for r in raws]`` without the cache, for many distinct strings at once.
+
+    Arrow's kernels tidy and lower all addresses, find the common shape "street, postcode town"
+    and fold its parts; Python makes one ``Address`` per distinct (street, postcode, town), so the
+    many spellings of one address share one object, and reads every other address once per
+    distinct lowered text. Addresses with a character the kernels do not read as Python does go
+    the one-by-one way.
+    """
+    if not raws:
+        return []
+    texts, slow = _arrow_strings(raws)
+    low = _lower_kernels(pc.if_else(pa.array(slow), "", texts))
+    out = np.empty(len(raws), dtype=object)
+    # (street folded, postcode, town folded) -> Address, for the addresses read one by one
+    seen: dict[tuple[str, str, str], Address] | None = {} if slow.any() else None
+    # the two common shapes: "street, postcode town", and "street, town" with no digit in the town
+    # (as _other_address reads it); matching without groups is much faster than extract_regex
+    common = ~slow & pc.match_substring_regex(low, f"^(?:{_re2(_STREET_POSTCODE_TOWN)})$").to_numpy(zero_copy_only=False)
+    street_town = ~slow & pc.match_substring_regex(low, f"^(?:{_re2(_STREET_TOWN)})$").to_numpy(zero_copy_only=False)
+    common |= street_town
+    if common.any():
+        # both shapes have one comma, after the street and before a space; then "123 45 town",
+        # "12345 town" or the town
+        street_part, rest = _split_at(pc.filter(low, pa.array(common)), ", ")
+        spaced = pc.equal(pc.utf8_slice_codeunits(rest, 3, 4), " ")
+        postcode = pc.if_else(
+            spaced,
+            pc.binary_join_element_wise(pc.utf8_slice_codeunits(rest, 0, 3), pc.utf8_slice_codeunits(rest, 4, 6), ""),
+            pc.utf8_slice_codeunits(rest, 0, 5),
+        )
+        town_part = pc.if_else(spaced, pc.utf8_slice_codeunits(rest, 6), pc.utf8_slice_codeunits(rest, 5))
+        with_postcode = pa.array(~street_town[common])
+        postcode, town_part = pc.if_else(with_postcode, postcode, ""), pc.if_else(with_postcode, town_part, rest)
+        out[common] = _common_addresses(street_part, postcode, town_part, seen)
+    rows = np.flatnonzero(~common & ~slow)
+    if rows.size:
+        lows = pc.dictionary_encode(low.take(pa.array(rows)))
+        read = [_other_address(x) if x else EMPTY_ADDRESS for x in lows.dictionary.to_pylist()]
+        out[rows] = _objects(read)[lows.indices.to_numpy(zero_copy_only=False)]
+    for i in np.flatnonzero(slow).tolist():
+        low_i = _lower(raws[i])
+        if m := _STREET_POSTCODE_TOWN.fullmatch(low_i):
+            street_part, postcode_3, postcode_2, town_part = m.groups()
+            key = (_street("" if street_part.startswith("c/o") else street_part)[0], postcode_3 + postcode_2, _fold_part(town_part))
+            out[i] = seen[key] if key in seen else seen.setdefault(key, _common_address(*m.groups()))
         else:
-            out.append(_other_address(low) if low else EMPTY_ADDRESS)
-    return out
+            out[i] = _other_address(low_i) if low_i else EMPTY_ADDRESS
+    return out.tolist()
+
+
+def _read_distinct(texts: pa.Array, read) -> tuple[np.ndarray, pa.Array]:
+    """``read`` (strings to strings, one for one) applied to each distinct string once: the position
+    of each string's result in the distinct results, and those."""
+    raw = pc.dictionary_encode(texts)
+    results = pc.dictionary_encode(read(raw.dictionary))
+    codes = results.indices.to_numpy(zero_copy_only=False)[raw.indices.to_numpy(zero_copy_only=False)]
+    return codes, results.dictionary
+
+
+def _split_at(texts: pa.Array, separator: str) -> tuple[pa.Array, pa.Array]:
+    """What comes before the first ``separator`` and what after (strings that have it)."""
+    halves = pc.split_pattern(texts, separator, max_splits=1)
+    return pc.list_element(halves, 0), pc.list_element(halves, 1)
+
+
+def _common_addresses(
+    street_part: pa.Array, postcode: pa.Array, town_part: pa.Array, seen: dict[tuple[str, str, str], Address] | None
+) -> np.ndarray:
+    """``_address`` of street parts (not folded, "c/o ..." for none), postcodes and town parts (not
+    folded), as an array of objects; ``seen``, if given, gets them by (street folded, postcode,
+    town folded)."""
+    street_codes, streets = _read_distinct(
+        street_part,
+        lambda p: _replace_regex(_fold_kernels(pc.if_else(pc.starts_with(p, "c/o"), "", p)), _re2(_ENTRANCE), r"\1\2"),
+    )
+    postcode_codes, postcodes = _read_distinct(postcode, lambda p: p)
+    town_codes, towns = _read_distinct(town_part, _fold_kernels)
+    # a street's words without numbers, and its numbers (the words that begin with a digit), as _street
+    words = pc.split_pattern(streets, " ")
+    flat, parents = pc.list_flatten(words), pc.list_parent_indices(words)
+    is_number = pc.match_substring_regex(flat, "^[0-9]")
+    is_word = pc.and_(pc.invert(is_number), pc.not_equal(flat, ""))
+    n = len(streets)
+    street_words = pc.binary_join(_lists(pc.filter(parents, is_word), pc.filter(flat, is_word), n), " ")
+    numbers = pc.binary_join(_lists(pc.filter(parents, is_number), pc.filter(flat, is_number), n), " ")
+    street_texts = streets.to_pylist()
+    street_words = [_shared_value(w) for w in street_words.to_pylist()]
+    numbers = [_shared_value(tuple(x.split())) for x in numbers.to_pylist()]
+    postcodes_u = [_shared_value(p) for p in postcodes.to_pylist()]
+    towns_u = [_shared_value(t) for t in towns.to_pylist()]
+    # one Address per distinct (street, postcode, town)
+    n_postcodes, n_towns = len(postcodes_u), len(towns_u)
+    codes = (street_codes.astype(np.int64) * n_postcodes + postcode_codes) * n_towns + town_codes
+    distinct, codes = np.unique(codes, return_inverse=True)
+    addresses = []
+    for s, p, t in zip(
+        (distinct // (n_postcodes * n_towns)).tolist(), (distinct // n_towns % n_postcodes).tolist(), (distinct % n_towns).tolist(), strict=True
+    ):
+        addresses.append(_new_address(street_texts[s], street_words[s], numbers[s], postcodes_u[p], towns_u[t]))
+        if seen is not None:
+            seen[(street_texts[s], postcodes_u[p], towns_u[t])] = addresses[-1]
+    return _objects(addresses)[codes]
 
 
 def _lower(raw: str) -> str:
@@ -398,9 +792,12 @@ def _other_address(low: str) -> Address:
 
 def _address(street_part: str, postcode: str, town: str) -> Address:
     """The ``Address`` of a street part (not yet folded), a postcode and a folded town."""
-    street_text, street, numbers = _street(street_part)
-    key = " ".join([x for x in (street_text, postcode, town) if x])
-    return Address(key, street, numbers, _shared_value(postcode), town)
+    return _new_address(*_street(street_part), _shared_value(postcode), town)
+
+
+def _new_address(street_text: str, street: str, numbers: tuple[str, ...], postcode: str, town: str) -> Address:
+    """The ``Address`` of the folded street, its words without numbers, its numbers, postcode and town."""
+    return Address(" ".join([x for x in (street_text, postcode, town) if x]), street, numbers, postcode, town)
 
 
 # An address's parts recur in many spellings of it (postcode with or without its space, no
