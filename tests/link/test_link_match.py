@@ -455,3 +455,22 @@ def test_display_names_agree_with_display_name():
     raws = ["", " ", "Lindqvist, Anna-Karin", "Anna  Karin\u00a0Lindqvist ", "Exempelbolaget, AB", "Berg, 12", "a, b, c"]
     assert display_names(raws, [parse_name(r) for r in raws]) == [display_name(r) for r in raws]
     assert display_names(raws[2:4], [parse_name(r) for r in raws[2:4]]) == ["Anna-Karin Lindqvist", "Anna Karin Lindqvist"]
+
+
+def test_identifiers_in_names_agree_with_identifier_in_name():
+    from partifinans.link.normalise import identifier_in_name, identifiers_in_names
+
+    raws = [
+        "Exempelbolaget AB (556677-8899)",
+        "Exempelbolaget AB 556677-8898",  # not valid
+        "SE556677889901 Exempel",
+        "Fiktiv 123456 Handel",
+        "Fiktiv\x00556677-8899",
+        "Test 12345 6",
+        "",
+        "Prov \u0665\u0665\u0666\u0666\u0667\u0667-\u0668\u0668\u0669\u0669",
+        "Dröm 16556677-8899 AB",
+    ]
+    assert identifiers_in_names(raws) == [identifier_in_name(r) for r in raws]
+    assert identifiers_in_names(raws)[:3] == ["556677-8899", None, "556677-8899"]
+    assert identifiers_in_names([]) == []

@@ -46,7 +46,7 @@ from .normalise import (
     fold,
     fold_many,
     forget_shared_values,
-    identifier_in_name,
+    identifiers_in_names,
     normalise_identifiers,
     parse_address,
     parse_addresses,
@@ -249,7 +249,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     look_in_name = no_ident & has_name
     if look_in_name.any():
         wanted = _unique(name_codes[look_in_name])
-        found = [identifier_in_name(name_u[c]) for c in wanted.tolist()]
+        found = identifiers_in_names(_take(name_u, wanted))
         found = normalise_identifiers(found)
         ident_in_name, kind_in_name = _objects([None] * len(name_u)), _objects([None] * len(name_u))
         ident_in_name[wanted] = _objects([v[0] for v in found])

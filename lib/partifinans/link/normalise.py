@@ -516,6 +516,23 @@ def identifier_in_name(raw: str) -> str | None:
     return None
 
 
+_SIX_DIGITS = re.compile(r"\d{6}")  # every match of _ID_IN_NAME holds six digits in a row
+
+
+def identifiers_in_names(raws: list[str]) -> list[str | None]:
+    """``[identifier_in_name(r) for r in raws]``: only the names with six digits in a row, found
+    in one pass over all of them joined, are read one by one."""
+    out: list[str | None] = [None] * len(raws)
+    if not raws:
+        return out
+    joined = "\x00".join(raws)  # not a digit: no run of digits spans two names
+    starts = np.cumsum([0] + [len(r) + 1 for r in raws[:-1]])
+    hits = np.searchsorted(starts, [m.start() for m in _SIX_DIGITS.finditer(joined)], side="right") - 1
+    for k in set(hits.tolist()):
+        out[k] = identifier_in_name(raws[k])
+    return out
+
+
 def normalise_identifier(raw: str) -> tuple[str | None, str | None]:
     """``(identifier, kind)`` for a written number: orgnr ``NNNNNN-NNNN`` or a ``pnr:<hex>`` pseudonym.
 
