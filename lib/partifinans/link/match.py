@@ -231,6 +231,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     n = len(records)
     record_id, order = _sorted_ids(records["record_id"] if "record_id" in records.columns else None, n)
     text = {col: _distinct(records[col] if col in records.columns else None, n) for col in _TEXT_COLUMNS}
+    arrow_text = {col: text[col][2] for col in _TEXT_COLUMNS}  # the distinct values in Arrow, if read so
     codes = {col: text[col][0][order] for col in _TEXT_COLUMNS}
     kind_values = text["kind"][1]
     kind_u = [KIND_VALUES.get(k.casefold(), None) for k in kind_values]
@@ -239,9 +240,9 @@ def prepare(records: pd.DataFrame) -> _Records:
         raise ValueError(f"kind must be person, organisation or empty, not {bad[0]!r}")
     name_u = text["name"][1]
     name_codes = codes["name"]
-    parsed_u = parse_names(name_u)
+    parsed_u = parse_names(name_u, arrow_text["name"])
     # identity number: the donor_id column, else one written inside the name
-    id_u = normalise_identifiers(text["donor_id"][1])
+    id_u = normalise_identifiers(text["donor_id"][1], arrow_text["donor_id"])
     ident = _objects([v[0] for v in id_u])[codes["donor_id"]]
     id_kind = _objects([v[1] for v in id_u])[codes["donor_id"]]
     no_ident = np.array([v[0] is None for v in id_u], dtype=bool)[codes["donor_id"]]
@@ -267,7 +268,7 @@ def prepare(records: pd.DataFrame) -> _Records:
     kinds = kind.tolist()
     year = records["year"] if "year" in records.columns else pd.Series(pd.NA, index=records.index)
     year = pd.to_numeric(year, errors="coerce").astype("Int64").iloc[order]
-    addresses_u = parse_addresses(text["address"][1])
+    addresses_u = parse_addresses(text["address"][1], arrow_text["address"])
     forget_shared_values()  # the address parts read: needed while reading, and a million records hold many
     return _Records(
         record_id=record_id,
@@ -314,10 +315,11 @@ def _sorted_ids(column: pd.Series | None, n: int) -> tuple[pa.Array, np.ndarray]
     return ids, order.to_numpy()
 
 
-def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
-    """Integer codes and the distinct values of a text column, as stripped strings (missing: "")."""
+def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str], pa.Array | None]:
+    """Integer codes and the distinct values of a text column, as stripped strings (missing: ""),
+    and those values as an Arrow array if the column was read with Arrow (else None)."""
     if column is None:
-        return np.zeros(n, dtype=np.intp), [""]
+        return np.zeros(n, dtype=np.intp), [""], None
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
         # Arrow's kernels: a million values never become Python strings, the distinct ones do
         values = pa.array(column)
@@ -327,11 +329,11 @@ def _distinct(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
         stripped = pc.utf8_trim(encoded.dictionary, characters=_WHITESPACE)
         merged = pa.concat_arrays([stripped, pa.array([""], type=stripped.type)]).dictionary_encode()
         codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()  # missing: the ""
-        return merged.indices.to_numpy()[codes], merged.dictionary.to_pylist()
+        return merged.indices.to_numpy()[codes], merged.dictionary.to_pylist(), merged.dictionary
     codes, values = pd.factorize(column)  # missing values: code -1, which picks the "" appended
     stripped = [str(v).strip() for v in values.tolist()] + [""]
     merged, distinct = pd.factorize(pd.Series(stripped, dtype=object))  # " a" and "a" are one value
-    return merged[codes], distinct.tolist()
+    return merged[codes], distinct.tolist(), None
 
 
 def _unique(values: np.ndarray) -> np.ndarray:

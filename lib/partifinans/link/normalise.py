@@ -236,12 +236,13 @@ def _blank_non_alnum(texts: pa.Array) -> pa.Array:
     return pa.StringArray.from_buffers(len(texts), offsets, pa.py_buffer(blanked), validity, texts.null_count, texts.offset)
 
 
-def _arrow_strings(values: list) -> tuple[pa.Array, np.ndarray]:
-    """The strings as an Arrow array, and per string: must it be read one by one? (it has a
-    character the kernels may read otherwise than Python, or one UTF-8 cannot hold, a lone
-    surrogate; or it is missing)"""
+def _arrow_strings(values: list, texts: pa.Array | None = None) -> tuple[pa.Array, np.ndarray]:
+    """The strings as an Arrow array (``texts``, if the caller has them so already), and per
+    string: must it be read one by one? (it has a character the kernels may read otherwise than
+    Python, or one UTF-8 cannot hold, a lone surrogate; or it is missing)"""
     try:
-        texts = pa.array(values, pa.string())
+        # (pandas holds its strings as large_string, which some kernels here must not mix with string)
+        texts = pa.array(values, pa.string()) if texts is None else texts.cast(pa.string())
         unreadable = np.zeros(len(values), dtype=bool)
     except UnicodeEncodeError:
         unreadable = np.array([isinstance(v, str) and not _encodes(v) for v in values], dtype=bool)
@@ -343,7 +344,7 @@ def parse_name(raw: str) -> Name:
     return _name(fold(_ID_IN_NAME.sub(" ", raw)))
 
 
-def parse_names(raws: list[str]) -> list[Name]:
+def parse_names(raws: list[str], texts: pa.Array | None = None) -> list[Name]:
     """``[parse_name(r) for r in raws]`` without the cache, for many distinct strings at once.
 
     Arrow's kernels fold all names, split them into words, set the legal-form words apart (a
@@ -351,10 +352,12 @@ def parse_names(raws: list[str]) -> list[Name]:
     per distinct core and legal-form words. Names with characters the kernels do not read as
     Python does are read one by one; the identity numbers are removed in Python from the few
     names with six digits in a row (which every number has).
+
+    ``texts``: the same strings as an Arrow array, if the caller has them so.
     """
     if not raws:
         return []
-    texts, slow = _arrow_strings(raws)
+    texts, slow = _arrow_strings(raws, texts)
     texts = pc.if_else(pa.array(slow), "", texts)
     numbered = np.flatnonzero(~slow & pc.match_substring_regex(texts, "[0-9]{6}").to_numpy(zero_copy_only=False))
     if numbered.size:
@@ -557,7 +560,7 @@ _WRITTEN_NUMBER_RE2 = "^(?P<century>[0-9]{2})?(?P<six>[0-9]{6})[-+]?(?P<four>[0-
 _VAT_NUMBER_RE2 = "^[Ss][Ee](?P<ten>[0-9]{10})01$"
 
 
-def normalise_identifiers(values: list[str]) -> list[tuple[str | None, str | None]]:
+def normalise_identifiers(values: list[str], texts: pa.Array | None = None) -> list[tuple[str | None, str | None]]:
     """``[normalise_identifier(v) if v else (None, None) for v in values]`` for many at once (None
     as an empty value).
 
@@ -565,11 +568,13 @@ def normalise_identifiers(values: list[str]) -> list[tuple[str | None, str | Non
     an organisationsnummer is checked (python-stdnum) once per distinct ten digits. Anything else,
     a personnummer in clear among them (pseudonymised there, as always), is read one by one, once
     per distinct value.
+
+    ``texts``: the same strings as an Arrow array, if the caller has them so.
     """
     n = len(values)
     if not n:
         return []
-    texts, _ = _arrow_strings(values)  # (a string UTF-8 cannot hold is "" there: read one by one below)
+    texts, _ = _arrow_strings(values, texts)  # (a string UTF-8 cannot hold is "" there: read one by one below)
     out = np.full(n, None, dtype=object)
     empty = np.array([not v for v in values], dtype=bool)
     # a pseudonym with nothing for strip() to remove is kept as it is
@@ -666,7 +671,7 @@ def parse_address(raw: str) -> Address:
     return _other_address(low)
 
 
-def parse_addresses(raws: list[str]) -> list[Address]:
+def parse_addresses(raws: list[str], texts: pa.Array | None = None) -> list[Address]:
     """``[parse_address(r) for r in raws]`` without the cache, for many distinct strings at once.
 
     Arrow's kernels tidy and lower all addresses, find the common shape "street, postcode town"
@@ -674,10 +679,12 @@ def parse_addresses(raws: list[str]) -> list[Address]:
     many spellings of one address share one object, and reads every other address once per
     distinct lowered text. Addresses with a character the kernels do not read as Python does go
     the one-by-one way.
+
+    ``texts``: the same strings as an Arrow array, if the caller has them so.
     """
     if not raws:
         return []
-    texts, slow = _arrow_strings(raws)
+    texts, slow = _arrow_strings(raws, texts)
     low = _lower_kernels(pc.if_else(pa.array(slow), "", texts))
     out = np.empty(len(raws), dtype=object)
     # (street folded, postcode, town folded) -> Address, for the addresses read one by one
