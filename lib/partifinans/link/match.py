@@ -989,7 +989,9 @@ def _entity_ids(recs: _Records, roots: np.ndarray, uf: _Clusters) -> dict[int, s
     out = {}
     private: list[tuple[int, str]] = []
     for root, key in key_of.items():
-        person = "|person:" in key  # (a name key holds no "|" but before its markers, none holds "person")
+        # a person's key: only the address part adds "|person:" (a name key's words are letters and
+        # digits; a name is kept as printed only if it has no word but legal-form words)
+        person = "|person:" in key
         if count[key] > 1:
             key = key + "|record:" + recs.record_id[first_record[root]].as_py()
         if person:
