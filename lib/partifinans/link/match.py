@@ -41,6 +41,7 @@ from .judgements import Judgement
 from .normalise import (
     Address,
     Name,
+    _objects,
     display_name,
     display_names,
     fold,
@@ -343,21 +344,23 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
+def _ranks(texts) -> tuple[np.ndarray, np.ndarray]:
+    """Per string (an Arrow array, or anything ``pa.array`` reads as strings), its position in
+    sorted order, and the sorted order itself (positions), sorted by Arrow's kernels: UTF-8 bytes
+    sort as Python sorts str."""
+    order = pc.sort_indices(texts if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank, order
+
+
 def _sorted_codes(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """``pd.factorize(values, sort=True)`` for Arrow strings: per value its position among the
-    distinct values, and the distinct values in sorted order (UTF-8 bytes sort as Python sorts
-    str), by Arrow's kernels instead of comparisons of Python strings."""
+    distinct values, and the distinct values in sorted order, by Arrow's kernels instead of
+    comparisons of Python strings."""
     encoded = values.dictionary_encode()
-    order = pc.sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.intp)
-    rank[order] = np.arange(len(order))
+    rank, order = _ranks(encoded.dictionary)
     return rank[encoded.indices.to_numpy()], encoded.dictionary.take(order)
-
-
-def _objects(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 def _take(values: list, codes: np.ndarray) -> list:
@@ -556,8 +559,7 @@ class _Linker:
         self.group_person = group_ids % 2 == 1  # per group: person-like (or not)
         # per group: the rank of (person-like, name key) in sorted order, the order in which
         # similar names are taken; the keys themselves are not kept (UTF-8 sorts as Python sorts str)
-        key_rank = np.empty(len(key_values), dtype=np.int64)
-        key_rank[pc.sort_indices(pa.array(key_values, type=pa.string())).to_numpy()] = np.arange(len(key_values))
+        key_rank = _ranks(key_values)[0]
         self.group_rank = np.empty(len(group_ids), dtype=np.int64)
         self.group_rank[np.lexsort((key_rank[group_ids // 2], self.group_person))] = np.arange(len(group_ids))
         del key_values, key_of_name
@@ -691,7 +693,7 @@ class _Linker:
             ],
             dtype=np.int64,
         )
-        a, b, score = similar_pairs(core_text, REVIEW_SCORE)
+        a, b, score = similar_pairs(cores, REVIEW_SCORE, core_text)
         # the same words with and without a legal form ("Exempel AB", "Exempel") are groups of one core
         n_groups = np.bincount(core_codes, minlength=len(cores))
         same = np.flatnonzero(n_groups > 1)
@@ -820,7 +822,9 @@ class _Linker:
         stage("weighed evidence")
 
 
-def similar_pairs(cores: list[str] | pa.Array, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def similar_pairs(
+    cores: list[str], cutoff: float, text: pa.Array | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of names scoring at least ``cutoff``, found within blocks: arrays ``i``, ``j``
     (``i < j``, sorted) and ``score``. ``cores``: folded names (``Name.core``: words of letters
     and digits, one space between).
@@ -830,10 +834,10 @@ def similar_pairs(cores: list[str] | pa.Array, cutoff: float) -> tuple[np.ndarra
     all-against-all (``rapidfuzz``'s ``ratio``: the pairs of all blocks of up to ``BLOCK_CAP``
     names in a few calls of ``process.cpdist``); a larger block is sorted and scored in
     overlapping windows of that size with ``process.cdist`` (sorted neighbourhood), which keeps
-    the cost linear in the number of names.
+    the cost linear in the number of names. ``text``: the same names as an Arrow array, if the
+    caller has them so.
     """
-    text = cores if isinstance(cores, pa.Array) else pa.array(cores, type=pa.string())
-    cores = text.to_pylist() if isinstance(cores, pa.Array) else cores
+    text = pa.array(cores, type=pa.string()) if text is None else text
     block, member = _name_blocks(text)
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if len(block) else np.empty(0, dtype=np.int64)
     sizes = np.diff(np.r_[starts, len(block)])
@@ -855,8 +859,7 @@ def similar_pairs(cores: list[str] | pa.Array, cutoff: float) -> tuple[np.ndarra
     # larger blocks: in the names' sorted order, windows of BLOCK_CAP names overlapping by half,
     # that is every pair within a chunk of half that size and between neighbouring chunks (each
     # pair scored once, though the windows overlap)
-    order_of = np.empty(len(cores), dtype=np.int64)
-    order_of[pc.sort_indices(text).to_numpy()] = np.arange(len(cores))
+    order_of = _ranks(text)[0]
     step = BLOCK_CAP // 2
     for start, size in zip(starts[sizes > BLOCK_CAP].tolist(), sizes[sizes > BLOCK_CAP].tolist(), strict=True):
         members = member[start : start + size]
@@ -917,8 +920,7 @@ def _name_blocks(cores: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     distinct = _unique(name[nonempty] * n_words + encoded.indices.to_numpy()[nonempty])  # a word once per name
     name, word = distinct // n_words, distinct % n_words
     names_with = np.bincount(word, minlength=len(words))
-    alphabetical = np.empty(len(words), dtype=np.int64)
-    alphabetical[pc.sort_indices(words).to_numpy()] = np.arange(len(words))
+    alphabetical = _ranks(words)[0]
     order = np.lexsort((alphabetical[word], names_with[word], name))  # per name, rarest word first
     name, word = name[order], word[order]
     first_of_name = np.r_[True, name[1:] != name[:-1]] if len(name) else np.empty(0, dtype=bool)
@@ -1024,9 +1026,7 @@ def _canonical_names(spelling: np.ndarray, spellings: list[str], entity: np.ndar
     # letters outside ASCII: the ones an ASCII encoding drops
     counts["accents"] = np.array([len(x) - len(x.encode("ascii", "ignore")) for x in texts], dtype=np.int64)[s]
     counts["mixed_case"] = np.array([x != x.upper() for x in texts], dtype=bool)[s]
-    alphabetical = np.empty(len(texts), dtype=np.int64)  # UTF-8 sorts as Python sorts str
-    alphabetical[pc.sort_indices(pa.array(texts, type=pa.string())).to_numpy()] = np.arange(len(texts))
-    counts["alphabetical"] = alphabetical[s]
+    counts["alphabetical"] = _ranks(texts)[0][s]
     counts = counts.sort_values(
         ["entity_id", "n_folded", "n", "mixed_case", "accents", "alphabetical"],
         ascending=[True, False, False, False, False, True],
@@ -1139,10 +1139,8 @@ def _entities_frame(
     spelling_of_name = np.zeros(len(recs.distinct_names), dtype=np.int64)
     spelling_of_name[used] = spelling_codes
     if len(set(id_of_root)) == len(id_of_root):
-        order = pc.sort_indices(pa.array(id_of_root, type=pa.string())).to_numpy()  # as sorted() orders str
+        rank, order = _ranks(id_of_root)
         entity_ids = _take(id_of_root, order)
-        rank = np.empty(len(id_of_root), dtype=np.int64)
-        rank[order] = np.arange(len(id_of_root))
         codes = rank[root_codes]
     else:  # two clusters with one id (a hash collision): one entity, as the id says
         codes, entity_ids = _sorted_codes(entity_of_record)
