@@ -69,18 +69,12 @@ def is_valid_orgnr(text: str) -> bool:
 
 
 @lru_cache(maxsize=100_000)
-def _is_valid_orgnr_digits(digits: str) -> bool:
+def is_valid_orgnr_digits(digits: str) -> bool:
     """The check digit of ten digits, and not a birth date: asked once per number, however many
     ways it is written (``5566778899``, ``556677-8899``, ``16556677-8899``, ``SE556677889901``).
     For ten digits without separators python-stdnum's ``orgnr.validate`` is its Luhn check on
     ASCII digits; called directly, without the generic cleaning of the spelling."""
     return digits.isascii() and luhn.is_valid(digits) and not _looks_like_personnummer(digits)
-
-
-def is_valid_orgnr_digits(digits: str) -> bool:
-    """Whether ten digits, already read from a written number, are a valid organisationsnummer
-    (for callers that read many numbers at once and check each distinct one once)."""
-    return _is_valid_orgnr_digits(digits)
 
 
 def _looks_like_personnummer(digits: str) -> bool:
@@ -101,7 +95,7 @@ def normalise_orgnr(text: str) -> str | None:
     if parsed is None:
         return None
     century, digits = parsed
-    if century not in (None, "16") or not _is_valid_orgnr_digits(digits):
+    if century not in (None, "16") or not is_valid_orgnr_digits(digits):
         return None
     return format_orgnr(digits)
 
@@ -184,7 +178,7 @@ def parse_identifier(text: str | None) -> Identifier | None:
         return Identifier("pnr", s, False)
     if century not in (None, "16"):
         return None
-    return Identifier("orgnr", format_orgnr(digits), _is_valid_orgnr_digits(digits))
+    return Identifier("orgnr", format_orgnr(digits), is_valid_orgnr_digits(digits))
 
 
 def make_id(*parts: object, length: int = 16) -> str:

@@ -206,7 +206,7 @@ ODD_SPELLINGS = [
     "Freja 8 1a a1 8b",
     "SE556677889901",
     "Exempel 556677-8899 AB",
-    "Exempel 19900101-1234",
+    "Exempel 18900101-1239",
     "Exempel 5566778899015",
     "Exempel٥٥٦٦٧٧٨٨٩٩",
     "\x00",
