@@ -344,6 +344,20 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
+def _grouped(rows: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``rows`` grouped by their ``codes`` (0 to n - 1), each group in the order of ``rows``:
+    the rows in group order, and where each group starts and ends among them."""
+    counts = np.bincount(codes, minlength=n)
+    ends = np.cumsum(counts)
+    return rows[np.argsort(codes, kind="stable")], ends - counts, ends
+
+
+def _split(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[list[int]]:
+    """The groups of ``_grouped`` as lists."""
+    rows = rows.tolist()
+    return [rows[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
 def _ranks(texts) -> tuple[np.ndarray, np.ndarray]:
     """Per string (an Arrow array, or anything ``pa.array`` reads as strings), its position in
     sorted order, and the sorted order itself (positions), sorted by Arrow's kernels: UTF-8 bytes
@@ -451,12 +465,8 @@ class _Linker:
         self.judged_pairs: set[tuple[int, int]] = set()
         # records per identity number, in order of their first record
         rows = np.flatnonzero(ident_codes >= 0)
-        by_number = rows[np.argsort(ident_codes[rows], kind="stable")].tolist()
-        ends = np.cumsum(np.bincount(ident_codes[rows], minlength=len(idents))).tolist()
         self.by_ident: dict[str, list[int]] = defaultdict(list)
-        self.by_ident.update(
-            (number, by_number[start:end]) for number, start, end in zip(idents, [0, *ends][:-1], ends, strict=True)
-        )
+        self.by_ident.update(zip(idents, _split(*_grouped(rows, ident_codes[rows], len(idents))), strict=True))
 
     # 1. judgements -------------------------------------------------------------------------
     def _resolve(self, ref) -> list[int]:
@@ -542,9 +552,7 @@ class _Linker:
         record_key = key_codes[recs.name_code]
         rows = np.flatnonzero(record_key >= 0)
         group_of_row, group_ids = pd.factorize(record_key[rows] * 2 + np.asarray(recs.person_like, dtype=bool)[rows])
-        by_group = rows[np.argsort(group_of_row, kind="stable")]
-        ends = np.cumsum(np.bincount(group_of_row, minlength=len(group_ids)))
-        starts = ends - np.bincount(group_of_row, minlength=len(group_ids))
+        by_group, starts, ends = _grouped(rows, group_of_row, len(group_ids))
         # groups whose records are all in one cluster already (one identity number): every link
         # within them would be a no-op, so their units are not made here
         roots = self.uf.roots()[by_group]
@@ -554,8 +562,7 @@ class _Linker:
             else np.zeros(0, dtype=bool)
         ).tolist()
         del roots
-        by_group = by_group.tolist()
-        self.group_members = [by_group[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+        self.group_members = _split(by_group, starts, ends)
         self.group_person = group_ids % 2 == 1  # per group: person-like (or not)
         # per group: the rank of (person-like, name key) in sorted order, the order in which
         # similar names are taken; the keys themselves are not kept (UTF-8 sorts as Python sorts str)
